@@ -1,0 +1,97 @@
+/**
+ * One small SQL seam over two engines: a PostgreSQL server through `pg` (Kafka mode) and PGlite
+ * (PostgreSQL compiled to WebAssembly, in-process: the embedded default). The same SQL runs on
+ * both; everything else in `src/store` is written against `Db` only.
+ */
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  /** Runs one parameterized statement ($1, $2, ...). */
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<R>>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'pg' | 'pglite';
+  /** Runs several statements separated by `;` (no parameters): migrations. */
+  exec(sql: string): Promise<void>;
+  /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/metis_streams';
+
+/** Connects to a PostgreSQL server (`url` defaults to METIS_PG_URL, then the local default). */
+export function connectPg(url: string = process.env.METIS_PG_URL ?? DEFAULT_PG_URL, opts: { max?: number } = {}): Db {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  // A dropped idle connection must not crash the process; the next query gets a fresh one.
+  pool.on('error', () => {});
+  let closed: Promise<void> | undefined;
+  return {
+    kind: 'pg',
+    async query<R>(text: string, params?: unknown[]) {
+      const r = await pool.query(text, params as unknown[]);
+      return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+    },
+    async exec(sql: string) {
+      await pool.query(sql);
+    },
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const tx: Queryable = {
+          async query<R>(text: string, params?: unknown[]) {
+            const r = await client.query(text, params as unknown[]);
+            return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+          },
+        };
+        const result = await fn(tx);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close() {
+      closed ??= pool.end();
+      return closed;
+    },
+  };
+}
+
+/** Opens an in-process PGlite database: in memory, or persisted in `dataDir`. */
+export async function openPglite(dataDir?: string): Promise<Db> {
+  const db = dataDir ? new PGlite(dataDir) : new PGlite();
+  await db.waitReady;
+  let closed: Promise<void> | undefined;
+  const wrap = (q: { query: PGlite['query'] }): Queryable => ({
+    async query<R>(text: string, params?: unknown[]) {
+      const r = await q.query<R>(text, params);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+  });
+  return {
+    kind: 'pglite',
+    ...wrap(db),
+    async exec(sql: string) {
+      await db.exec(sql);
+    },
+    transaction<T>(fn: (tx: Queryable) => Promise<T>) {
+      return db.transaction((tx) => fn(wrap(tx)));
+    },
+    close() {
+      closed ??= db.close();
+      return closed;
+    },
+  };
+}
