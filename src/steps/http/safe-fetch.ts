@@ -1,0 +1,292 @@
+/**
+ * A GET client for provider-controlled URLs: every hop (the first URL and each redirect) and every
+ * DNS answer is checked against a host policy before a socket is opened, redirects are followed
+ * by hand up to a limit, and connect / response / total timeouts and a byte cap always apply.
+ *
+ * Reused by media processing, link checking and enrichment. Usage:
+ * ```ts
+ * const fetcher = createSafeFetcher({ maxBytes: 50e6 });
+ * const res = await fetcher.open('https://example.org/a.jpg'); // headers of the final 2xx response
+ * const bytes = await res.readAll();                            // or res.readPrefix(4096), res.discard()
+ * await fetcher.close();
+ * ```
+ */
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { isIP, type LookupFunction } from 'node:net';
+import type { Readable } from 'node:stream';
+import { Agent, request } from 'undici';
+import { hostMatches, isAddressAllowed, type AddressPolicy } from './address-policy.ts';
+
+export interface FetchPolicy extends AddressPolicy {
+  /** When set, only these hosts are fetched (`example.org` or `*.example.org`). */
+  allowedHosts?: string[];
+  /** Hosts never fetched (`example.org` or `*.example.org`). */
+  deniedHosts?: string[];
+  /** Redirects followed before giving up. Default 3 (Metis `ResourceDownloadClient`). */
+  maxRedirects?: number;
+  /** TCP/TLS connect timeout. Default 10 000 ms. */
+  connectTimeoutMs?: number;
+  /** Time allowed from sending a request to receiving its headers, and between body chunks. Default 20 000 ms. */
+  responseTimeoutMs?: number;
+  /** Deadline for a whole fetch: all redirects plus reading the body. Default 600 000 ms. */
+  totalTimeoutMs?: number;
+  /** Largest body read by `readAll`. Default 100 MiB. */
+  maxBytes?: number;
+  /** User-Agent header sent. */
+  userAgent?: string;
+}
+
+/** Why a fetch failed; `code` is stable, the message names the URL. */
+export type FetchErrorCode =
+  | 'BAD_URL'
+  | 'HOST_NOT_ALLOWED'
+  | 'TOO_MANY_REDIRECTS'
+  | 'HTTP_STATUS'
+  | 'TOO_LARGE'
+  | 'TIMEOUT'
+  | 'NETWORK';
+
+export class FetchError extends Error {
+  constructor(
+    readonly code: FetchErrorCode,
+    message: string,
+    readonly url: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'FetchError';
+  }
+}
+
+export interface OpenOptions {
+  /** Extra request headers (e.g. `range`). Kept across redirects. */
+  headers?: Record<string, string>;
+  /** Aborts the fetch (in addition to the total timeout). */
+  signal?: AbortSignal;
+  /** Overrides the policy's redirect limit; 0 = do not follow. */
+  maxRedirects?: number;
+}
+
+/** A 2xx response whose headers have arrived; its body must be read, prefixed or discarded. */
+export interface OpenResponse {
+  /** The final URL after redirects. */
+  url: string;
+  status: number;
+  /** Lower-case header names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  /** Content-Type as sent (parameters included), if any. */
+  contentType?: string;
+  /** Content-Length as sent, if a valid number. */
+  contentLength?: number;
+  /** The raw body stream (for relays); prefer the helpers below. */
+  body: Readable;
+  /** Reads the whole body; refuses (without reading on) past `maxBytes` (default: the policy's). */
+  readAll(maxBytes?: number): Promise<Buffer>;
+  /** Reads at most `n` bytes from the start, then drops the connection. */
+  readPrefix(n: number): Promise<Buffer>;
+  /** Drops the body without reading it. */
+  discard(): void;
+}
+
+export interface SafeFetcher {
+  /** GETs `url` under the policy; rejects with FetchError unless the final status is 2xx. */
+  open(url: string, options?: OpenOptions): Promise<OpenResponse>;
+  /** `open` + `readAll`. */
+  fetchBytes(url: string, options?: OpenOptions): Promise<{ response: OpenResponse; body: Buffer }>;
+  /** The policy in force, defaults filled in. */
+  readonly policy: Readonly<Required<Omit<FetchPolicy, 'allowedHosts' | 'deniedHosts' | 'userAgent'>>> & FetchPolicy;
+  /** Closes pooled connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** Creates a fetcher bound to one policy (its own connection pool and DNS check). */
+export function createSafeFetcher(policy: FetchPolicy = {}): SafeFetcher {
+  const full = {
+    allowLoopback: false,
+    allowPrivate: false,
+    allowLinkLocal: false,
+    maxRedirects: 3,
+    connectTimeoutMs: 10_000,
+    responseTimeoutMs: 20_000,
+    totalTimeoutMs: 600_000,
+    maxBytes: 100 * 1024 * 1024,
+    ...policy,
+  };
+
+  // DNS answers are checked here, at connect time, so a host that resolves (or re-resolves) to a
+  // forbidden address is refused even when its name looked harmless.
+  const checkedLookup: LookupFunction = (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
+      if (err) return callback(err, '', 0);
+      const refused = addresses.find((a) => !isAddressAllowed(a.address, full));
+      if (refused) {
+        const e = Object.assign(new Error(`Host ${hostname} resolves to a refused address ${refused.address}`), {
+          code: 'HOST_NOT_ALLOWED',
+        });
+        return callback(e, '', 0);
+      }
+      if (options.all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+      else callback(null, addresses[0].address, addresses[0].family);
+    });
+  };
+
+  const agent = new Agent({
+    connect: { timeout: full.connectTimeoutMs, lookup: checkedLookup },
+    headersTimeout: full.responseTimeoutMs,
+    bodyTimeout: full.responseTimeoutMs,
+  });
+  let closed = false;
+
+  function checkUrl(raw: string): URL {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new FetchError('BAD_URL', `Invalid URL: ${raw}`, raw);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new FetchError('BAD_URL', `Unsupported protocol ${url.protocol} in ${raw}`, raw);
+    }
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (full.deniedHosts && hostMatches(host, full.deniedHosts)) {
+      throw new FetchError('HOST_NOT_ALLOWED', `Host ${host} is denied by the fetch policy`, raw);
+    }
+    if (full.allowedHosts && !hostMatches(host, full.allowedHosts)) {
+      throw new FetchError('HOST_NOT_ALLOWED', `Host ${host} is not in the allowed hosts`, raw);
+    }
+    // Address literals never reach the DNS lookup, so they are judged here.
+    if (isIP(host) && !isAddressAllowed(host, full)) {
+      throw new FetchError('HOST_NOT_ALLOWED', `Address ${host} is refused by the fetch policy`, raw);
+    }
+    return url;
+  }
+
+  async function open(rawUrl: string, options: OpenOptions = {}): Promise<OpenResponse> {
+    if (closed) throw new Error('SafeFetcher is closed');
+    const deadline = AbortSignal.timeout(full.totalTimeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    const maxRedirects = options.maxRedirects ?? full.maxRedirects;
+    const headers: Record<string, string> = { ...(full.userAgent ? { 'user-agent': full.userAgent } : {}), ...options.headers };
+    let current = rawUrl;
+    for (let hop = 0; ; hop++) {
+      const url = checkUrl(current);
+      let res: Awaited<ReturnType<typeof request>>;
+      try {
+        res = await request(url, { method: 'GET', dispatcher: agent, headers, signal });
+      } catch (err) {
+        throw translateError(err, current, deadline);
+      }
+      const location = res.headers.location;
+      if (REDIRECT_STATUSES.has(res.statusCode) && typeof location === 'string') {
+        dropBody(res.body);
+        if (hop >= maxRedirects) {
+          throw new FetchError('TOO_MANY_REDIRECTS', `More than ${maxRedirects} redirects for ${rawUrl}`, rawUrl, res.statusCode);
+        }
+        current = new URL(location, url).href;
+        continue;
+      }
+      if (res.statusCode < 200 || res.statusCode >= 300) {
+        dropBody(res.body);
+        throw new FetchError('HTTP_STATUS', `Download failed of resource ${current}. Status code ${res.statusCode}`, current, res.statusCode);
+      }
+      return wrapResponse(current, res, full.maxBytes, deadline);
+    }
+  }
+
+  return {
+    policy: full,
+    open,
+    async fetchBytes(url, options) {
+      const response = await open(url, options);
+      return { response, body: await response.readAll() };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await agent.close();
+    },
+  };
+}
+
+function wrapResponse(
+  url: string,
+  res: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: Readable },
+  defaultMax: number,
+  deadline: AbortSignal,
+): OpenResponse {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  const lengthHeader = headers['content-length'];
+  const contentLength = lengthHeader && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
+  const body = res.body;
+  return {
+    url,
+    status: res.statusCode,
+    headers,
+    contentType: headers['content-type'],
+    contentLength,
+    body,
+    async readAll(maxBytes = defaultMax) {
+      // Refuse up front when the server announces too much: nothing of it is read.
+      if (contentLength !== undefined && contentLength > maxBytes) {
+        dropBody(body);
+        throw new FetchError('TOO_LARGE', `Resource ${url} is ${contentLength} bytes, more than the cap of ${maxBytes}`, url);
+      }
+      const chunks: Buffer[] = [];
+      let total = 0;
+      try {
+        for await (const chunk of body) {
+          total += (chunk as Buffer).length;
+          if (total > maxBytes) {
+            dropBody(body);
+            throw new FetchError('TOO_LARGE', `Resource ${url} exceeds the cap of ${maxBytes} bytes`, url);
+          }
+          chunks.push(chunk as Buffer);
+        }
+      } catch (err) {
+        throw err instanceof FetchError ? err : translateError(err, url, deadline);
+      }
+      return Buffer.concat(chunks, total);
+    },
+    async readPrefix(n) {
+      const chunks: Buffer[] = [];
+      let total = 0;
+      try {
+        for await (const chunk of body) {
+          chunks.push(chunk as Buffer);
+          total += (chunk as Buffer).length;
+          if (total >= n) break; // leaving the loop destroys the stream
+        }
+      } catch (err) {
+        throw translateError(err, url, deadline);
+      } finally {
+        dropBody(body);
+      }
+      return Buffer.concat(chunks, total).subarray(0, n);
+    },
+    discard() {
+      dropBody(body);
+    },
+  };
+}
+
+/** Destroys a body we will not read; undici then emits an abort error that nobody needs to see. */
+function dropBody(body: Readable): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
+/** Maps undici / DNS / abort errors onto FetchError codes. */
+function translateError(err: unknown, url: string, deadline: AbortSignal): FetchError {
+  if (err instanceof FetchError) return err;
+  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e.code ?? e.cause?.code;
+  if (code === 'HOST_NOT_ALLOWED') return new FetchError('HOST_NOT_ALLOWED', e.message ?? e.cause?.message ?? 'refused', url, undefined, { cause: err });
+  if (deadline.aborted || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || e.name === 'TimeoutError') {
+    return new FetchError('TIMEOUT', `Timeout while fetching ${url}: ${e.message ?? code}`, url, undefined, { cause: err });
+  }
+  return new FetchError('NETWORK', `Could not fetch ${url}: ${e.message ?? String(err)}`, url, undefined, { cause: err });
+}
