@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPglite } from '../../src/store/db.ts';
+import { PipelineStore, SinkFencedError } from '../../src/store/pipeline-store.ts';
+import type { OutcomeEvent } from '../../src/pipeline/model.ts';
+
+const spec = {
+  dataset: { id: '7', name: 'Seven', country: 'Italy', language: 'it' },
+  source: { type: 'oai' as const, url: 'http://127.0.0.1:1/oai', metadataPrefix: 'edm' },
+  steps: ['harvest' as const, 'validate-external' as const],
+};
+
+function rec(taskId: string, step: 'harvest' | 'validate-external', id: string, status: 'success' | 'fail', terminal: boolean): OutcomeEvent {
+  return {
+    kind: 'record',
+    taskId,
+    recordId: id,
+    step,
+    status,
+    messages: status === 'fail' ? [{ level: 'error', code: 'XSD', message: 'bad record' }] : [],
+    content: status === 'fail' ? null : `<x id="${id}"/>`,
+    terminal,
+  };
+}
+
+test('a task walks queued → harvesting → processing → completed as its outcomes arrive', async () => {
+  const store = new PipelineStore(await openPglite());
+  await store.migrate();
+  const task = await store.createTask(spec);
+  assert.equal(task.state, 'queued');
+  assert.deepEqual(task.plan, ['harvest', 'validate-external']);
+  const t = task.taskId;
+  await store.applyOutcomes('g', [{ kind: 'task', taskId: t, event: 'listing-started' }, rec(t, 'harvest', 'a', 'success', false)], [
+    { topic: 'o', partition: 0, from: undefined, to: 2 },
+  ]);
+  assert.equal((await store.getTask(t))!.state, 'harvesting');
+  const r = await store.applyOutcomes(
+    'g',
+    [
+      rec(t, 'harvest', 'b', 'success', false),
+      { kind: 'task', taskId: t, event: 'listing-done', expected: 2 },
+      rec(t, 'validate-external', 'a', 'success', true),
+    ],
+    [{ topic: 'o', partition: 0, from: 2, to: 5 }],
+  );
+  assert.deepEqual(r.completed, []);
+  assert.equal((await store.getTask(t))!.state, 'processing');
+  const r2 = await store.applyOutcomes('g', [rec(t, 'validate-external', 'b', 'fail', true)], [{ topic: 'o', partition: 0, from: 5, to: 6 }]);
+  assert.deepEqual(r2.completed, [t]);
+  const done = (await store.getTask(t))!;
+  assert.equal(done.state, 'completed');
+  assert.ok(done.finishedAt);
+  const progress = await store.progress(t);
+  assert.deepEqual(
+    progress.map((p) => [p.step, p.success, p.fail]),
+    [
+      ['harvest', 2, 0],
+      ['validate-external', 1, 1],
+    ],
+  );
+  assert.deepEqual(await store.errorReport(t), [{ step: 'validate-external', level: 'error', message: 'bad record', count: 1, sampleIds: ['b'] }]);
+  assert.equal(await store.loadOffset('g', 'o', 0), 6);
+});
+
+test('a sink whose offsets moved on is fenced and writes nothing', async () => {
+  const store = new PipelineStore(await openPglite());
+  await store.migrate();
+  const t = (await store.createTask(spec)).taskId;
+  await store.applyOutcomes('g', [rec(t, 'harvest', 'a', 'success', false)], [{ topic: 'o', partition: 1, from: undefined, to: 1 }]);
+  await assert.rejects(
+    store.applyOutcomes('g', [rec(t, 'harvest', 'z', 'success', false)], [{ topic: 'o', partition: 1, from: 0, to: 2 }]),
+    SinkFencedError,
+  );
+  assert.equal(await store.recordResult(t, 'harvest', 'z'), undefined);
+  assert.equal((await store.progress(t))[0].success, 1);
+});
+
+test('steps out of Metis order are refused', async () => {
+  const store = new PipelineStore(await openPglite());
+  await store.migrate();
+  await assert.rejects(store.createTask({ ...spec, steps: ['transform', 'validate-external'] }), /out of Metis's order/);
+});
