@@ -9,16 +9,23 @@ INFRA_DEBEZIUM="$INFRA_PLUGINS/debezium-connector-postgres"
 INFRA_POM="$INFRA_ROOT/tools/kafka-libs/pom.xml"
 
 # The addresses everything uses; code and tests fall back to the same values when these are unset.
+# Set KAFKA_BROKERS / KAFKA_CONNECT_URL (before infra-up and the tests) to run a second checkout's
+# broker and Connect beside the first on other ports; the controller takes the broker's port + 1.
+: "${KAFKA_BROKERS:=127.0.0.1:9092}"
+: "${KAFKA_CONNECT_URL:=http://127.0.0.1:8083}"
+: "${METIS_PG_URL:=postgres://postgres@127.0.0.1:5432/metis_streams}"
 KAFKA_HOST=127.0.0.1
-KAFKA_PORT=9092
-KAFKA_CONTROLLER_PORT=9093
-CONNECT_PORT=8083
-PG_HOST=127.0.0.1
-PG_PORT=5432
-PG_DATABASE=metis_streams
-: "${KAFKA_BROKERS:=$KAFKA_HOST:$KAFKA_PORT}"
-: "${KAFKA_CONNECT_URL:=http://127.0.0.1:$CONNECT_PORT}"
-: "${METIS_PG_URL:=postgres://postgres@$PG_HOST:$PG_PORT/$PG_DATABASE}"
+KAFKA_PORT=${KAFKA_BROKERS##*:}
+KAFKA_PORT=${KAFKA_PORT%%,*}
+: "${KAFKA_CONTROLLER_PORT:=$((KAFKA_PORT + 1))}"
+CONNECT_PORT=${KAFKA_CONNECT_URL##*:}
+CONNECT_PORT=${CONNECT_PORT%%/*}
+# The machine's PostgreSQL: host, port and database are read from METIS_PG_URL (postgres://user@host:port/db).
+PG_HOST=$(sed -E 's#^[a-z]+://([^@/]*@)?([^:/]+).*#\2#' <<<"$METIS_PG_URL")
+PG_PORT=$(sed -nE 's#^[a-z]+://([^@/]*@)?[^:/]+:([0-9]+).*#\2#p' <<<"$METIS_PG_URL")
+: "${PG_PORT:=5432}"
+PG_DATABASE=${METIS_PG_URL##*/}
+PG_DATABASE=${PG_DATABASE%%\?*}
 export KAFKA_BROKERS KAFKA_CONNECT_URL METIS_PG_URL
 
 # Heap bounds: the machine has 2 cores and 24 GiB, shared with the tests and the machine's own services.

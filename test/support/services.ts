@@ -45,7 +45,7 @@ export async function requireKafka(timeoutMs = 3000): Promise<string[]> {
       await tcpProbe(b, timeoutMs);
       return KAFKA_BROKERS;
     } catch (err) {
-      errors.push(`${b}: ${(err as Error).message}`);
+      errors.push(`${b}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   }
   throw new Error(
