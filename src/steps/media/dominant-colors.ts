@@ -1,0 +1,165 @@
+/**
+ * The six dominant colours of an image, as Metis computes them with ImageMagick
+ * (`-colorspace sRGB -dither Riemersma -remap colormap.png -format %c histogram:info:`, then the
+ * histogram lines in reverse string order, first six): every pixel is mapped onto a fixed palette
+ * of CSS colours with Riemersma error diffusion along a Hilbert curve, and the palette colours are
+ * counted. Our own implementation of that remap, following ImageMagick's algorithm.
+ */
+
+/** The pixels of `colormap.png` (147×1, CSS colour names; some colours appear twice), in order. */
+export const PALETTE_HEX = (
+  'FF69B4 FFDEAD FF6347 FFFF00 FFE4B5 808000 FFEBCD 8B4513 BDB76B ADD8E6 FFFAFA 228B22 FFC0CB 778899 000000 ' +
+  'D3D3D3 4B0082 D8BFD8 9400D3 F8F8FF 8B0000 2F4F4F 9ACD32 8B008B DDA0DD FFF0F5 40E0D0 F0F8FF 48D1CC FA8072 ' +
+  '00FFFF 7B68EE 008B8B D2B48C DEB887 FAF0E6 A0522D BA55D3 FFFFE0 CD853F 90EE90 FFF8DC FAFAD2 8A2BE2 ADFF2F ' +
+  'BC8F8F 7FFF00 B0C4DE FFDAB9 32CD32 B22222 1E90FF C71585 808080 FFD700 FFEFD5 708090 800080 A9A9A9 008000 ' +
+  '6495ED 00FF00 483D8B FAEBD7 696969 D2691E FF0000 00FFFF FF00FF DA70D6 FF00FF 66CDAA FFA07A 3CB371 5F9EA0 ' +
+  'F0FFF0 FDF5E6 9370DB 00BFFF AFEEEE 00008B B0E0E6 778899 800000 DB7093 D3D3D3 F08080 F0FFFF 2E8B57 FFA500 ' +
+  '7CFC00 FFB6C1 87CEEB FFFFFF 6A5ACD 008080 00FA9A E6E6FA 006400 DCDCDC 2F4F4F DC143C FFFACD 191970 FFFAF0 ' +
+  'FFE4C4 FFF5EE 556B2F B8860B FF7F50 98FB98 DAA520 E9967A 7FFFD4 FF1493 8FBC8F 20B2AA 9932CC F5F5DC 87CEFA ' +
+  'FFFFF0 F5F5F5 F5DEB3 EEE8AA 6B8E23 696969 C0C0C0 FF8C00 00FF7F 4169E1 808080 F0E68C CD5C5C 708090 0000CD ' +
+  'F5FFFA A9A9A9 E0FFFF FF4500 FFE4E1 0000FF 00CED1 EE82EE F4A460 A52A2A 4682B4 000080'
+).split(' ');
+
+/** The distinct palette colours as [r, g, b] (ImageMagick's remap uses the image's unique colours). */
+const PALETTE: Array<[number, number, number]> = [...new Set(PALETTE_HEX)].map((h) => [
+  parseInt(h.slice(0, 2), 16),
+  parseInt(h.slice(2, 4), 16),
+  parseInt(h.slice(4, 6), 16),
+]);
+
+const ERROR_QUEUE_LENGTH = 16;
+// ImageMagick (Q16, as Debian builds it) weighs the queued errors on an exponential curve from the
+// newest down to 1/65536 of it for the oldest, normalised to sum 1.
+const WEIGHTS: number[] = (() => {
+  const w = new Array<number>(ERROR_QUEUE_LENGTH);
+  let weight = 1;
+  const step = Math.exp(Math.log(65536) / (ERROR_QUEUE_LENGTH - 1));
+  for (let i = 0; i < ERROR_QUEUE_LENGTH; i++) {
+    w[ERROR_QUEUE_LENGTH - i - 1] = 1 / weight;
+    weight *= step;
+  }
+  // Normalised to sum 1, so the diffused error never exceeds the error made.
+  const sum = w.reduce((a, b) => a + b, 0);
+  return w.map((x) => x / sum);
+})();
+
+type Direction = 'W' | 'E' | 'N' | 'S' | 'none';
+
+/** Interleaved 8-bit pixels: 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA) channels; alpha is ignored. */
+export interface RawImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/** Counts of each palette colour after the dithered remap, keyed by `RRGGBB`. */
+export function remapHistogram(image: RawImage): Map<string, number> {
+  const { data, width, height, channels } = image;
+  const counts = new Uint32Array(PALETTE.length);
+  // Nearest-colour cache on 6 bits per channel, as ImageMagick's CacheOffset does.
+  const cache = new Int16Array(1 << 18).fill(-1);
+  const errR = new Float64Array(ERROR_QUEUE_LENGTH);
+  const errG = new Float64Array(ERROR_QUEUE_LENGTH);
+  const errB = new Float64Array(ERROR_QUEUE_LENGTH);
+  let x = 0;
+  let y = 0;
+
+  const ditherAndMove = (direction: Direction) => {
+    if (x >= 0 && x < width && y >= 0 && y < height) {
+      const o = (y * width + x) * channels;
+      const grey = channels < 3;
+      let r = data[o];
+      let g = grey ? r : data[o + 1];
+      let b = grey ? r : data[o + 2];
+      for (let i = 0; i < ERROR_QUEUE_LENGTH; i++) {
+        r += WEIGHTS[i] * errR[i];
+        g += WEIGHTS[i] * errG[i];
+        b += WEIGHTS[i] * errB[i];
+      }
+      r = r < 0 ? 0 : r > 255 ? 255 : r;
+      g = g < 0 ? 0 : g > 255 ? 255 : g;
+      b = b < 0 ? 0 : b > 255 ? 255 : b;
+      const key = ((Math.round(r) >> 2) << 12) | ((Math.round(g) >> 2) << 6) | (Math.round(b) >> 2);
+      let index = cache[key];
+      if (index < 0) cache[key] = index = closest(r, g, b);
+      counts[index]++;
+      errR.copyWithin(0, 1);
+      errG.copyWithin(0, 1);
+      errB.copyWithin(0, 1);
+      const [pr, pg, pb] = PALETTE[index];
+      errR[ERROR_QUEUE_LENGTH - 1] = r - pr;
+      errG[ERROR_QUEUE_LENGTH - 1] = g - pg;
+      errB[ERROR_QUEUE_LENGTH - 1] = b - pb;
+    }
+    if (direction === 'W') x--;
+    else if (direction === 'E') x++;
+    else if (direction === 'N') y--;
+    else if (direction === 'S') y++;
+  };
+
+  // Hilbert curve over the smallest power-of-two square covering the image (ImageMagick's Riemersma()).
+  const hilbert = (level: number, direction: Direction): void => {
+    if (level === 1) {
+      const moves: Record<string, Direction[]> = { W: ['E', 'S', 'W'], E: ['W', 'N', 'E'], N: ['S', 'E', 'N'], S: ['N', 'W', 'S'] };
+      for (const m of moves[direction]) ditherAndMove(m);
+      return;
+    }
+    const plan: Record<string, Array<[Direction, Direction]>> = {
+      W: [['N', 'E'], ['W', 'S'], ['W', 'W'], ['S', 'none']],
+      E: [['S', 'W'], ['E', 'N'], ['E', 'E'], ['N', 'none']],
+      N: [['W', 'S'], ['N', 'E'], ['N', 'N'], ['E', 'none']],
+      S: [['E', 'N'], ['S', 'W'], ['S', 'S'], ['W', 'none']],
+    };
+    for (const [sub, move] of plan[direction]) {
+      hilbert(level - 1, sub);
+      if (move !== 'none') ditherAndMove(move);
+    }
+  };
+
+  let depth = 1;
+  for (let i = Math.max(width, height); i !== 0; i >>= 1) depth++;
+  if (1 << depth < Math.max(width, height)) depth++;
+  if (depth > 1) hilbert(depth - 1, 'N');
+  ditherAndMove('none');
+
+  const out = new Map<string, number>();
+  PALETTE.forEach(([r, g, b], i) => {
+    if (counts[i] > 0) out.set(hex(r, g, b), counts[i]);
+  });
+  return out;
+}
+
+/**
+ * The six dominant colours (`RRGGBB`, no `#`): histogram entries ordered as ImageMagick's
+ * `histogram:info:` lines sorted in reverse string order (count, right-aligned in 10 columns,
+ * then the `(r,g,b)` tuple).
+ */
+export function dominantColors(image: RawImage, count = 6): string[] {
+  const lines = [...remapHistogram(image)].map(([color, n]) => {
+    const r = parseInt(color.slice(0, 2), 16);
+    const g = parseInt(color.slice(2, 4), 16);
+    const b = parseInt(color.slice(4, 6), 16);
+    return { color, line: `${String(n).padStart(10)}: (${r},${g},${b}) #${color}` };
+  });
+  lines.sort((a, b) => (a.line < b.line ? 1 : a.line > b.line ? -1 : 0));
+  return lines.slice(0, count).map((l) => l.color);
+}
+
+function closest(r: number, g: number, b: number): number {
+  let best = 0;
+  let bestDistance = Infinity;
+  for (let i = 0; i < PALETTE.length; i++) {
+    const [pr, pg, pb] = PALETTE[i];
+    const d = (r - pr) ** 2 + (g - pg) ** 2 + (b - pb) ** 2;
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = i;
+    }
+  }
+  return best;
+}
+
+function hex(r: number, g: number, b: number): string {
+  return ((r << 16) | (g << 8) | b).toString(16).toUpperCase().padStart(6, '0');
+}

@@ -1,0 +1,119 @@
+/**
+ * Image metadata and thumbnails (Metis `ImageProcessor` + `ThumbnailGenerator`, done with sharp
+ * instead of the ImageMagick command line): width, height, colour space, the six dominant colours,
+ * and the 200 px (MEDIUM) and 400 px (LARGE) wide thumbnails.
+ */
+import { createHash } from 'node:crypto';
+import sharp from 'sharp';
+import { dominantColors } from './dominant-colors.ts';
+
+export type ThumbnailKind = 'MEDIUM' | 'LARGE';
+
+/** Thumbnail widths (Metis `ThumbnailKind`). */
+export const THUMBNAIL_WIDTHS: Record<ThumbnailKind, number> = { MEDIUM: 200, LARGE: 400 };
+
+export interface Thumbnail {
+  kind: ThumbnailKind;
+  /** `md5hex(resourceUrl)-MEDIUM|LARGE`, the storage key. */
+  name: string;
+  /** MIME type of `bytes`. */
+  mimeType: string;
+  bytes: Buffer;
+}
+
+export interface ImageAnalysis {
+  width: number;
+  height: number;
+  /** EDM colour space name (`sRGB`, `grayscale`, `CMYK`, …), when known. */
+  colorSpace?: string;
+  /** Six (or fewer) `RRGGBB` colours. */
+  dominantColors: string[];
+  thumbnails: Thumbnail[];
+}
+
+export interface ImageOptions {
+  /** Refuse images with more pixels than this (decompression bombs). Default 100 megapixels. */
+  maxInputPixels?: number;
+  /** Write PNG thumbnails (for PNG input); otherwise JPEG. */
+  pngThumbnails: boolean;
+  /** MIME type of the input, used when its own bytes serve as a thumbnail. */
+  inputMimeType: string;
+  /** Flatten transparency onto white before anything else (PDF renderings). */
+  flattenOnWhite?: boolean;
+  /** Give up on one image after this many seconds (sharp `timeout`). Default 20. */
+  timeoutSeconds?: number;
+}
+
+/** The storage name of a thumbnail: 32 lower-case hex digits of md5(url), then `-MEDIUM` or `-LARGE`. */
+export function thumbnailName(resourceUrl: string, kind: ThumbnailKind): string {
+  return `${createHash('md5').update(resourceUrl, 'utf8').digest('hex')}-${kind}`;
+}
+
+// sharp's interpretation → the EDM ColorSpaceType value ImageMagick would have reported.
+const COLOR_SPACES: Record<string, string> = {
+  srgb: 'sRGB',
+  rgb: 'sRGB',
+  rgb16: 'sRGB',
+  scrgb: 'scRGB',
+  'b-w': 'grayscale',
+  grey16: 'grayscale',
+  cmyk: 'CMYK',
+  cmy: 'CMY',
+  lab: 'Lab',
+  labs: 'Lab',
+  hsv: 'HSV',
+};
+
+/** Analyses an image: reads its size, makes both thumbnails and computes dominant colours from the LARGE one. */
+export async function analyseImage(bytes: Buffer, resourceUrl: string, options: ImageOptions): Promise<ImageAnalysis> {
+  const input = {
+    limitInputPixels: options.maxInputPixels ?? 100_000_000,
+    failOn: 'error' as const,
+    pages: 1,
+  };
+  const timeout = { seconds: options.timeoutSeconds ?? 20 };
+  const meta = await sharp(bytes, input).metadata();
+  if (!meta.width || !meta.height) throw new Error('Image has no dimensions');
+  const { width, height } = meta;
+
+  // Decode once, at the LARGE width (ImageMagick's `-thumbnail 400x` also enlarges narrow images);
+  // both thumbnails and the colour histogram are derived from these pixels.
+  let pipeline = sharp(bytes, input).timeout(timeout);
+  if (options.flattenOnWhite) pipeline = pipeline.flatten({ background: '#ffffff' });
+  const large = await pipeline
+    .resize({ width: THUMBNAIL_WIDTHS.LARGE, kernel: 'lanczos3' })
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const raw = { width: large.info.width, height: large.info.height, channels: large.info.channels };
+
+  const thumbnails: Thumbnail[] = [];
+  for (const kind of ['MEDIUM', 'LARGE'] as const) {
+    const target = THUMBNAIL_WIDTHS[kind];
+    const name = thumbnailName(resourceUrl, kind);
+    if (width < target && !options.flattenOnWhite) {
+      // Metis keeps the original bytes when the image is narrower than the thumbnail.
+      thumbnails.push({ kind, name, mimeType: options.inputMimeType, bytes });
+      continue;
+    }
+    let t = sharp(large.data, { raw }).timeout(timeout);
+    if (kind === 'MEDIUM') t = t.resize({ width: target, kernel: 'lanczos3' });
+    const out = options.pngThumbnails
+      ? await t.png().toBuffer()
+      : await t.flatten({ background: '#ffffff' }).jpeg({ quality: 90 }).toBuffer();
+    thumbnails.push({ kind, name, mimeType: options.pngThumbnails ? 'image/png' : 'image/jpeg', bytes: out });
+  }
+
+  return {
+    width,
+    height,
+    colorSpace: meta.space ? COLOR_SPACES[meta.space] : undefined,
+    dominantColors: dominantColors({ data: large.data, ...raw }),
+    thumbnails,
+  };
+}
+
+/** `landscape` when wider than high, else `portrait` (Metis `ImageResourceMetadata`). */
+export function orientationOf(width: number, height: number): 'landscape' | 'portrait' {
+  return width > height ? 'landscape' : 'portrait';
+}
