@@ -1,0 +1,138 @@
+/**
+ * XSD 1.0 validation with libxml2-wasm: each schema set is compiled once and the compiled validator
+ * is reused for every record (about 0.1 ms per small record instead of ~4 ms to recompile).
+ *
+ * libxml2 reads `xs:import`/`xs:include` targets through registered input providers. We register one
+ * provider that serves only files under the schema folders compiled here, so neither a schema nor a
+ * record can make the validator read anything else from disk (records are never parsed with entity
+ * expansion, DTD loading or network access either).
+ */
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ParseOption,
+  XmlDocument,
+  XmlValidateError,
+  XsdValidator,
+  xmlRegisterInputProvider,
+  type ErrorDetail,
+} from 'libxml2-wasm';
+import { TaskError } from '../outcome.ts';
+
+/** The first XSD problem of a record, as libxml2 words it. */
+export interface XsdProblem {
+  message: string;
+  line: number;
+}
+
+export interface CompiledXsd {
+  /**
+   * Validates one serialized record. Returns undefined when valid, else the first problem (a
+   * well-formedness error also counts as a problem). Never throws for bad input.
+   */
+  validate(xml: string): XsdProblem | undefined;
+  /** Frees the compiled schema (wasm memory). The object must not be used afterwards. */
+  dispose(): void;
+}
+
+const allowedRoots = new Set<string>();
+let providerRegistered = false;
+
+function toPath(filename: string): string | undefined {
+  try {
+    return filename.startsWith('file:') ? fileURLToPath(filename) : resolve(filename);
+  } catch {
+    return undefined;
+  }
+}
+
+function isAllowed(filename: string): boolean {
+  const path = toPath(filename);
+  if (!path) return false;
+  for (const root of allowedRoots) if (path.startsWith(root)) return true;
+  return false;
+}
+
+function registerProvider(): void {
+  if (providerRegistered) return;
+  providerRegistered = xmlRegisterInputProvider({
+    match: isAllowed,
+    open: (filename) => {
+      const path = toPath(filename);
+      if (!path || !isAllowed(path)) return undefined;
+      try {
+        return openSync(path, 'r');
+      } catch {
+        return undefined;
+      }
+    },
+    read: (fd, buf) => {
+      try {
+        return readSync(fd as number, buf, 0, buf.byteLength, null);
+      } catch {
+        return -1;
+      }
+    },
+    close: (fd) => {
+      try {
+        closeSync(fd as number);
+      } catch {
+        // already closed: nothing to release
+      }
+      return true;
+    },
+  });
+}
+
+// Records are parsed without entity substitution or DTD loading; NONET forbids any network fetch.
+const RECORD_PARSE = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE;
+
+function firstError(details: ErrorDetail[] | undefined, fallback: string): XsdProblem {
+  const d = details?.find((x) => x.level >= 2) ?? details?.[0];
+  return { message: (d?.message ?? fallback).trim(), line: d?.line ?? 0 };
+}
+
+/**
+ * Compiles the XSD set rooted at `rootPath` (imports resolved relative to it, only inside `schemaDir`).
+ * @throws TaskError `SCHEMA_INVALID` when the schema cannot be read or compiled
+ */
+export function compileXsd(schemaDir: string, rootPath: string): CompiledXsd {
+  allowedRoots.add(resolve(schemaDir) + sep);
+  registerProvider();
+  let validator: XsdValidator;
+  try {
+    const xsdDoc = XmlDocument.fromBuffer(readFileSync(rootPath), { url: resolve(rootPath) });
+    try {
+      validator = XsdValidator.fromDoc(xsdDoc);
+    } finally {
+      xsdDoc.dispose();
+    }
+  } catch (err) {
+    const detail = (err as { details?: ErrorDetail[] }).details;
+    const msg = detail ? firstError(detail, String(err)).message : (err as Error).message;
+    throw new TaskError('SCHEMA_INVALID', `Cannot compile schema ${rootPath}: ${msg}`, { cause: err });
+  }
+  return {
+    validate(xml: string): XsdProblem | undefined {
+      let doc: XmlDocument;
+      try {
+        doc = XmlDocument.fromString(xml, { option: RECORD_PARSE });
+      } catch (err) {
+        return firstError((err as { details?: ErrorDetail[] }).details, (err as Error).message);
+      }
+      try {
+        validator.validate(doc);
+        return undefined;
+      } catch (err) {
+        if (err instanceof XmlValidateError) return firstError(err.details, err.message);
+        return { message: (err as Error).message, line: 0 };
+      } finally {
+        doc.dispose();
+      }
+    },
+    dispose(): void {
+      validator.dispose();
+    },
+  };
+}
