@@ -18,7 +18,7 @@ export const STEP_ORDER = [
   'preview',
   'publish',
 ] as const;
-export const STEP_NAMES = [...STEP_ORDER, 'linkcheck'] as const;
+export const STEP_NAMES = [...STEP_ORDER, 'linkcheck', 'depublish'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 export const stepNameSchema = z.enum(STEP_NAMES);
 
@@ -55,6 +55,8 @@ export const sourceSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('archive'), url: z.string().min(1) }),
   /** Records stored by an earlier task after one of its steps: re-run from the next step. */
   z.object({ type: z.literal('previous'), taskId: z.string().min(1), step: stepNameSchema }),
+  /** Records arriving one by one through the seed's record_execution table (Debezium intake). */
+  z.object({ type: z.literal('seed'), executionName: z.string() }),
   /** Depublication: a whole dataset or some records (metis-steps.md §12). */
   z.object({
     type: z.literal('depublish'),
@@ -112,6 +114,7 @@ export const TASK_TRANSITIONS: Record<TaskState, TaskState[]> = {
 
 /** The steps a task runs, validated against Metis's order. */
 export function planSteps(spec: TaskSpec): StepName[] {
+  if (spec.source.type === 'depublish') return ['depublish'];
   let steps = spec.steps ?? [...DEFAULT_STEPS];
   if (spec.source.type === 'previous') {
     // A re-run starts right after the step whose stored outputs it reads.
@@ -125,6 +128,7 @@ export function planSteps(spec: TaskSpec): StepName[] {
   let last = -1;
   for (const s of steps) {
     if (s === 'linkcheck') continue;
+    if (s === 'depublish') throw new Error('Depublication runs alone, as a task whose source is "depublish"');
     const i = STEP_ORDER.indexOf(s);
     if (i <= last) throw new Error(`Step "${s}" is out of Metis's order (${STEP_ORDER.join(' → ')})`);
     last = i;
@@ -138,6 +142,13 @@ export function planSteps(spec: TaskSpec): StepName[] {
 export const taskCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('start'), taskId: z.string() }),
   z.object({ type: z.literal('cancel'), taskId: z.string() }),
+  /** Continue an OAI-PMH listing: one page per command, so a crash resumes from the last token. */
+  z.object({
+    type: z.literal('list'),
+    taskId: z.string(),
+    token: z.string().optional(),
+    emitted: z.number().int().nonnegative(),
+  }),
 ]);
 export type TaskCommand = z.infer<typeof taskCommandSchema>;
 
@@ -161,6 +172,8 @@ export const envelopeSchema = z.object({
   /** The record's content (XML), or null when it travels as a reference. */
   content: z.string().nullable(),
   contentRef: z.string().optional(),
+  /** Where the record came from (OAI identifier, archive path): tells duplicates apart. */
+  sourceId: z.string().optional(),
 });
 export type Envelope = z.infer<typeof envelopeSchema>;
 

@@ -1,0 +1,53 @@
+/**
+ * Everything the pipeline's processors share within one worker process: the store, the task cache,
+ * the Metis step ports, the host limiter, topic names and tunables.
+ */
+import type { Logger } from 'pino';
+import type { PipelineStore } from '../store/pipeline-store.ts';
+import type { HostLimiter } from './host-limiter.ts';
+import type { MetisPorts } from './ports.ts';
+import type { TaskCache } from './task-cache.ts';
+import type { PipelineTopics } from './topics.ts';
+import type { Envelope, StepName } from './model.ts';
+
+export interface PipelineOptions {
+  /** Contents larger than this travel as a reference to PostgreSQL instead of inline. Default 512 KiB. */
+  inlineContentLimitBytes: number;
+  /** Max records in flight per partition for I/O-bound stages (fetch, enrich, media). Default 32. */
+  ioConcurrency: number;
+  /** Max records in flight per partition for CPU-bound stages. Default 4. */
+  cpuConcurrency: number;
+}
+
+export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
+  inlineContentLimitBytes: 512 * 1024,
+  ioConcurrency: 32,
+  cpuConcurrency: 4,
+};
+
+export interface PipelineContext {
+  store: PipelineStore;
+  tasks: TaskCache;
+  ports: MetisPorts;
+  limiter: HostLimiter;
+  topics: PipelineTopics;
+  options: PipelineOptions;
+  logger: Logger;
+  /** The consumer group (application id): the sink's offsets are stored under it. */
+  applicationId: string;
+}
+
+/** Steps whose work is mostly waiting on remote servers. */
+export const IO_STEPS: ReadonlySet<StepName> = new Set(['enrich', 'media', 'linkcheck', 'preview', 'publish']);
+
+/** Puts large contents into PostgreSQL and returns the envelope fields to send. */
+export async function packContent(ctx: PipelineContext, content: string): Promise<Pick<Envelope, 'content' | 'contentRef'>> {
+  if (Buffer.byteLength(content) <= ctx.options.inlineContentLimitBytes) return { content };
+  return { content: null, contentRef: await ctx.store.putPayload(content) };
+}
+
+export async function unpackContent(ctx: PipelineContext, e: Pick<Envelope, 'content' | 'contentRef'>): Promise<string> {
+  if (e.content !== null) return e.content;
+  if (!e.contentRef) throw new Error('Envelope has neither content nor contentRef');
+  return ctx.store.getPayload(e.contentRef);
+}

@@ -1,0 +1,88 @@
+/**
+ * The PostgreSQL sink: buffers the outcome events of its partition and, when the runtime commits,
+ * writes them with the partition's next offset in one database transaction (`applyOutcomes`).
+ * The runtime's offset store reads the same offsets back on assignment, so after any crash the sink
+ * resumes exactly after the last batch the database holds: results are written exactly once.
+ *
+ * The dead-letter reader turns poison records (a processor threw, or a message could not be
+ * decoded) into failed outcomes, so they show in their task's error report; it never throws itself.
+ */
+import type { Processor, ProcessorContext, RecordContext, StreamRecord, TopicPartitionOffset } from '../engine/index.ts';
+import type { PipelineContext } from './context.ts';
+import { SINK, emit } from './harvest-processors.ts';
+import { envelopeSchema, fetchCommandSchema, outcomeEventSchema, type OutcomeEvent } from './model.ts';
+
+export class OutcomeSinkProcessor implements Processor<string, OutcomeEvent, never, never> {
+  private buffer: OutcomeEvent[] = [];
+  /** Offsets as stored in the database (where the next batch starts), per topic-partition. */
+  private readonly from = new Map<string, number | undefined>();
+
+  constructor(private readonly p: PipelineContext) {}
+
+  process(record: StreamRecord<string, OutcomeEvent>): void {
+    this.buffer.push(record.value);
+  }
+
+  async commit(offsets: TopicPartitionOffset[]): Promise<void> {
+    const events = this.buffer;
+    this.buffer = [];
+    const moves = [];
+    for (const o of offsets) {
+      const k = `${o.topic}:${o.partition}`;
+      if (!this.from.has(k)) this.from.set(k, await this.p.store.loadOffset(this.p.applicationId, o.topic, o.partition));
+      const from = this.from.get(k);
+      if (from === o.offset && events.length === 0) continue;
+      moves.push({ topic: o.topic, partition: o.partition, from, to: o.offset });
+    }
+    if (moves.length === 0 && events.length === 0) return;
+    try {
+      await this.p.store.applyOutcomes(this.p.applicationId, events, moves);
+    } catch (err) {
+      // The runtime aborts and rewinds to the last committed offset, re-delivering these events.
+      this.from.clear();
+      throw err;
+    }
+    for (const m of moves) this.from.set(`${m.topic}:${m.partition}`, m.to);
+  }
+}
+
+/** Reads the dead-letter topic: a poison record becomes a failed, terminal outcome of its task. */
+export class DeadLetterProcessor implements Processor<string | null, Buffer | null, string, unknown> {
+  private ctx!: ProcessorContext<string, unknown>;
+  constructor(private readonly p: PipelineContext) {}
+
+  init(ctx: ProcessorContext<string, unknown>): void {
+    this.ctx = ctx;
+  }
+
+  process(record: StreamRecord<string | null, Buffer | null>, ctx: RecordContext<string, unknown>): void {
+    const headers = record.headers;
+    const error = headers['dlq.error.message'] ?? headers['error.message'] ?? headers['dlq.error'] ?? 'Processing failed';
+    const sourceTopic = headers['dlq.source.topic'] ?? headers['source.topic'] ?? '';
+    let value: unknown;
+    try {
+      value = record.value ? JSON.parse(record.value.toString('utf8')) : null;
+    } catch {
+      value = null;
+    }
+    const envelope = envelopeSchema.safeParse(value);
+    const fetch = fetchCommandSchema.safeParse(value);
+    let event: OutcomeEvent | undefined;
+    if (envelope.success) {
+      const e = envelope.data;
+      event = { kind: 'record', taskId: e.taskId, recordId: e.recordId, step: e.plan[e.stepIndex], status: 'fail', messages: [{ level: 'error', code: 'POISON_RECORD', message: error }], content: null, terminal: true };
+    } else if (fetch.success) {
+      const f = fetch.data;
+      event = { kind: 'record', taskId: f.taskId, recordId: f.identifier, step: 'harvest', status: 'fail', messages: [{ level: 'error', code: 'POISON_RECORD', message: error }], content: null, terminal: true };
+    } else if (outcomeEventSchema.safeParse(value).success) {
+      // An outcome that the sink could not take: nothing to report it to but the log.
+      this.p.logger.error({ sourceTopic, error }, 'outcome event dead-lettered');
+      return;
+    }
+    if (!event) {
+      this.p.logger.error({ sourceTopic, error }, 'undecodable dead-letter record dropped');
+      return;
+    }
+    emit(ctx ?? this.ctx, SINK.outcomes, event.kind === 'record' ? event.recordId : event.taskId, event);
+  }
+}

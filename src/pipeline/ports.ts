@@ -1,0 +1,73 @@
+/**
+ * What the pipeline's processors need from the Metis steps, as small interfaces. `metis-steps.ts`
+ * implements them with the real step modules; keeping them apart lets the topologies be read (and
+ * tested) without the details of each step.
+ */
+import type { StepOutcome } from '../steps/outcome.ts';
+import type { StepName } from './model.ts';
+import type { TaskRow } from '../store/pipeline-store.ts';
+
+export interface OaiSourceSpec {
+  url: string;
+  metadataPrefix: string;
+  set?: string;
+  from?: string;
+  until?: string;
+}
+
+export interface OaiHeader {
+  identifier: string;
+  datestamp?: string;
+  deleted: boolean;
+}
+
+export interface OaiPage {
+  headers: OaiHeader[];
+  /** The resumption token of the next page; undefined on the last page. */
+  token?: string;
+  completeListSize?: number;
+}
+
+export interface OaiPort {
+  /** One ListIdentifiers page (the first when `token` is undefined). Throws TaskError on protocol errors. */
+  listPage(source: OaiSourceSpec, token: string | undefined, signal?: AbortSignal): Promise<OaiPage>;
+  /** GetRecord: the record's metadata as a standalone XML string, or a failed outcome. */
+  getRecord(source: OaiSourceSpec, identifier: string, signal?: AbortSignal): Promise<{ content: string } | StepOutcome>;
+}
+
+export interface ArchiveEntry {
+  path: string;
+  content: Buffer;
+}
+
+export interface ArchivePort {
+  /** Records in an archive (zip, tar, tgz, gz; nested). Throws TaskError for a bad archive. */
+  entries(url: string, signal?: AbortSignal): AsyncIterable<ArchiveEntry>;
+}
+
+export interface RecordInput {
+  recordId: string;
+  content: string;
+}
+
+/** One step of one task, ready to run on records. */
+export type RecordStep = (input: RecordInput, signal?: AbortSignal) => Promise<StepOutcome>;
+
+export interface StepPort {
+  /** The step function for a task (built once per task and step, then reused). */
+  forTask(task: TaskRow, step: StepName): Promise<RecordStep>;
+  /** The Europeana record id of a harvested record, or a failed outcome when it has none. */
+  recordId(datasetId: string, content: string, fallbackId: string): string | StepOutcome;
+}
+
+export interface DepublishPort {
+  /** Depublishes records (or a whole dataset when `recordIds` is absent); one outcome per record. */
+  depublish(datasetId: string, recordIds: string[] | undefined, reason: string): Promise<StepOutcome[]>;
+}
+
+export interface MetisPorts {
+  oai: OaiPort;
+  archive: ArchivePort;
+  steps: StepPort;
+  depublish: DepublishPort;
+}
