@@ -57,7 +57,7 @@ export const stateless: ConformanceCase = {
       .addSink('short-sink', { topic: `${p}short`, parents: ['branch'], keySerde: stringSerde, valueSerde: stringSerde })
       .addSink('long-sink', { topic: `${p}long`, parents: ['branch'], keySerde: stringSerde, valueSerde: stringSerde })
       .addSink('routed-sink', {
-        topic: (r: StreamRecord<string, string>) => (r.key.length % 2 === 0 ? `${p}routed-a` : `${p}routed-b`),
+        topic: (r: StreamRecord<string | null, string | null>) => (r.key!.length % 2 === 0 ? `${p}routed-a` : `${p}routed-b`),
         parents: ['branch'],
         keySerde: stringSerde,
         valueSerde: stringSerde,
