@@ -4,6 +4,7 @@
 # service, not ours. Fine when nothing runs. Data stays in .infra/ (delete the folder to start afresh).
 set -euo pipefail
 . "$(dirname "$0")/infra/common.sh"
+hold_lock infra
 
 # stop NAME PIDFILE: SIGTERM (a clean shutdown), then SIGKILL after 30 s.
 stop() {

@@ -8,6 +8,7 @@
 # Stop with scripts/infra-down.sh; see what runs with scripts/infra-status.sh.
 set -euo pipefail
 . "$(dirname "$0")/infra/common.sh"
+hold_lock infra
 cd "$INFRA_ROOT"
 
 [ -d "$INFRA_LIBS" ] && [ -d "$INFRA_DEBEZIUM" ] || die "no jars in .infra/libs; run scripts/setup.sh first."
@@ -33,7 +34,7 @@ refuse_foreign() {
 start_java() {
   local name=$1 pidf=$2 logf=$3; shift 3
   [ -f "$logf" ] && mv -f "$logf" "$logf.1"
-  setsid java "$@" >"$logf" 2>&1 </dev/null &
+  setsid java "$@" >"$logf" 2>&1 </dev/null 9>&- &  # 9>&-: the JVM must not inherit the lock
   echo $! >"$pidf"
   log "$name starting (PID $!, log ${logf#"$INFRA_ROOT"/})"
 }

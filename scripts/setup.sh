@@ -7,6 +7,7 @@
 # Needs: root (or sudo) for apt, Node 20, npm, Java 17+, Maven. Fails with a hint when one is missing.
 set -euo pipefail
 . "$(dirname "$0")/infra/common.sh"
+hold_lock setup
 cd "$INFRA_ROOT"
 
 # Other sessions' packages go here too: one name per entry, Debian bookworm names.

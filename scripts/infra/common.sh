@@ -79,3 +79,14 @@ pg_version() { ls /etc/postgresql 2>/dev/null | sort -V | tail -n1; }
 
 # psql as the superuser over TCP (the machine's cluster trusts 127.0.0.1).
 pg_sql() { psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U postgres -At "$@"; }
+
+# hold_lock NAME: serialize this script against another run of the same kind from this checkout
+# (several people or test runs may call it at once); released when the script exits.
+hold_lock() {
+  mkdir -p "$INFRA_DIR"
+  exec 9>"$INFRA_DIR/$1.lock"
+  if command -v flock >/dev/null 2>&1 && ! flock -n 9; then
+    log "waiting for another $1 run in this checkout"
+    flock 9
+  fi
+}
