@@ -1,0 +1,266 @@
+/**
+ * The enrichment step (metis-steps.md §8, EnrichmentWorkerImpl): parse the record once, dereference
+ * the URIs it links to, enrich its literals and links through an `EntityClient`, merge what was
+ * found, write completeness and years, and serialize once. Remote calls run with bounded
+ * concurrency; merging happens afterwards in record order, so the output does not depend on timing.
+ */
+import { parseXml, serializeXml, XmlParseError, type XmlElement } from '../../edm/xml.ts';
+import { fail, type StepOutcome } from '../outcome.ts';
+import { setAdditionalData, YearParser, type EraWords } from './additional-data.ts';
+import { cloneElement } from './entity-xml.ts';
+import { mapLimit } from './limit.ts';
+import {
+  appendEntity,
+  appendProxyLink,
+  entityElement,
+  recordParts,
+  replaceAggregationLink,
+  replaceAggregationLiteral,
+  type RecordParts,
+} from './record.ts';
+import { outcomeFromReports, statusOf, type Report } from './reports.ts';
+import { dereferenceUris, entityApiLanguage, referenceTerms, searchTerms, type EnrichmentField } from './terms.ts';
+import type { DereferenceClient, DereferenceStatus, Entity, EntityClient, EntityType } from './types.ts';
+
+export interface EnricherOptions {
+  /** Entity API client or the built-in entity store. */
+  entityClient: EntityClient;
+  /** Metis dereference service client; without one, only Europeana entity links are dereferenced. */
+  dereferenceClient?: DereferenceClient;
+  /** Run dereferencing. Default true. */
+  dereference?: boolean;
+  /** Run enrichment (and completeness / year). Default true. */
+  enrich?: boolean;
+  /** Remote calls in flight per record. Default 8. */
+  concurrency?: number;
+  /** Era words for edm:year (Metis's adList / bcList). Default: a short built-in list. */
+  eraWords?: EraWords;
+  /** How many `isPartOf` levels of parents to fetch. Default 10. */
+  maxParentDepth?: number;
+}
+
+export interface EnrichData {
+  dereferencedUris: number;
+  entitiesAdded: number;
+  linksAdded: number;
+  completeness?: number;
+  years: number[];
+  /** Every report, IGNOREs included (the outcome's messages hold WARN and ERROR only). */
+  reports: Report[];
+}
+
+export interface EnrichInput {
+  recordId: string;
+  content: string;
+}
+
+/** Europeana's own entities are resolved by id through the entity client. */
+const EUROPEANA_URI = /^https?:\/\/data\.europeana\.eu/;
+
+const DEREFERENCE_MESSAGES: Partial<Record<DereferenceStatus, [Report['level'], string]>> = {
+  FAILURE: ['ERROR', 'Dereference or Coreferencing failed.'],
+  INVALID_URL: ['IGNORE', 'A URL to be dereferenced is invalid.'],
+  NO_VOCABULARY_MATCHING: ['IGNORE', 'Could not find a vocabulary matching the URL.'],
+  ENTITY_FOUND_XML_XSLT_PRODUCE_NO_CONTEXTUAL_CLASS: ['IGNORE', 'Entity was found, but the XSLT mapping did not produce a contextual class.'],
+  UNKNOWN_EUROPEANA_ENTITY: ['WARN', 'Dereferencing or Coreferencing: the europeana entity does not exist.'],
+  UNKNOWN_ENTITY: ['WARN', 'Dereferencing or Coreferencing: the europeana entity does not exist.'],
+  NO_ENTITY_FOR_VOCABULARY: ['WARN', 'Could not find an entity for a known vocabulary.'],
+  ENTITY_FOUND_XML_XSLT_ERROR: [
+    'WARN',
+    'Entity was found, applying the XSLT results in an XML error (either because the entity is malformed or the XSLT is malformed).',
+  ],
+};
+
+function isHttpUrl(uri: string): boolean {
+  try {
+    const u = new URL(uri);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function errorDetail(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
+
+/**
+ * Creates the enrichment step: `(record) => StepOutcome`. The record fails when any report is an
+ * ERROR, continues with warnings on WARN reports; IGNORE reports only show in `data.reports`.
+ */
+export function createEnricher(options: EnricherOptions): (record: EnrichInput) => Promise<StepOutcome<EnrichData>> {
+  const client = options.entityClient;
+  const concurrency = options.concurrency ?? 8;
+  const maxDepth = options.maxParentDepth ?? 10;
+  const yearParser = new YearParser(options.eraWords);
+  // Parsed entity elements, reused across records while the clients hand back the same objects.
+  const parsed = new WeakMap<Entity, XmlElement>();
+
+  /** The entity and its `isPartOf` ancestors, each once. */
+  async function withParents(entity: Entity): Promise<Entity[]> {
+    const out = [entity];
+    const seen = new Set([entity.about]);
+    let level = entity.parents;
+    for (let depth = 0; depth < maxDepth && level.length > 0; depth++) {
+      const next: string[] = [];
+      const found = await mapLimit(level.filter((p) => !seen.has(p)), concurrency, (p) => client.getById(p));
+      for (const parent of found) {
+        if (!parent || seen.has(parent.about)) continue;
+        seen.add(parent.about);
+        out.push(parent);
+        next.push(...parent.parents);
+      }
+      level = next;
+    }
+    return out;
+  }
+
+  function merge(parts: RecordParts, entity: Entity): boolean {
+    let template = parsed.get(entity);
+    if (!template) parsed.set(entity, (template = entityElement({ ...parts.root, attrs: [] }, entity)));
+    if (parts.entities.has(entity.about)) return false;
+    const el = cloneElement(template);
+    // Drop declarations the record root already makes identically (kept only where they differ).
+    const rootDecl = new Map(parts.root.attrs.filter((a) => a.prefix === 'xmlns').map((a) => [a.local, a.value]));
+    el.attrs = el.attrs.filter((a) => !(a.prefix === 'xmlns' && rootDecl.get(a.local) === a.value));
+    return appendEntity(parts, entity, el);
+  }
+
+  async function dereferenceOne(uri: string, reports: Report[]): Promise<Entity[]> {
+    const report = (level: Report['level'], message: string, extra: Partial<Report> = {}) =>
+      reports.push({ level, mode: 'DEREFERENCE', message, value: uri, ...extra });
+    if (!isHttpUrl(uri)) {
+      report('IGNORE', 'A URL to be dereferenced is invalid.');
+      return [];
+    }
+    try {
+      if (EUROPEANA_URI.test(uri)) {
+        const entity = await client.getById(uri);
+        if (!entity) {
+          report('WARN', 'Dereferencing or Coreferencing: the europeana entity does not exist.');
+          return [];
+        }
+        return await withParents(entity);
+      }
+      if (!options.dereferenceClient) return [];
+      const result = await options.dereferenceClient.dereference(uri);
+      const mapped = DEREFERENCE_MESSAGES[result.status];
+      if (mapped) report(mapped[0], mapped[1]);
+      return result.entities;
+    } catch (err) {
+      const status = statusOf(err);
+      // Client errors (bad request, unknown resource) are forgiven as warnings; anything else fails the record.
+      const level = status !== undefined && status >= 400 && status < 500 ? 'WARN' : 'ERROR';
+      report(level, level === 'WARN' ? 'Dereferencing failed with a client error.' : 'Dereference or Coreferencing failed.', {
+        status,
+        detail: errorDetail(err),
+      });
+      return [];
+    }
+  }
+
+  function link(parts: RecordParts, fields: EnrichmentField[], entity: Entity, replace: (f: EnrichmentField) => number): number {
+    let n = 0;
+    for (const field of fields) {
+      if (field.type !== entity.type) continue;
+      if (field.on === 'proxy') n += appendProxyLink(parts, field, entity.about) ? 1 : 0;
+      else n += replace(field);
+    }
+    return n;
+  }
+
+  return async function enrich(record: EnrichInput): Promise<StepOutcome<EnrichData>> {
+    let doc;
+    try {
+      doc = parseXml(record.content);
+    } catch (err) {
+      if (err instanceof XmlParseError) return fail(record.recordId, 'ENRICH_PARSE', `Could not parse the record: ${err.message}`);
+      throw err;
+    }
+    const parts = recordParts(doc.root);
+    const reports: Report[] = [];
+    const data: EnrichData = { dereferencedUris: 0, entitiesAdded: 0, linksAdded: 0, years: [], reports };
+
+    if (options.dereference ?? true) {
+      const uris = dereferenceUris(parts);
+      data.dereferencedUris = uris.length;
+      const found = await mapLimit(uris, concurrency, (uri) => dereferenceOne(uri, reports));
+      // Dereferenced entities are added without links: the record already links to them.
+      for (const list of found) for (const e of list) if (merge(parts, e)) data.entitiesAdded++;
+    }
+
+    if (options.enrich ?? true) {
+      const texts = searchTerms(parts);
+      const refs = referenceTerms(parts);
+      if (texts.length === 0) reports.push({ level: 'IGNORE', mode: 'ENRICHMENT', message: 'No values to enrich.', value: '' });
+      if (refs.length === 0) reports.push({ level: 'IGNORE', mode: 'ENRICHMENT', message: 'No references to enrich.', value: '' });
+
+      const textResults = await mapLimit(texts, concurrency, async (term): Promise<Entity[]> => {
+        const types = [...new Set(term.fields.map((f) => f.type))] as EntityType[];
+        try {
+          const matches = await client.findByText({ text: term.text, lang: entityApiLanguage(term.lang), types });
+          // Exactly one match is used; several are as good as none.
+          if (matches.length === 1) return await withParents(matches[0]);
+          const organization = types.includes('organization');
+          reports.push({
+            level: organization ? 'WARN' : 'IGNORE',
+            mode: 'ENRICHMENT',
+            message: organization
+              ? 'Could not find an entity for the given search term with type Organization.'
+              : `Could not find an entity for the given search term (${matches.length} matches).`,
+            value: term.text,
+          });
+          return [];
+        } catch (err) {
+          reports.push({
+            level: 'ERROR',
+            mode: 'ENRICHMENT',
+            message: 'Error while resolving values by text when enriching values',
+            value: term.text,
+            status: statusOf(err),
+            detail: errorDetail(err),
+          });
+          return [];
+        }
+      });
+      const refResults = await mapLimit(refs, concurrency, async (term): Promise<Entity[]> => {
+        try {
+          const entity = EUROPEANA_URI.test(term.uri) ? await client.getById(term.uri) : await client.findByUri(term.uri);
+          if (entity) return await withParents(entity);
+          reports.push({ level: 'IGNORE', mode: 'ENRICHMENT', message: 'Could not find an entity for the given reference.', value: term.uri });
+          return [];
+        } catch (err) {
+          const status = statusOf(err);
+          reports.push({
+            level: status !== undefined && status >= 300 && status < 500 ? 'WARN' : 'ERROR',
+            mode: 'ENRICHMENT',
+            message: 'Error while resolving references when enriching values',
+            value: term.uri,
+            status,
+            detail: errorDetail(err),
+          });
+          return [];
+        }
+      });
+
+      texts.forEach((term, i) => {
+        for (const e of textResults[i]) {
+          if (merge(parts, e)) data.entitiesAdded++;
+          data.linksAdded += link(parts, term.fields, e, (f) => replaceAggregationLiteral(parts, f, term.text, e.about));
+        }
+      });
+      refs.forEach((term, i) => {
+        for (const e of refResults[i]) {
+          if (merge(parts, e)) data.entitiesAdded++;
+          data.linksAdded += link(parts, term.fields, e, (f) => replaceAggregationLink(parts, f, term.uri, e.about));
+        }
+      });
+
+      const extra = setAdditionalData(parts, yearParser);
+      data.completeness = extra.completeness;
+      data.years = extra.years;
+    }
+
+    return outcomeFromReports(record.recordId, serializeXml(doc), reports, data);
+  };
+}

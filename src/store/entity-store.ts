@@ -1,0 +1,163 @@
+/**
+ * The built-in entity store: contextual entities (Agents, Concepts, Places, TimeSpans,
+ * Organizations) kept in PostgreSQL (server or PGlite) for deployments without access to Europeana's
+ * Entity API. It answers the same `EntityClient` questions: text matched by normalized label +
+ * language + type, co-reference URIs, and ids. All of its SQL lives here.
+ */
+import { readFile } from 'node:fs/promises';
+import { LRUCache } from 'lru-cache';
+import { entitiesFromText, entityLabels } from '../steps/enrich/entity-xml.ts';
+import type { Entity, EntityClient, EntityType, TextQuery } from '../steps/enrich/types.ts';
+import type { Db } from './db.ts';
+
+/** The store's schema; idempotent, so `migrate()` may run at every start. */
+export const ENTITY_STORE_SQL = `
+CREATE TABLE IF NOT EXISTS enrichment_entity (
+  about text PRIMARY KEY,
+  type text NOT NULL,
+  xml text NOT NULL,
+  parents text[] NOT NULL DEFAULT '{}',
+  same_as text[] NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS enrichment_entity_label (
+  label text NOT NULL,
+  type text NOT NULL,
+  lang text NOT NULL,
+  about text NOT NULL REFERENCES enrichment_entity (about) ON DELETE CASCADE,
+  PRIMARY KEY (label, type, lang, about)
+);
+CREATE TABLE IF NOT EXISTS enrichment_entity_uri (
+  uri text NOT NULL,
+  about text NOT NULL REFERENCES enrichment_entity (about) ON DELETE CASCADE,
+  PRIMARY KEY (uri, about)
+);
+CREATE INDEX IF NOT EXISTS enrichment_entity_label_about ON enrichment_entity_label (about);
+CREATE INDEX IF NOT EXISTS enrichment_entity_uri_about ON enrichment_entity_uri (about)
+`;
+
+/** The same schema as a named migration, for the store's migration runner. */
+export const ENTITY_STORE_MIGRATIONS = [{ name: 'entities-001-entity-store', sql: ENTITY_STORE_SQL }];
+
+const SQL = {
+  upsertEntity: `INSERT INTO enrichment_entity (about, type, xml, parents, same_as) VALUES ($1, $2, $3, $4::text[], $5::text[])
+    ON CONFLICT (about) DO UPDATE SET type = EXCLUDED.type, xml = EXCLUDED.xml, parents = EXCLUDED.parents, same_as = EXCLUDED.same_as`,
+  deleteLabels: 'DELETE FROM enrichment_entity_label WHERE about = $1',
+  deleteUris: 'DELETE FROM enrichment_entity_uri WHERE about = $1',
+  insertLabels: `INSERT INTO enrichment_entity_label (label, type, lang, about)
+    SELECT l, $2, g, $3 FROM unnest($1::text[], $4::text[]) AS t(l, g) ON CONFLICT DO NOTHING`,
+  insertUris: `INSERT INTO enrichment_entity_uri (uri, about) SELECT u, $2 FROM unnest($1::text[]) AS t(u) ON CONFLICT DO NOTHING`,
+  byText: `SELECT DISTINCT e.about, e.type, e.xml, e.parents, e.same_as
+    FROM enrichment_entity_label l JOIN enrichment_entity e ON e.about = l.about
+    WHERE l.label = $1 AND l.type = ANY($2::text[]) AND ($3::text IS NULL OR l.lang = $3 OR l.lang = '')
+    ORDER BY e.about`,
+  byUri: `SELECT e.about, e.type, e.xml, e.parents, e.same_as
+    FROM enrichment_entity_uri u JOIN enrichment_entity e ON e.about = u.about
+    WHERE u.uri = $1 ORDER BY (e.about = $1) DESC, e.about LIMIT 1`,
+  byId: 'SELECT about, type, xml, parents, same_as FROM enrichment_entity WHERE about = $1',
+  count: 'SELECT count(*)::int AS n FROM enrichment_entity',
+};
+
+interface EntityRow {
+  about: string;
+  type: string;
+  xml: string;
+  parents: string[];
+  same_as: string[];
+}
+
+const toEntity = (r: EntityRow): Entity => ({ about: r.about, type: r.type as EntityType, xml: r.xml, parents: r.parents, sameAs: r.same_as });
+
+/**
+ * Label normalization for matching: Unicode compatibility form, diacritics removed, lower case,
+ * whitespace collapsed ("  Valstybés  Archyvas" matches "valstybes archyvas").
+ */
+export function normalizeLabel(label: string): string {
+  return label.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+export interface EntityStoreOptions {
+  /** Answers kept in memory (0 turns the cache off). Default 5000. */
+  cacheSize?: number;
+}
+
+/** PostgreSQL-backed `EntityClient`. `new EntityStore(db)`, then `migrate()` once, then load entities. */
+export class EntityStore implements EntityClient {
+  private readonly cache: LRUCache<string, { value: unknown }> | undefined;
+
+  constructor(
+    private readonly db: Db,
+    options: EntityStoreOptions = {},
+  ) {
+    const size = options.cacheSize ?? 5000;
+    this.cache = size > 0 ? new LRUCache({ max: size }) : undefined;
+  }
+
+  /** Creates the tables if they do not exist. */
+  async migrate(): Promise<void> {
+    await this.db.exec(ENTITY_STORE_SQL);
+  }
+
+  /** Inserts or replaces entities (with their labels and co-reference URIs) in one transaction. */
+  async importEntities(entities: Entity[]): Promise<number> {
+    await this.db.transaction(async (tx) => {
+      for (const e of entities) {
+        const labels = entityLabels(e);
+        const uris = [...new Set([e.about, ...e.sameAs])];
+        await tx.query(SQL.upsertEntity, [e.about, e.type, e.xml, e.parents, e.sameAs]);
+        await tx.query(SQL.deleteLabels, [e.about]);
+        await tx.query(SQL.deleteUris, [e.about]);
+        if (labels.length > 0) {
+          await tx.query(SQL.insertLabels, [labels.map((l) => normalizeLabel(l.label)), e.type, e.about, labels.map((l) => l.lang.toLowerCase())]);
+        }
+        await tx.query(SQL.insertUris, [uris, e.about]);
+      }
+    });
+    this.cache?.clear();
+    return entities.length;
+  }
+
+  /** Loads an entity file: EDM RDF/XML (one entity, an rdf:RDF of many) or Entity API JSON(-LD). */
+  async loadFile(path: string | URL): Promise<number> {
+    return this.importEntities(entitiesFromText(await readFile(path, 'utf8')));
+  }
+
+  /** Number of stored entities. */
+  async count(): Promise<number> {
+    const r = await this.db.query<{ n: number }>(SQL.count);
+    return r.rows[0].n;
+  }
+
+  private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const hit = this.cache?.get(key);
+    if (hit) return hit.value as T;
+    const value = await load();
+    this.cache?.set(key, { value });
+    return value;
+  }
+
+  /** Entities with a prefLabel/altLabel/hiddenLabel equal to the normalized text, of a wanted type, in the language (or none). */
+  findByText(query: TextQuery): Promise<Entity[]> {
+    const label = normalizeLabel(query.text);
+    const lang = query.lang?.toLowerCase() ?? null;
+    return this.cached(`t\u0000${label}\u0000${lang ?? ''}\u0000${query.types.join(',')}`, async () => {
+      const r = await this.db.query<EntityRow>(SQL.byText, [label, query.types, lang]);
+      return r.rows.map(toEntity);
+    });
+  }
+
+  /** The entity whose id or co-reference (sameAs / exactMatch) is `uri`. */
+  findByUri(uri: string): Promise<Entity | undefined> {
+    return this.cached(`u\u0000${uri}`, async () => {
+      const r = await this.db.query<EntityRow>(SQL.byUri, [uri]);
+      return r.rows[0] ? toEntity(r.rows[0]) : undefined;
+    });
+  }
+
+  /** The entity with this id. */
+  getById(id: string): Promise<Entity | undefined> {
+    return this.cached(`i\u0000${id}`, async () => {
+      const r = await this.db.query<EntityRow>(SQL.byId, [id]);
+      return r.rows[0] ? toEntity(r.rows[0]) : undefined;
+    });
+  }
+}
