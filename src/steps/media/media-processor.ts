@@ -1,0 +1,158 @@
+/**
+ * The media-processing step (Metis §9): parse the record once, process its resources (the main
+ * thumbnail first, the rest with bounded concurrency), store thumbnails, write the metadata into
+ * the `edm:WebResource`s and `edm:preview`, serialize once.
+ *
+ * A problem with one resource (download, decoding, tool failure, thumbnail storage) is a record
+ * warning "Problem while processing <url>"; only an unparsable record fails.
+ */
+import { parseXml, serializeXml } from '../../edm/xml.ts';
+import { createSafeFetcher, type FetchPolicy, type SafeFetcher } from '../http/safe-fetch.ts';
+import { fail, success, type StepMessage, type StepOutcome } from '../outcome.ts';
+import { startMediaRelay, type MediaRelay } from './media-relay.ts';
+import { processResource, type ResourceContext, type ResourceResult } from './resource-processor.ts';
+import { findMediaResources, mainThumbnailFirst, type MediaResource } from './resources.ts';
+import { createFileThumbnailStore, type ThumbnailStore } from './thumbnail-store.ts';
+import { WebResourceWriter } from './web-resource-writer.ts';
+
+export interface MediaTimeouts {
+  /** Per image decode/resize (sharp). Default 20 s (Metis's ImageMagick timeout). */
+  imageSeconds?: number;
+  /** Per ffprobe run. Default 60 s. */
+  ffprobeMs?: number;
+  /** Per PDF tool run. Default 20 s. */
+  pdfMs?: number;
+}
+
+export interface MediaProcessorOptions {
+  /** Host policy, download timeouts (connect / response / total) and byte cap for all fetches. Ignored when `fetcher` is given. */
+  fetchPolicy?: FetchPolicy;
+  /** A ready fetcher to share (its owner closes it). */
+  fetcher?: SafeFetcher;
+  /** Default: a directory store in `./data/thumbnails`. */
+  thumbnailStore?: ThumbnailStore;
+  /** `FULL` (default): Metis's per-resource rule. `REDUCED`: MIME type and size only, no thumbnails. */
+  mode?: 'FULL' | 'REDUCED';
+  timeouts?: MediaTimeouts;
+  /** Resources processed at the same time within one record. Default 4. */
+  concurrency?: number;
+  /** Decompression-bomb guard for images. Default 100 megapixels. */
+  maxInputPixels?: number;
+}
+
+export interface MediaResourceReport {
+  url: string;
+  status: 'processed' | 'skipped' | 'failed';
+  mimeType?: string;
+  thumbnails: string[];
+  error?: string;
+}
+
+export interface MediaData extends Record<string, unknown> {
+  resources: MediaResourceReport[];
+  preview?: string;
+}
+
+export interface MediaRecord {
+  recordId: string;
+  content: string;
+}
+
+/** The step function, plus `close()` for the fetcher and relay it owns. */
+export type MediaProcessor = ((record: MediaRecord) => Promise<StepOutcome<MediaData>>) & { close(): Promise<void> };
+
+/** Creates the media-processing step. */
+export function createMediaProcessor(options: MediaProcessorOptions = {}): MediaProcessor {
+  const fetcher = options.fetcher ?? createSafeFetcher(options.fetchPolicy);
+  const store = options.thumbnailStore ?? createFileThumbnailStore('data/thumbnails');
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  let relay: Promise<MediaRelay> | undefined;
+  const context = async (): Promise<ResourceContext> => ({
+    fetcher,
+    relay: await (relay ??= startMediaRelay(fetcher)),
+    mode: options.mode ?? 'FULL',
+    maxInputPixels: options.maxInputPixels ?? 100_000_000,
+    imageTimeoutSeconds: options.timeouts?.imageSeconds ?? 20,
+    ffprobeTimeoutMs: options.timeouts?.ffprobeMs ?? 60_000,
+    pdfTimeoutMs: options.timeouts?.pdfMs ?? 20_000,
+  });
+
+  const process = async (record: MediaRecord): Promise<StepOutcome<MediaData>> => {
+    let doc;
+    try {
+      doc = parseXml(record.content);
+    } catch (err) {
+      return fail(record.recordId, 'MEDIA_RDF', `Could not deserialize the record: ${(err as Error).message}`);
+    }
+    const ctx = await context();
+    const resources = findMediaResources(doc.root);
+    const { main, rest } = mainThumbnailFirst(doc.root, resources);
+    const messages: StepMessage[] = [];
+    const results = new Map<string, ResourceResult>();
+    const reports: MediaResourceReport[] = [];
+    const largeStored = new Set<string>();
+
+    const handle = async (resource: MediaResource, mainThumbnailAvailable: boolean): Promise<boolean> => {
+      try {
+        const result = await processResource(resource, ctx, mainThumbnailAvailable);
+        results.set(resource.url, result);
+        const stored: string[] = [];
+        try {
+          for (const t of result.thumbnails) {
+            await store.put(t.name, t.bytes, t.mimeType);
+            stored.push(t.name);
+            if (t.kind === 'LARGE') largeStored.add(resource.url);
+          }
+        } catch (err) {
+          messages.push(warning(`Could not store thumbnails of ${resource.url}`, err));
+        }
+        reports.push({ url: resource.url, status: result.metadata ? 'processed' : 'skipped', mimeType: result.detectedMimeType, thumbnails: stored });
+        return result.metadata !== undefined;
+      } catch (err) {
+        messages.push(warning(`Problem while processing ${resource.url}`, err));
+        reports.push({ url: resource.url, status: 'failed', thumbnails: [], error: (err as Error).message });
+        return false;
+      }
+    };
+
+    const mainThumbnailAvailable = main ? await handle(main, false) : false;
+    await forEachLimited(rest, concurrency, (r) => handle(r, mainThumbnailAvailable));
+
+    // Write back in document order, whatever order the downloads finished in.
+    const writer = new WebResourceWriter(doc.root);
+    for (const r of resources) {
+      const metadata = results.get(r.url)?.metadata;
+      if (metadata) writer.enrich(r.url, metadata);
+    }
+    const preview = writer.setPreview((url) => largeStored.has(url));
+    reports.sort((a, b) => resources.findIndex((r) => r.url === a.url) - resources.findIndex((r) => r.url === b.url));
+
+    let content: string;
+    try {
+      content = serializeXml(doc);
+    } catch (err) {
+      return fail(record.recordId, 'MEDIA_RDF', `Could not serialize the record: ${(err as Error).message}`);
+    }
+    return success(record.recordId, content, { resources: reports, preview }, messages);
+  };
+
+  return Object.assign(process, {
+    async close() {
+      if (relay) await (await relay).close();
+      if (!options.fetcher) await fetcher.close();
+    },
+  });
+}
+
+function warning(message: string, err: unknown): StepMessage {
+  return { level: 'warn', code: 'MEDIA_RESOURCE', message, detail: (err as Error)?.message ?? String(err) };
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

@@ -1,0 +1,59 @@
+/**
+ * Runs an external tool (ffprobe, pdftoppm, pdftotext, pdfimages) without a shell, with a
+ * timeout and a cap on what it may print, so a hostile file cannot hang or flood the worker.
+ */
+import { spawn } from 'node:child_process';
+
+export interface RunOptions {
+  /** Kill the process after this long. */
+  timeoutMs: number;
+  /** Kill the process once stdout grows past this many bytes. Default 16 MiB. */
+  maxOutputBytes?: number;
+  /** Resolve early (and kill the process) once this returns true for the output so far. */
+  stopWhen?: (stdout: Buffer) => boolean;
+}
+
+export class CommandError extends Error {
+  constructor(
+    message: string,
+    readonly stderr: string,
+  ) {
+    super(message);
+    this.name = 'CommandError';
+  }
+}
+
+/** Runs `command args…` and resolves with its stdout; rejects on a non-zero exit, a timeout or too much output. */
+export function runCommand(command: string, args: string[], options: RunOptions): Promise<Buffer> {
+  const maxOutput = options.maxOutputBytes ?? 16 * 1024 * 1024;
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let outLength = 0;
+    let err = '';
+    let settled = false;
+    const finish = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      if (error) reject(error);
+      else resolve(Buffer.concat(out, outLength));
+    };
+    const timer = setTimeout(() => finish(new CommandError(`${command} timed out after ${options.timeoutMs} ms`, err)), options.timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      out.push(chunk);
+      outLength += chunk.length;
+      if (options.stopWhen?.(Buffer.concat(out, outLength))) return finish();
+      if (outLength > maxOutput) finish(new CommandError(`${command} printed more than ${maxOutput} bytes`, err));
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (err.length < 4096) err += chunk.toString('utf8');
+    });
+    child.on('error', (e) => finish(new CommandError(`${command} could not be started: ${e.message}`, err)));
+    child.on('close', (code, signal) => {
+      if (code === 0) finish();
+      else finish(new CommandError(`${command} failed (${signal ?? `exit ${code}`}): ${err.trim().slice(0, 500)}`, err));
+    });
+  });
+}
