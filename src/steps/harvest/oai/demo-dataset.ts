@@ -67,6 +67,14 @@ export function demoIdentifier(index: number, options: DemoDatasetOptions = {}):
   return `${options.identifierPrefix ?? 'oai:demo.metis-streams:'}record-${index}`;
 }
 
+/** The OAI datestamp of record `index` (cheap: no XML is built). */
+export function demoDatestamp(index: number, options: DemoDatasetOptions = {}): string {
+  const h = mix(index + (options.seed ?? 1) * 7919);
+  const month = String(1 + ((h >>> 20) % 12)).padStart(2, '0');
+  const day = String(1 + ((h >>> 24) % 28)).padStart(2, '0');
+  return `20${String(10 + ((h >>> 6) % 15))}-${month}-${day}`;
+}
+
 /** Generates record `index` (0-based). Pure: the same inputs give the same bytes. */
 export function demoRecord(index: number, options: DemoDatasetOptions = {}): DemoRecord {
   const seed = options.seed ?? 1;
@@ -79,8 +87,6 @@ export function demoRecord(index: number, options: DemoDatasetOptions = {}): Dem
   const about = `URN:NBN:DEMO:doc-${seed}-${index}`;
   const shownBy = `${media}${index}/main.${MIME_EXT[type]}`;
   const subjects = [SUBJECTS[(h >>> 12) % SUBJECTS.length], SUBJECTS[(h >>> 16) % SUBJECTS.length]];
-  const month = String(1 + ((h >>> 20) % 12)).padStart(2, '0');
-  const day = String(1 + ((h >>> 24) % 28)).padStart(2, '0');
   const t = (s: string) => escapeText(s);
   const a = (s: string) => escapeAttr(s);
 
@@ -116,7 +122,7 @@ export function demoRecord(index: number, options: DemoDatasetOptions = {}): Dem
     index,
     identifier: demoIdentifier(index, options),
     about,
-    datestamp: `20${String(10 + ((h >>> 6) % 15))}-${month}-${day}`,
+    datestamp: demoDatestamp(index, options),
     xml: lines.filter((l) => l !== '').join('\n') + '\n',
     defect,
   };

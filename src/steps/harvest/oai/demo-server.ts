@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { escapeAttr, escapeText } from '../../../edm/xml.ts';
-import { demoRecord, type DemoDatasetOptions } from './demo-dataset.ts';
+import { demoDatestamp, demoIdentifier, demoRecord, type DemoDatasetOptions } from './demo-dataset.ts';
 
 /** One record as the repository serves it. */
 export interface RepositoryRecord {
@@ -37,8 +37,16 @@ export interface OaiRepositoryOptions {
 
 /** The default record source: demo-dataset records under set `demo`. */
 export function demoRepositoryRecord(index: number, options: DemoDatasetOptions = {}, deleted = false): RepositoryRecord {
-  const r = demoRecord(index, options);
-  return { identifier: r.identifier, datestamp: r.datestamp, setSpecs: ['demo'], deleted, metadata: r.xml.replace(/^<\?xml[^>]*\?>\s*/, '') };
+  return {
+    identifier: demoIdentifier(index, options),
+    datestamp: demoDatestamp(index, options),
+    setSpecs: ['demo'],
+    deleted,
+    // Built on demand: listing pages need only the header fields.
+    get metadata() {
+      return demoRecord(index, options).xml.replace(/^<\?xml[^>]*\?>\s*/, '');
+    },
+  };
 }
 
 interface ListPosition {

@@ -83,11 +83,12 @@ export interface ListOptions {
 }
 
 /** Facts about a fetched record, in the outcome's `data`. */
-export interface OaiRecordData {
+// A type alias (not an interface) so it is assignable to the default `StepOutcome` data type.
+export type OaiRecordData = {
   identifier: string;
   datestamp: string;
   setSpecs: string[];
-}
+};
 
 export interface OaiClient {
   /** A lazy, page-by-page listing of headers (memory: one page). */

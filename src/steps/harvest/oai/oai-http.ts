@@ -100,7 +100,8 @@ export async function getWithRetries<T>(
       try {
         return await parse(res.body);
       } finally {
-        if (!res.body.destroyed) res.body.destroy();
+        // A fully read body is left alone so the connection is reused; an abandoned one is discarded.
+        if (!res.body.readableEnded) res.body.destroy();
       }
     } catch (err) {
       if (err instanceof OaiResponseError || signal?.aborted) throw err;
