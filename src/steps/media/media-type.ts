@@ -135,8 +135,9 @@ async function sniff(bytes: Buffer): Promise<string | undefined> {
   for (const [signature, mime] of TEXT_MAGIC) if (head.startsWith(signature)) return mime;
   if (head.startsWith('LASF')) return 'application/vnd.las';
   const found = await fileTypeFromBuffer(bytes).catch(() => undefined);
-  if (found) return found.mime === 'application/x-gzip' ? 'application/gzip' : found.mime;
-  return sniffText(bytes);
+  // file-type stops at "some XML"; the root element tells DASH, COLLADA, X3D and SVG apart.
+  if (found && found.mime !== 'application/xml') return found.mime === 'application/x-gzip' ? 'application/gzip' : found.mime;
+  return sniffText(bytes) ?? found?.mime;
 }
 
 /** Recognises text formats by their first characters; undefined for binary data. */
