@@ -35,6 +35,8 @@ export interface PipelineContext {
   logger: Logger;
   /** The consumer group (application id): the sink's offsets are stored under it. */
   applicationId: string;
+  /** Debezium topic of the seed's record_execution table, when that intake is on. */
+  seedTopic?: string;
 }
 
 /** Steps whose work is mostly waiting on remote servers. */

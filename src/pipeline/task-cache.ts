@@ -62,6 +62,7 @@ export class TaskCache {
   async refresh(): Promise<void> {
     const cutoff = Date.now() - 60_000;
     for (const [id, t] of this.tasks) if (t.touchedAt < cutoff) this.tasks.delete(id);
+    await this.store.cancelDroppedSeedTasks();
     const states = await this.store.taskStates([...this.tasks.keys()]);
     for (const [id, state] of states) this.noteState(id, state);
   }

@@ -17,6 +17,7 @@ import { AdmitProcessor, FetchProcessor, IntakeProcessor, SINK, sinkName } from 
 import { envelopeSchema, fetchCommandSchema, outcomeEventSchema, taskCommandSchema, type Envelope, type StepName, STEP_NAMES } from './model.ts';
 import { DeadLetterProcessor, OutcomeSinkProcessor } from './outcome-sink.ts';
 import { StepProcessor } from './step-processor.ts';
+import { SeedIntakeProcessor } from './seed-intake.ts';
 
 const keySerde = stringSerde as Serde<string>;
 const out = jsonSerde<unknown>();
@@ -72,6 +73,12 @@ export function buildPipelineTopology(p: PipelineContext): Topology {
 
   t.addSource('outcome-events', { topics: topics.outcomes, keySerde, valueSerde: zodJsonSerde(outcomeEventSchema) });
   t.addProcessor('sink', { supplier: () => new OutcomeSinkProcessor(p), parents: ['outcome-events'] });
+
+  if (p.seedTopic) {
+    t.addSource('seed-rows', { topics: p.seedTopic });
+    t.addProcessor('seed-intake', { supplier: () => new SeedIntakeProcessor(p), parents: ['seed-rows'] });
+    sinks('seed-intake', ['tasks', 'admit']);
+  }
 
   t.addSource('dead-letters', { topics: topics.dlq });
   t.addProcessor('dead-letter', { supplier: () => new DeadLetterProcessor(p), parents: ['dead-letters'] });

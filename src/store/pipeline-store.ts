@@ -141,6 +141,17 @@ export class PipelineStore {
     return r.rowCount > 0;
   }
 
+  /** Seed compatibility: `DROPPED` or `FAILED` in the seed's execution_status cancels that execution's tasks. */
+  async cancelDroppedSeedTasks(): Promise<number> {
+    const r = await this.db.query(
+      `UPDATE task SET state = 'cancelled', reason = 'Task was dropped by user', finished_at = now()
+       FROM execution_status es
+       WHERE task.origin->>'executionId' = es.execution_id AND es.status IN ('DROPPED', 'FAILED')
+         AND task.state IN ('queued', 'harvesting', 'processing')`,
+    );
+    return r.rowCount;
+  }
+
   // ---- the exactly-once sink ----
 
   /** The sink's stored offsets for a consumer group (where to resume). */

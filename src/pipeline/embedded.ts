@@ -1,0 +1,80 @@
+/**
+ * Embedded mode: the pipeline topology on the engine's LocalRuntime, with PGlite (or any `Db`) as the
+ * database, in one process. No broker, no server: the README's first command runs this.
+ */
+import { randomUUID } from 'node:crypto';
+import { pino, type Logger } from 'pino';
+import { LocalRuntime } from '../engine/index.ts';
+import type { Db } from '../store/db.ts';
+import { PipelineStore } from '../store/pipeline-store.ts';
+import { DEFAULT_PIPELINE_OPTIONS, type PipelineContext, type PipelineOptions } from './context.ts';
+import { HostLimiter, type HostLimits } from './host-limiter.ts';
+import type { MetisPorts } from './ports.ts';
+import { PipelineService } from './service.ts';
+import { TaskCache } from './task-cache.ts';
+import { buildPipelineTopology } from './topology.ts';
+import { pipelineTopics } from './topics.ts';
+
+export interface EmbeddedOptions {
+  db: Db;
+  ports: MetisPorts;
+  /** Partitions per topic (parallel tasks per stage). Default 4. */
+  partitions?: number;
+  options?: Partial<PipelineOptions>;
+  hostLimits?: HostLimits;
+  logger?: Logger;
+}
+
+export interface EmbeddedPipeline {
+  service: PipelineService;
+  store: PipelineStore;
+  runtime: LocalRuntime;
+  stop(): Promise<void>;
+}
+
+export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPipeline> {
+  const logger = opts.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+  const store = new PipelineStore(opts.db);
+  await store.migrate();
+  const tasks = new TaskCache(store);
+  tasks.start();
+  // The local log lives in memory: a fresh application id keeps its offsets apart from earlier runs' in the DB.
+  const applicationId = `embedded-${randomUUID()}`;
+  const topics = pipelineTopics('metis');
+  const ctx: PipelineContext = {
+    store,
+    tasks,
+    ports: opts.ports,
+    limiter: new HostLimiter(opts.hostLimits),
+    topics,
+    options: { ...DEFAULT_PIPELINE_OPTIONS, ...opts.options },
+    logger,
+    applicationId,
+  };
+  const runtime = new LocalRuntime({
+    topology: buildPipelineTopology(ctx),
+    applicationId,
+    partitions: opts.partitions ?? 4,
+    guarantee: 'exactly_once',
+    dlqTopic: topics.dlq,
+    offsetStore: { load: (group, topic, partition) => store.loadOffset(group, topic, partition) },
+    logger,
+  });
+  await runtime.start();
+  const service = new PipelineService(store, {
+    send: async (cmd) => runtime.produce(topics.tasks, cmd.taskId, JSON.stringify(cmd)),
+  });
+  let stopped: Promise<void> | undefined;
+  return {
+    service,
+    store,
+    runtime,
+    stop() {
+      stopped ??= (async () => {
+        tasks.stop();
+        await runtime.stop();
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * A pipeline worker on Kafka: one consumer-group member running the whole pipeline topology with
+ * exactly-once processing, writing results to the PostgreSQL server. Start as many as there are
+ * partitions to use; they share the work and take over each other's partitions on a crash.
+ */
+import { pino, type Logger } from 'pino';
+import { KafkaRuntime } from '../engine/index.ts';
+import type { Db } from '../store/db.ts';
+import { PipelineStore } from '../store/pipeline-store.ts';
+import { DEFAULT_PIPELINE_OPTIONS, type PipelineContext, type PipelineOptions } from './context.ts';
+import { HostLimiter, type HostLimits } from './host-limiter.ts';
+import type { MetisPorts } from './ports.ts';
+import { TaskCache } from './task-cache.ts';
+import { buildPipelineTopology } from './topology.ts';
+import { pipelineTopics } from './topics.ts';
+import { STEP_NAMES } from './model.ts';
+
+export interface WorkerOptions {
+  db: Db;
+  ports: MetisPorts;
+  brokers: string;
+  /** Consumer group; workers of one deployment share it. Default 'metis-pipeline'. */
+  applicationId?: string;
+  /** Topic name prefix. Default 'metis'. */
+  topicPrefix?: string;
+  /** Partitions of each pipeline topic (created when missing). Default 6. */
+  partitions?: number;
+  /** Debezium topic of the seed's record_execution table; set it to turn that intake on. */
+  seedTopic?: string;
+  /** Stable id of this worker (its transactional id): a restarted worker fences its zombie. */
+  instanceId?: string;
+  options?: Partial<PipelineOptions>;
+  hostLimits?: HostLimits;
+  logger?: Logger;
+}
+
+export interface Worker {
+  runtime: KafkaRuntime;
+  store: PipelineStore;
+  stop(): Promise<void>;
+}
+
+export async function startWorker(opts: WorkerOptions): Promise<Worker> {
+  const logger = opts.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+  const store = new PipelineStore(opts.db);
+  await store.migrate();
+  const tasks = new TaskCache(store);
+  tasks.start();
+  const applicationId = opts.applicationId ?? 'metis-pipeline';
+  const topics = pipelineTopics(opts.topicPrefix ?? 'metis');
+  const partitions = opts.partitions ?? 6;
+  const limiter = new HostLimiter(opts.hostLimits);
+  const ctx: PipelineContext = {
+    store,
+    tasks,
+    ports: opts.ports,
+    limiter,
+    topics,
+    options: { ...DEFAULT_PIPELINE_OPTIONS, ...opts.options },
+    logger,
+    applicationId,
+    seedTopic: opts.seedTopic,
+  };
+  const runtime = new KafkaRuntime({
+    topology: buildPipelineTopology(ctx),
+    applicationId,
+    brokers: opts.brokers,
+    instanceId: opts.instanceId,
+    guarantee: 'exactly_once',
+    dlqTopic: topics.dlq,
+    topics: Object.fromEntries([...topics.all(STEP_NAMES), ...(opts.seedTopic ? [opts.seedTopic] : [])].map((t) => [t, partitions])),
+    defaultPartitions: partitions,
+    offsetStore: { load: (group, topic, partition) => store.loadOffset(group, topic, partition) },
+    logger,
+  });
+  await runtime.start();
+  // Each worker enforces its share of every host's budget: the share of partitions it owns.
+  const shareTimer = setInterval(() => {
+    const owned = runtime.metrics().partitions.filter((p) => p.topic === topics.fetch).length;
+    if (owned > 0) limiter.setShare(owned / partitions);
+  }, 500);
+  shareTimer.unref();
+  let stopped: Promise<void> | undefined;
+  return {
+    runtime,
+    store,
+    stop() {
+      stopped ??= (async () => {
+        clearInterval(shareTimer);
+        tasks.stop();
+        await runtime.stop();
+      })();
+      return stopped;
+    },
+  };
+}

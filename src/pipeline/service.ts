@@ -1,0 +1,70 @@
+/**
+ * The operator's view of the pipeline, the same whichever runtime runs it: submit a task, cancel
+ * it, re-run from a step, read its status and reports. Commands reach the topology through a
+ * `CommandBus` (the local log, or a Kafka producer).
+ */
+import type { PipelineStore, TaskRow, StepProgress, ErrorGroup } from '../store/pipeline-store.ts';
+import type { StepName, TaskCommand, TaskSpecInput } from './model.ts';
+
+export interface CommandBus {
+  send(command: TaskCommand): Promise<void>;
+}
+
+export interface TaskStatus {
+  task: TaskRow;
+  progress: StepProgress[];
+  errors: ErrorGroup[];
+  tiers: Array<{ contentTier: string; metadataTier: string; count: number }>;
+  /** Seconds from start to finish (or to now while running). */
+  durationSeconds: number | null;
+}
+
+export class PipelineService {
+  constructor(
+    readonly store: PipelineStore,
+    private readonly bus: CommandBus,
+  ) {}
+
+  /** Stores the task (validated: throws a ZodError or an order error on a bad spec) and starts it. */
+  async submit(spec: TaskSpecInput, opts: { taskId?: string } = {}): Promise<TaskRow> {
+    const task = await this.store.createTask(spec, opts);
+    await this.bus.send({ type: 'start', taskId: task.taskId });
+    return task;
+  }
+
+  /** Cancels a task now (workers stop its records within a second); records already done stay. */
+  async cancel(taskId: string): Promise<boolean> {
+    const moved = await this.store.transition(taskId, 'cancelled', 'Cancelled by user');
+    if (moved) await this.bus.send({ type: 'cancel', taskId });
+    return moved;
+  }
+
+  /** A new task that re-runs `fromTaskId`'s records from the step after `afterStep`, using its stored outputs. */
+  async rerun(fromTaskId: string, afterStep: StepName, steps?: StepName[]): Promise<TaskRow> {
+    const prev = await this.store.getTask(fromTaskId);
+    if (!prev) throw new Error(`Task ${fromTaskId} not found`);
+    return this.submit({ ...prev.spec, steps, source: { type: 'previous', taskId: fromTaskId, step: afterStep } });
+  }
+
+  async status(taskId: string): Promise<TaskStatus | undefined> {
+    const task = await this.store.getTask(taskId);
+    if (!task) return undefined;
+    const [progress, errors, tiers] = await Promise.all([this.store.progress(taskId), this.store.errorReport(taskId), this.store.tierStats(taskId)]);
+    const start = task.startedAt ?? task.createdAt;
+    const end = task.finishedAt ?? new Date();
+    return { task, progress, errors, tiers, durationSeconds: (end.getTime() - new Date(start).getTime()) / 1000 };
+  }
+
+  /** Resolves when the task reaches a final state (polling the store), or rejects after `timeoutMs`. */
+  async waitForTask(taskId: string, opts: { timeoutMs?: number; pollMs?: number; onTick?: (s: TaskStatus) => void } = {}): Promise<TaskStatus> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 3_600_000);
+    for (;;) {
+      const s = await this.status(taskId);
+      if (!s) throw new Error(`Task ${taskId} not found`);
+      opts.onTick?.(s);
+      if (['completed', 'failed', 'cancelled'].includes(s.task.state)) return s;
+      if (Date.now() > deadline) throw new Error(`Task ${taskId} did not finish within ${opts.timeoutMs} ms (state ${s.task.state})`);
+      await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
+    }
+  }
+}
