@@ -1,0 +1,119 @@
+/**
+ * The two language operations (Metis NORMALIZE_DC_LANGUAGE_REFERENCES and NORMALIZE_XML_LANG_REFERENCES)
+ * and duplicate removal (REMOVE_DUPLICATE_STATEMENTS).
+ */
+import { NS } from '../../edm/namespaces.ts';
+import { childElements, getAttr, removeAttr, setAttr, walkElements, type XmlElement } from '../../edm/xml.ts';
+import { classesOf, createEdmElement, europeanaProxy, insertAfterLast, isEuropeanaProxy, ownText, providerProxies, removeChild } from './edm-tree.ts';
+import { normalizeLanguage } from './languages/language-matcher.ts';
+
+/**
+ * 4. Each provider proxy's dc:language value is matched; the codes found (confidence ≥ minimum) are
+ * added to the Europeana proxy as new dc:language elements right after its last dc:identifier (each new
+ * one directly after it, as Metis inserts them), unless that proxy already has the code. The provider
+ * value is left as it is. Returns the number of elements added.
+ */
+export function normalizeDcLanguage(root: XmlElement, minimumConfidence: number): number {
+  const target = europeanaProxy(root);
+  const present = new Set(childElements(target, NS.dc, 'language').map(ownText));
+  let added = 0;
+  for (const proxy of providerProxies(root)) {
+    for (const language of childElements(proxy, NS.dc, 'language')) {
+      const result = normalizeLanguage(ownText(language), minimumConfidence);
+      for (const code of result?.codes ?? []) {
+        if (present.has(code)) continue;
+        present.add(code);
+        const el = createEdmElement([root, target], 'dc', 'language', [], code);
+        insertAfterLast(target, el, (c) => c.ns === NS.dc && c.local === 'identifier');
+        added++;
+      }
+    }
+  }
+  return added;
+}
+
+/** The classes whose xml:lang attributes are normalized (not WebResource, not EuropeanaAggregation). */
+const XML_LANG_CLASSES = [
+  [NS.ore, 'Aggregation'],
+  [NS.edm, 'Agent'],
+  [NS.skos, 'Concept'],
+  [NS.edm, 'Place'],
+  [NS.edm, 'TimeSpan'],
+] as const;
+
+/**
+ * 5. Every xml:lang under the provider proxies and the classes above is replaced by its code when it
+ * matches exactly one language with enough confidence (`eng` → `en`), and removed otherwise.
+ * Returns the number of attributes changed or removed.
+ */
+export function normalizeXmlLang(root: XmlElement, minimumConfidence: number): number {
+  let changed = 0;
+  const cache = new Map<string, string | undefined>();
+  for (const scope of [...providerProxies(root), ...classesOf(root, XML_LANG_CLASSES)]) {
+    for (const el of walkElements(scope)) {
+      const value = getAttr(el, NS.xml, 'lang');
+      if (value === undefined) continue;
+      if (!cache.has(value)) {
+        const result = normalizeLanguage(value, minimumConfidence);
+        cache.set(value, result && result.codes.length === 1 ? result.codes[0] : undefined);
+      }
+      const code = cache.get(value);
+      if (code === undefined) {
+        removeAttr(el, NS.xml, 'lang');
+        changed++;
+      } else if (code !== value) {
+        setAttr(el, 'xml:lang', NS.xml, code);
+        changed++;
+      }
+    }
+  }
+  return changed;
+}
+
+/** Field groups compared for duplicates: the title and the alternative title form one group. */
+const DUPLICATE_GROUPS: Array<Array<[string, string]>> = [
+  [
+    [NS.dc, 'title'],
+    [NS.dcterms, 'alternative'],
+  ],
+  [[NS.dc, 'subject']],
+  [[NS.dc, 'identifier']],
+  [[NS.dc, 'type']],
+];
+
+/**
+ * 6. Within each field group, over all Europeana proxies and, separately, over all provider proxies, a
+ * statement equal to an earlier one (same own text, same non-blank attributes) is removed.
+ * Returns the number of statements removed.
+ */
+export function removeDuplicateStatements(root: XmlElement): number {
+  let removed = 0;
+  const proxies = childElements(root, NS.ore, 'Proxy');
+  for (const kind of [true, false]) {
+    const ofKind = proxies.filter((p) => isEuropeanaProxy(p) === kind);
+    for (const group of DUPLICATE_GROUPS) {
+      const seen = new Set<string>();
+      // Metis collects per field (all titles, then all alternatives), so a title is kept over an alternative.
+      for (const [ns, local] of group) {
+        for (const proxy of ofKind) {
+          for (const el of childElements(proxy, ns, local)) {
+            const key = statementKey(el);
+            if (seen.has(key)) {
+              removeChild(proxy, el);
+              removed++;
+            } else seen.add(key);
+          }
+        }
+      }
+    }
+  }
+  return removed;
+}
+
+function statementKey(el: XmlElement): string {
+  const attrs = el.attrs
+    .filter((a) => a.value.trim() !== '')
+    .map((a) => `${a.ns}|${a.local}=${a.value}`)
+    .sort();
+  return JSON.stringify([ownText(el), attrs]);
+}
