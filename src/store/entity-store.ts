@@ -72,8 +72,17 @@ const toEntity = (r: EntityRow): Entity => ({ about: r.about, type: r.type as En
  * whitespace collapsed ("  Valstybés  Archyvas" matches "valstybes archyvas").
  */
 export function normalizeLabel(label: string): string {
-  return label.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
+  return label
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[łøđßæœıþ]/g, (c) => FOLD[c])
+    .replace(/\s+/g, ' ')
+    .trim();
 }
+
+/** Latin letters that have no canonical decomposition but are commonly typed without their mark. */
+const FOLD: Record<string, string> = { ł: 'l', ø: 'o', đ: 'd', ß: 'ss', æ: 'ae', œ: 'oe', ı: 'i', þ: 'th' };
 
 export interface EntityStoreOptions {
   /** Answers kept in memory (0 turns the cache off). Default 5000. */

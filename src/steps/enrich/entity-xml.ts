@@ -159,6 +159,7 @@ export const EntityJsonSchema = z
     professionOrOccupation: z.union([Labels, Links]).optional(),
     biographicalInformation: Labels.optional(),
     identifier: Labels.optional(),
+    acronym: Labels.optional(),
   })
   .loose();
 export type EntityJson = z.infer<typeof EntityJsonSchema>;
@@ -304,12 +305,16 @@ export function entityFromJson(json: EntityJson): Entity | undefined {
   }
   const decls = ENTITY_NAMESPACES.map((p) => ` xmlns:${p}="${NS[p]}"`).join('');
   const xml = `<${element}${decls} rdf:about="${escapeAttr(json.id)}">${parts.join('')}</${element}>`;
+  const labels = [json.prefLabel, json.altLabel, json.hiddenLabel, type === 'organization' ? json.acronym : undefined]
+    .flatMap(labelValues)
+    .map((l) => ({ lang: l.lang ?? '', label: l.value }));
   return {
     about: json.id,
     type,
     xml,
     parents: linkValues(json.isPartOf),
     sameAs: [...linkValues(json.sameAs), ...linkValues(json.exactMatch)],
+    labels,
   };
 }
 
@@ -343,6 +348,7 @@ export function entitiesFromText(text: string): Entity[] {
 
 /** Labels used for matching: prefLabel, altLabel and hiddenLabel texts with their language ('' for none). */
 export function entityLabels(entity: Entity): Array<{ lang: string; label: string }> {
+  if (entity.labels) return entity.labels.filter((l) => l.label.trim());
   const root = parseXml(entity.xml).root;
   const out: Array<{ lang: string; label: string }> = [];
   for (const local of ['prefLabel', 'altLabel', 'hiddenLabel']) {

@@ -22,6 +22,11 @@ export interface Entity {
   parents: string[];
   /** Co-reference links (`owl:sameAs`, `skos:exactMatch`). */
   sameAs: string[];
+  /**
+   * Labels for matching, when the source had more than `xml` keeps (an organization's hidden labels
+   * and acronyms); otherwise the prefLabel/altLabel/hiddenLabel elements of `xml` are used.
+   */
+  labels?: Array<{ lang: string; label: string }>;
 }
 
 /** A text lookup: the value of one (or several merged) record fields. */
