@@ -93,6 +93,12 @@ export type OaiRecordData = {
 export interface OaiClient {
   /** A lazy, page-by-page listing of headers (memory: one page). */
   listIdentifiers(endpoint: OaiEndpoint, options?: ListOptions): OaiListing;
+  /**
+   * One ListIdentifiers page: the first (token undefined) or the one `token` names, deleted headers
+   * included. For callers that persist their position page by page (the pipeline's listing commands).
+   * `noRecordsMatch` is an empty page; other OAI errors and unreachable endpoints throw TaskError.
+   */
+  listPage(endpoint: OaiEndpoint, token: string | undefined, signal?: AbortSignal): Promise<ListIdentifiersPage>;
   /** One ListIdentifiers request; its `completeListSize` or null (Metis's `countRecords`). Throws TaskError. */
   countRecords(endpoint: OaiEndpoint, signal?: AbortSignal): Promise<number | null>;
   /**
@@ -139,6 +145,11 @@ export function createOaiClient(options: OaiClientOptions = {}): OaiClient {
 
   return {
     listIdentifiers: (endpoint, listOptions = {}) => new OaiListing(http, OaiEndpointSchema.parse(endpoint), listOptions),
+
+    async listPage(endpoint, token, signal) {
+      const listing = new OaiListing(http, OaiEndpointSchema.parse(endpoint), { resumptionToken: token, includeDeleted: true, signal });
+      return listing.readPage();
+    },
 
     async countRecords(endpoint, signal) {
       const listing = new OaiListing(http, OaiEndpointSchema.parse(endpoint), { signal });
@@ -223,6 +234,14 @@ export class OaiListing implements AsyncIterable<OaiHeader> {
   /** The token to persist for resuming (replays the current page). */
   get resumptionToken(): string | undefined {
     return this.state.currentPageToken;
+  }
+
+  /** Reads the first page (once) and returns it whole, with `completeListSize` of this page. Throws TaskError. */
+  async readPage(): Promise<ListIdentifiersPage> {
+    this.firstPage ??= this.fetchPage(this.options.resumptionToken);
+    const page = await this.firstPage;
+    const noMatch = page.errors.length > 0 && page.errors.every((x) => x.code === 'noRecordsMatch');
+    return noMatch ? { ...page, headers: [], completeListSize: 0, resumptionToken: undefined } : page;
   }
 
   /** Reads the first page (once) and returns the state. Throws TaskError. */
