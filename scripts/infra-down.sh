@@ -10,7 +10,7 @@ hold_lock infra
 stop() {
   local name=$1 pidf=$2
   if ! pid_alive "$pidf"; then
-    rm -f "$pidf"
+    rm -f "$pidf" "$pidf.port"
     log "$name: not running"
     return 0
   fi
@@ -22,7 +22,7 @@ stop() {
     log "$name (PID $pid) did not stop within 30 s: SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
   fi
-  rm -f "$pidf"
+  rm -f "$pidf" "$pidf.port"
   log "$name stopped (PID $pid)"
 }
 

@@ -29,6 +29,14 @@ refuse_foreign() {
   fi
 }
 
+# check_ours NAME PIDFILE PORT: when our process from PIDFILE runs, it must be the one serving PORT
+# (the ports follow KAFKA_BROKERS / KAFKA_CONNECT_URL, which may have changed since it started).
+check_ours() {
+  pid_alive "$2" || return 0
+  local pid was; pid=$(cat "$2"); was=$(cat "$2.port" 2>/dev/null || echo "$3")
+  [ "$was" = "$3" ] || die "$1 of this checkout (PID $pid) runs on port $was, not $3; run scripts/infra-down.sh first."
+}
+
 # start_java NAME PIDFILE LOGFILE JVM-ARGS...: start detached (own session, so Ctrl-C on a test run
 # does not stop it) with its output in LOGFILE (the previous run's log is kept as LOGFILE.1).
 start_java() {
@@ -71,6 +79,7 @@ KPID="$KDIR/kafka.pid"
 KLOG="$KDIR/kafka.log"
 mkdir -p "$KDIR/data"
 kafka_ready() { port_open "$KAFKA_PORT" && grep -q 'Kafka Server started' "$KLOG"; }
+check_ours Kafka "$KPID" "$KAFKA_PORT"
 if pid_alive "$KPID" && kafka_ready; then
   log "Kafka already running (PID $(cat "$KPID")) on $KAFKA_HOST:$KAFKA_PORT"
 else
@@ -111,6 +120,7 @@ PROPS
       log "Kafka: formatted $KDIR/data (cluster $cluster_id)"
     fi
     # shellcheck disable=SC2086 # heap options are a word list
+    echo "$KAFKA_PORT" >"$KPID.port"
     start_java Kafka "$KPID" "$KLOG" $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
       -Djava.awt.headless=true $LOG4J -cp "$CP" kafka.Kafka "$KDIR/server.properties"
   fi
@@ -126,6 +136,7 @@ CPID="$CDIR/connect.pid"
 CLOG="$CDIR/connect.log"
 mkdir -p "$CDIR"
 connect_ready() { curl -sf --max-time 2 "$KAFKA_CONNECT_URL/connector-plugins" | grep -q PostgresConnector; }
+check_ours "Kafka Connect" "$CPID" "$CONNECT_PORT"
 if pid_alive "$CPID" && connect_ready; then
   log "Kafka Connect already running (PID $(cat "$CPID")) at $KAFKA_CONNECT_URL"
 else
@@ -146,6 +157,7 @@ plugin.path=$INFRA_PLUGINS
 plugin.discovery=service_load
 PROPS
     # shellcheck disable=SC2086
+    echo "$CONNECT_PORT" >"$CPID.port"
     start_java "Kafka Connect" "$CPID" "$CLOG" $CONNECT_HEAP_OPTS -XX:+UseG1GC -Djava.awt.headless=true $LOG4J \
       -cp "$CP" org.apache.kafka.connect.cli.ConnectStandalone "$CDIR/worker.properties"
   fi

@@ -75,17 +75,19 @@ fi
 # Re-resolved only when tools/kafka-libs/pom.xml changes (its hash is kept beside the jars).
 need_java
 need mvn "Install Maven (Debian: apt-get install -y maven)."
+# Debian's Maven 3.8 prints colour resets even in batch mode: strip them (pipefail keeps mvn's status).
+mvn_quiet() { mvn -q -B "$@" 2>&1 | sed 's/\x1b\[[0-9;]*m//g'; }
 pom_hash=$(sha256sum "$INFRA_POM" | cut -c1-16)
 stamp="$INFRA_DIR/libs.stamp"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$pom_hash" ] || [ ! -d "$INFRA_LIBS" ] || [ ! -d "$INFRA_DEBEZIUM" ]; then
   log "resolving Kafka, Connect and Debezium jars from Maven Central into .infra/"
   mkdir -p "$INFRA_DIR"
   rm -rf "$INFRA_LIBS.tmp" "$INFRA_DEBEZIUM.tmp"
-  mvn -q -B -Dstyle.color=never -f "$INFRA_POM" -P broker dependency:copy-dependencies \
+  mvn_quiet -f "$INFRA_POM" -P broker dependency:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$INFRA_LIBS.tmp"
   # The connector gets its own folder under plugin.path (Connect loads it in an isolated class
   # loader); the Kafka and SLF4J APIs it was built against come from the worker's classpath.
-  mvn -q -B -Dstyle.color=never -f "$INFRA_POM" -P debezium dependency:copy-dependencies \
+  mvn_quiet -f "$INFRA_POM" -P debezium dependency:copy-dependencies \
     -DincludeScope=runtime -DexcludeGroupIds=org.apache.kafka,org.slf4j -DoutputDirectory="$INFRA_DEBEZIUM.tmp"
   rm -rf "$INFRA_LIBS" "$INFRA_DEBEZIUM"
   mkdir -p "$INFRA_PLUGINS"
