@@ -181,7 +181,7 @@ describe('media processor against a real HTTP server', () => {
 
   it('handles every kind of resource in one record, and turns resource problems into warnings', async () => {
     const store = createMemoryThumbnailStore();
-    const process = make({ thumbnailStore: store, fetchPolicy: { ...LOOPBACK_ONLY, responseTimeoutMs: 500, maxBytes: 50 * 1024 * 1024 }, maxInputPixels: 50_000_000 });
+    const process = make({ thumbnailStore: store, fetchPolicy: { ...LOOPBACK_ONLY, maxBytes: 50 * 1024 * 1024 }, timeouts: { responseMs: 500 }, maxInputPixels: 50_000_000 });
     const f = (name: string) => `${server.base}/files/${name}`;
     const views = ['audio_test.mp3', 'example.mpd', 'cube.glb', 'cube.obj', 'doc.pdf', 'alpha.png', 'lying.html', 'lying-audio', 'r1', 'missing.jpg', 'slow.jpg', 'huge.jpg', 'bomb.png'];
     const content = `<?xml version="1.0" encoding="UTF-8"?>

@@ -16,6 +16,12 @@ import { createFileThumbnailStore, type ThumbnailStore } from './thumbnail-store
 import { WebResourceWriter } from './web-resource-writer.ts';
 
 export interface MediaTimeouts {
+  /** Download connect timeout; overrides `fetchPolicy.connectTimeoutMs`. Default 10 s. */
+  connectMs?: number;
+  /** Download response timeout (headers, and between body chunks); overrides `fetchPolicy.responseTimeoutMs`. Default 20 s. */
+  responseMs?: number;
+  /** Whole-download deadline; overrides `fetchPolicy.totalTimeoutMs`. Default 600 s. */
+  totalMs?: number;
   /** Per image decode/resize (sharp). Default 20 s (Metis's ImageMagick timeout). */
   imageSeconds?: number;
   /** Per ffprobe run. Default 60 s. */
@@ -63,7 +69,15 @@ export type MediaProcessor = ((record: MediaRecord) => Promise<StepOutcome<Media
 
 /** Creates the media-processing step. */
 export function createMediaProcessor(options: MediaProcessorOptions = {}): MediaProcessor {
-  const fetcher = options.fetcher ?? createSafeFetcher(options.fetchPolicy);
+  const t = options.timeouts ?? {};
+  const fetcher =
+    options.fetcher ??
+    createSafeFetcher({
+      ...options.fetchPolicy,
+      ...(t.connectMs !== undefined ? { connectTimeoutMs: t.connectMs } : {}),
+      ...(t.responseMs !== undefined ? { responseTimeoutMs: t.responseMs } : {}),
+      ...(t.totalMs !== undefined ? { totalTimeoutMs: t.totalMs } : {}),
+    });
   const store = options.thumbnailStore ?? createFileThumbnailStore('data/thumbnails');
   const concurrency = Math.max(1, options.concurrency ?? 4);
   let relay: Promise<MediaRelay> | undefined;
@@ -72,9 +86,9 @@ export function createMediaProcessor(options: MediaProcessorOptions = {}): Media
     relay: await (relay ??= startMediaRelay(fetcher)),
     mode: options.mode ?? 'FULL',
     maxInputPixels: options.maxInputPixels ?? 100_000_000,
-    imageTimeoutSeconds: options.timeouts?.imageSeconds ?? 20,
-    ffprobeTimeoutMs: options.timeouts?.ffprobeMs ?? 60_000,
-    pdfTimeoutMs: options.timeouts?.pdfMs ?? 20_000,
+    imageTimeoutSeconds: t.imageSeconds ?? 20,
+    ffprobeTimeoutMs: t.ffprobeMs ?? 60_000,
+    pdfTimeoutMs: t.pdfMs ?? 20_000,
   });
 
   const process = async (record: MediaRecord): Promise<StepOutcome<MediaData>> => {

@@ -27,6 +27,10 @@ export function createS3ThumbnailStore(options: S3ThumbnailStoreOptions): Thumbn
     endpoint: options.endpoint,
     credentials: options.credentials,
     forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
+    // Checksums only where S3 requires them: several S3-compatible services reject the SDK's
+    // default extra checksum headers.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
   });
   const key = (name: string) => `${options.prefix ?? ''}${name}`;
   return {
