@@ -1,0 +1,333 @@
+/**
+ * Archive harvesting (metis-steps.md §2): zip, tar, tar.gz/tgz and single-file gz, from a URL, a
+ * path or an upload, as an async iterator of `{ path, content }`, one per record file.
+ *
+ * Metis's rules: every regular file is a record (no `.xml` filter), except entries under a
+ * `__MACOSX` directory, `.DS_Store` files and files with an archive extension; the latter are
+ * nested archives, opened in turn up to 10 levels deep. The record id is the path relative to the
+ * extraction root, with `% $:?&#<>|*,` and NUL replaced by `_`; a nested archive's entries sit in
+ * the nested archive's directory. Entries that climb out of their directory are refused (zip-slip).
+ *
+ * Ours on top: the format is recognised by its magic bytes, not by the name; the limits of
+ * archive-limits.ts stop archive bombs; nesting deeper than the limit fails the task (Metis leaves
+ * such archives unextracted with a log warning).
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { extract as tarExtract } from 'tar-stream';
+import yauzl from 'yauzl';
+import { TaskError } from '../../outcome.ts';
+import { ArchiveLimitsSchema, LimitTracker, readEntry, type ArchiveLimitsInput } from './archive-limits.ts';
+import { dirName, gunzippedName, hasArchiveExtension, isSkipped, resolveEntryPath } from './archive-names.ts';
+import { openSource, TempDir, type ArchiveBlob, type ArchiveSource } from './archive-source.ts';
+import type { Dispatcher } from 'undici';
+
+export type { ArchiveSource } from './archive-source.ts';
+
+/** One record file of the archive. `path` is the record's provider id (Metis: relative path). */
+export interface ArchiveRecord {
+  path: string;
+  content: Buffer;
+}
+
+export interface ArchiveHarvestOptions {
+  limits?: ArchiveLimitsInput;
+  /** Also skip files and directories whose name starts with `.` (Metis does not; default false). */
+  skipHiddenFiles?: boolean;
+  /** Dispatcher for http(s) downloads. */
+  dispatcher?: Dispatcher;
+  signal?: AbortSignal;
+  /** Told about entries left out for a reason worth logging (a nested "archive" that is not one). */
+  onWarning?: (message: string) => void;
+}
+
+export interface ArchiveHarvestStats {
+  records: number;
+  /** Entries left out: Mac junk, directories, hidden files (option), unreadable nested files. */
+  skipped: number;
+  entries: number;
+  totalBytes: number;
+}
+
+/** Nested archives up to this size are kept in memory; larger ones go to a temp file. */
+const IN_MEMORY_NESTED_BYTES = 16 * 1024 * 1024;
+
+type Format = 'zip' | 'gzip' | 'tar' | 'bzip2' | 'xz' | '7z' | 'unknown';
+
+/**
+ * Harvests an archive. Iterate the result once; `stats` fills as it goes. The iteration throws
+ * TaskError for task-level problems: `ARCHIVE_INVALID_TYPE` ("The compressed file type is
+ * invalid"), `ARCHIVE_CORRUPT`, `ARCHIVE_ZIP_SLIP`, `ARCHIVE_BOMB`, `ARCHIVE_TOO_MANY_ENTRIES`,
+ * `ARCHIVE_TOO_DEEP`, and the source errors of archive-source.ts. Temp files are removed when the
+ * iteration ends, fails or is abandoned.
+ */
+export function harvestArchive(source: ArchiveSource, options: ArchiveHarvestOptions = {}): ArchiveHarvest {
+  return new ArchiveHarvest(source, options);
+}
+
+export class ArchiveHarvest implements AsyncIterable<ArchiveRecord> {
+  readonly stats: ArchiveHarvestStats = { records: 0, skipped: 0, entries: 0, totalBytes: 0 };
+  private readonly tracker: LimitTracker;
+  private readonly temp = new TempDir();
+  private nestedFiles = 0;
+
+  constructor(
+    private readonly source: ArchiveSource,
+    private readonly options: ArchiveHarvestOptions,
+  ) {
+    this.tracker = new LimitTracker(ArchiveLimitsSchema.parse(options.limits ?? {}));
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<ArchiveRecord> {
+    try {
+      const blob = await openSource(this.source, this.temp, {
+        maxArchiveBytes: this.tracker.limits.maxArchiveBytes,
+        dispatcher: this.options.dispatcher,
+        signal: this.options.signal,
+      });
+      for await (const record of this.walk(blob, '', 0, true)) {
+        this.stats.records++;
+        yield record;
+      }
+    } finally {
+      this.stats.entries = this.tracker.entries;
+      this.stats.totalBytes = this.tracker.totalBytes;
+      await this.temp.dispose();
+    }
+  }
+
+  /** Records of one archive whose entries resolve against `baseDir`. */
+  private async *walk(blob: ArchiveBlob, baseDir: string, depth: number, root: boolean): AsyncGenerator<ArchiveRecord> {
+    const label = baseDir ? `${baseDir}/${blob.name}` : blob.name;
+    const format = detect(await head(blob));
+    if (format !== 'zip' && format !== 'tar' && format !== 'gzip') {
+      if (root) {
+        const kind = format === 'unknown' ? '' : ` (${format} is not supported)`;
+        throw new TaskError('ARCHIVE_INVALID_TYPE', `The compressed file type is invalid${kind}`);
+      }
+      this.stats.skipped++;
+      this.options.onWarning?.(`Skipped ${label}: not a supported archive`);
+      return;
+    }
+    try {
+      if (format === 'zip') yield* this.walkZip(blob, baseDir, depth);
+      else if (format === 'tar') yield* this.walkTar(chunks(blob), baseDir, depth);
+      else yield* this.walkGzip(blob, baseDir, depth);
+    } catch (err) {
+      if (err instanceof TaskError || this.options.signal?.aborted) throw err;
+      throw new TaskError('ARCHIVE_CORRUPT', `Error extracting archive ${label}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** Handles one file entry: skip, record, or nested archive. `open` gives its decompressed bytes. */
+  private async *entry(
+    name: string,
+    baseDir: string,
+    depth: number,
+    open: () => Promise<AsyncIterable<Buffer>>,
+    sizeHint?: number,
+    compressed?: () => number | undefined,
+  ): AsyncGenerator<ArchiveRecord> {
+    this.tracker.countEntry();
+    if (isSkipped(name.replace(/\\/g, '/'), this.options.skipHiddenFiles)) {
+      this.stats.skipped++;
+      return;
+    }
+    const path = resolveEntryPath(baseDir, name);
+    if (path === '') return;
+    if (!hasArchiveExtension(path)) {
+      yield { path, content: await readEntry(await open(), path, this.tracker, compressed) };
+      return;
+    }
+    if (depth + 1 > this.tracker.limits.maxDepth) {
+      throw new TaskError('ARCHIVE_TOO_DEEP', `Archives nested deeper than ${this.tracker.limits.maxDepth} levels (at ${path})`);
+    }
+    const nested = await this.materialize(await open(), path, sizeHint, compressed);
+    yield* this.walk(nested, dirName(path), depth + 1, false);
+  }
+
+  /** Keeps a nested archive in memory, or in a temp file when it is large. */
+  private async materialize(stream: AsyncIterable<Buffer>, path: string, sizeHint?: number, compressed?: () => number | undefined): Promise<ArchiveBlob> {
+    const name = basename(path);
+    if (sizeHint !== undefined && sizeHint <= IN_MEMORY_NESTED_BYTES) return { name, buffer: await readEntry(stream, path, this.tracker, compressed) };
+    const file = await this.temp.file(`nested-${++this.nestedFiles}`);
+    const tracker = this.tracker;
+    let size = 0;
+    await pipeline(
+      async function* () {
+        for await (const chunk of stream) {
+          size += chunk.length;
+          tracker.countBytes(chunk.length, path, size, compressed?.());
+          yield chunk;
+        }
+      },
+      createWriteStream(file),
+    );
+    return { name, file, size };
+  }
+
+  private async *walkZip(blob: ArchiveBlob, baseDir: string, depth: number): AsyncGenerator<ArchiveRecord> {
+    const options = { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false } as const;
+    const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => {
+      const done = (err: Error | null, z?: yauzl.ZipFile) => (err || !z ? reject(err ?? new Error('cannot open zip')) : resolve(z));
+      if ('buffer' in blob) yauzl.fromBuffer(blob.buffer, options, done);
+      else yauzl.open(blob.file, options, done);
+    });
+    try {
+      for (;;) {
+        const e = await nextZipEntry(zip);
+        if (!e) return;
+        // Commons Compress reads names as UTF-8 by default; so do we (decodeStrings: false keeps yauzl's own name checks out of the way).
+        const name = (e.fileName as unknown as Buffer).toString('utf8');
+        if (name.endsWith('/')) {
+          this.tracker.countEntry();
+          this.stats.skipped++;
+          continue;
+        }
+        const open = () => new Promise<AsyncIterable<Buffer>>((resolve, reject) => zip.openReadStream(e, (err, s) => (err || !s ? reject(err) : resolve(s))));
+        yield* this.entry(name, baseDir, depth, open, e.uncompressedSize, () => e.compressedSize);
+      }
+    } finally {
+      zip.close();
+    }
+  }
+
+  private async *walkTar(input: AsyncIterable<Buffer>, baseDir: string, depth: number): AsyncGenerator<ArchiveRecord> {
+    // Old (v7) tar headers have no `ustar` magic; isTarHeader already checked their checksum.
+    // (@types/tar-stream lacks the option.)
+    const extractor = tarExtract({ allowUnknownFormat: true } as unknown as Parameters<typeof tarExtract>[0]);
+    const source = Readable.from(input);
+    source.on('error', (err) => extractor.destroy(err));
+    source.pipe(extractor);
+    try {
+      for await (const e of extractor) {
+        const h = e.header;
+        if ((h.type !== 'file' && h.type !== 'contiguous-file') || h.name.endsWith('/')) {
+          // Directories, links and devices are not records (links could point anywhere).
+          this.tracker.countEntry();
+          this.stats.skipped++;
+          e.resume();
+          continue;
+        }
+        let consumed = false;
+        const open = async () => {
+          consumed = true;
+          return e as AsyncIterable<Buffer>;
+        };
+        yield* this.entry(h.name, baseDir, depth, open, h.size);
+        if (!consumed) e.resume();
+      }
+    } finally {
+      source.destroy();
+      extractor.destroy();
+    }
+  }
+
+  private async *walkGzip(blob: ArchiveBlob, baseDir: string, depth: number): AsyncGenerator<ArchiveRecord> {
+    const label = baseDir ? `${baseDir}/${blob.name}` : blob.name;
+    let compressedIn = 0;
+    let out = 0;
+    const tracker = this.tracker;
+    const counted = async function* () {
+      for await (const c of chunks(blob)) {
+        compressedIn += c.length;
+        yield c;
+      }
+    };
+    const gunzip = createGunzip();
+    const input = Readable.from(counted());
+    input.on('error', (err) => gunzip.destroy(err));
+    input.pipe(gunzip);
+    const inflated = async function* () {
+      for await (const c of gunzip as AsyncIterable<Buffer>) {
+        out += c.length;
+        tracker.checkRatio(label, out, compressedIn);
+        yield c;
+      }
+    };
+    const { head: first, rest } = await peek(inflated(), 512);
+    if (isTarHeader(first)) {
+      yield* this.walkTar(rest, baseDir, depth);
+      return;
+    }
+    // A single compressed file: its name is the archive's without `.gz` (`.tgz` → `.tar`).
+    yield* this.entry(gunzippedName(blob.name), baseDir, depth, async () => rest, undefined, () => compressedIn);
+  }
+}
+
+function nextZipEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | undefined> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      zip.off('entry', onEntry);
+      zip.off('end', onEnd);
+      zip.off('error', onError);
+    };
+    const onEntry = (e: yauzl.Entry) => (cleanup(), resolve(e));
+    const onEnd = () => (cleanup(), resolve(undefined));
+    const onError = (err: Error) => (cleanup(), reject(err));
+    zip.on('entry', onEntry);
+    zip.on('end', onEnd);
+    zip.on('error', onError);
+    zip.readEntry();
+  });
+}
+
+function chunks(blob: ArchiveBlob): AsyncIterable<Buffer> {
+  return 'buffer' in blob ? Readable.from([blob.buffer]) : createReadStream(blob.file);
+}
+
+/** The first 512 bytes (less for a shorter archive). */
+async function head(blob: ArchiveBlob): Promise<Buffer> {
+  if ('buffer' in blob) return blob.buffer.subarray(0, 512);
+  const fh = await open(blob.file, 'r');
+  try {
+    const buf = Buffer.alloc(512);
+    const { bytesRead } = await fh.read(buf, 0, 512, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads at least `n` bytes (fewer at the end) and gives back an iterable that replays them first. */
+async function peek(source: AsyncGenerator<Buffer>, n: number): Promise<{ head: Buffer; rest: AsyncIterable<Buffer> }> {
+  const taken: Buffer[] = [];
+  let size = 0;
+  while (size < n) {
+    const r = await source.next();
+    if (r.done) break;
+    taken.push(r.value);
+    size += r.value.length;
+  }
+  const headBuf = Buffer.concat(taken);
+  async function* rest() {
+    if (headBuf.length) yield headBuf;
+    yield* source;
+  }
+  return { head: headBuf, rest: rest() };
+}
+
+function detect(h: Buffer): Format {
+  if (h.length >= 4 && h[0] === 0x50 && h[1] === 0x4b && (h[2] === 3 || h[2] === 5 || h[2] === 7)) return 'zip';
+  if (h.length >= 2 && h[0] === 0x1f && h[1] === 0x8b) return 'gzip';
+  if (isTarHeader(h)) return 'tar';
+  if (h.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
+  if (h.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
+  if (h.subarray(0, 6).equals(Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]))) return '7z';
+  return 'unknown';
+}
+
+/** A POSIX/GNU tar header: `ustar` magic, or an old-style header whose checksum adds up. */
+function isTarHeader(h: Buffer): boolean {
+  if (h.length < 512) return false;
+  if (h.subarray(257, 262).toString('latin1') === 'ustar') return true;
+  const stored = parseInt(h.subarray(148, 156).toString('latin1').replace(/[\0 ]/g, ''), 8);
+  if (!Number.isFinite(stored) || stored === 0) return false;
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : h[i];
+  return sum === stored;
+}

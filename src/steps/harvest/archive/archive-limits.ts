@@ -1,0 +1,91 @@
+/**
+ * Limits against archive bombs, checked while bytes stream (declared sizes in headers can lie):
+ * total uncompressed bytes, bytes per entry, number of entries, compression ratio, nesting depth,
+ * and the size of the archive itself. Metis has none of these beyond the depth of 10; they are ours.
+ */
+import { z } from 'zod';
+import { TaskError } from '../../outcome.ts';
+
+export const ArchiveLimitsSchema = z.object({
+  /** Largest archive accepted (download, upload or file), compressed. Default 2 GiB. */
+  maxArchiveBytes: z.number().int().positive().default(2 * 1024 ** 3),
+  /** Total bytes after decompression, all entries and nesting levels together. Default 8 GiB. */
+  maxTotalBytes: z.number().int().positive().default(8 * 1024 ** 3),
+  /** Largest single entry after decompression (a record or a nested archive). Default 512 MiB. */
+  maxEntryBytes: z.number().int().positive().default(512 * 1024 ** 2),
+  /** Entries (files and directories) over all nesting levels. Default 2,000,000. */
+  maxEntries: z.number().int().positive().default(2_000_000),
+  /** Largest decompressed/compressed ratio of an entry or a gzip stream. Default 200. */
+  maxCompressionRatio: z.number().positive().default(200),
+  /** The ratio is only judged once this many bytes came out (small files compress oddly). Default 1 MiB. */
+  ratioGraceBytes: z.number().int().min(0).default(1024 ** 2),
+  /** Nesting levels of archives inside the archive (Metis: 10). */
+  maxDepth: z.number().int().min(0).default(10),
+});
+export type ArchiveLimits = z.infer<typeof ArchiveLimitsSchema>;
+export type ArchiveLimitsInput = z.input<typeof ArchiveLimitsSchema>;
+
+/** Running totals of one harvest, shared by all nesting levels. */
+export class LimitTracker {
+  totalBytes = 0;
+  entries = 0;
+
+  constructor(readonly limits: ArchiveLimits) {}
+
+  /** Counts one more entry. Throws TaskError `ARCHIVE_TOO_MANY_ENTRIES`. */
+  countEntry(): void {
+    if (++this.entries > this.limits.maxEntries) {
+      throw new TaskError('ARCHIVE_TOO_MANY_ENTRIES', `Archive has more than ${this.limits.maxEntries} entries`);
+    }
+  }
+
+  /**
+   * Counts `n` more decompressed bytes of the entry `what`, which has produced `entryBytes` so far
+   * from `compressedBytes` input (undefined when unknown). Throws TaskError `ARCHIVE_BOMB` when a
+   * limit is passed.
+   */
+  countBytes(n: number, what: string, entryBytes: number, compressedBytes?: number): void {
+    this.totalBytes += n;
+    const l = this.limits;
+    if (this.totalBytes > l.maxTotalBytes) throw bomb(`Archive expands to more than ${l.maxTotalBytes} bytes (at ${what})`);
+    if (entryBytes > l.maxEntryBytes) throw bomb(`Entry ${what} expands to more than ${l.maxEntryBytes} bytes`);
+    if (compressedBytes !== undefined && entryBytes > l.ratioGraceBytes && entryBytes / Math.max(compressedBytes, 1) > l.maxCompressionRatio) {
+      throw bomb(`Entry ${what} has a compression ratio above ${l.maxCompressionRatio} (${entryBytes} bytes from ${compressedBytes})`);
+    }
+  }
+
+  /**
+   * Judges the ratio of a decompressing stream whose output is counted elsewhere (a tar.gz: its
+   * entries count the bytes). Throws TaskError `ARCHIVE_BOMB`.
+   */
+  checkRatio(what: string, outBytes: number, inBytes: number): void {
+    const l = this.limits;
+    if (outBytes > l.ratioGraceBytes && outBytes / Math.max(inBytes, 1) > l.maxCompressionRatio) {
+      throw bomb(`${what} has a compression ratio above ${l.maxCompressionRatio} (${outBytes} bytes from ${inBytes})`);
+    }
+  }
+}
+
+function bomb(message: string): TaskError {
+  return new TaskError('ARCHIVE_BOMB', message);
+}
+
+/**
+ * Reads a decompressing stream into one Buffer while counting against the limits.
+ * `compressedBytes()` tells how much input has been consumed so far (for the ratio).
+ */
+export async function readEntry(
+  stream: AsyncIterable<Buffer>,
+  what: string,
+  tracker: LimitTracker,
+  compressedBytes?: () => number | undefined,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.length;
+    tracker.countBytes(chunk.length, what, size, compressedBytes?.());
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+}
