@@ -31,7 +31,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   # flock: several sessions may share one machine; concurrent apt runs fail on dpkg's lock.
   lock=(); command -v flock >/dev/null && lock=(flock /tmp/apt.lock)
   "${sudo[@]}" "${lock[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" "${lock[@]}" apt-get install -y -qq "${missing[@]}"
+  "${sudo[@]}" "${lock[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 
 # --- 2. node_modules ---------------------------------------------------------------------------
