@@ -17,6 +17,7 @@ import {
   type XmlElement,
   type XmlNode,
 } from '../../edm/xml.ts';
+import { orderEntityProperties } from './entity-order.ts';
 import type { Entity, EntityType } from './types.ts';
 
 /** `{namespace}local` of each contextual class element → its entity type. */
@@ -89,6 +90,7 @@ export function entityFromElement(el: XmlElement): Entity | undefined {
   const about = getAttr(el, NS.rdf, 'about')?.trim();
   if (!type || !about) return undefined;
   const copy = cloneElement(el);
+  orderEntityProperties(copy, type);
   declareUsedNamespaces(copy);
   return {
     about,
@@ -304,7 +306,9 @@ export function entityFromJson(json: EntityJson): Entity | undefined {
       break;
   }
   const decls = ENTITY_NAMESPACES.map((p) => ` xmlns:${p}="${NS[p]}"`).join('');
-  const xml = `<${element}${decls} rdf:about="${escapeAttr(json.id)}">${parts.join('')}</${element}>`;
+  // Indented like the records it is appended to (entities sit one level below rdf:RDF).
+  const body = parts.length > 0 ? `${parts.map((p) => `\n    ${p}`).join('')}\n  ` : '';
+  const xml = `<${element}${decls} rdf:about="${escapeAttr(json.id)}">${body}</${element}>`;
   const labels = [json.prefLabel, json.altLabel, json.hiddenLabel, type === 'organization' ? json.acronym : undefined]
     .flatMap(labelValues)
     .map((l) => ({ lang: l.lang ?? '', label: l.value }));
