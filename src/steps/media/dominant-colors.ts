@@ -27,6 +27,11 @@ const PALETTE: Array<[number, number, number]> = [...new Set(PALETTE_HEX)].map((
   parseInt(h.slice(4, 6), 16),
 ]);
 
+// Flat channel arrays: the per-pixel loop must not allocate.
+const PAL_R = Int32Array.from(PALETTE, (c) => c[0]);
+const PAL_G = Int32Array.from(PALETTE, (c) => c[1]);
+const PAL_B = Int32Array.from(PALETTE, (c) => c[2]);
+
 const ERROR_QUEUE_LENGTH = 16;
 // ImageMagick (Q16, as Debian builds it) weighs the queued errors on an exponential curve from the
 // newest down to 1/65536 of it for the oldest, normalised to sum 1.
@@ -43,7 +48,28 @@ const WEIGHTS: number[] = (() => {
   return w.map((x) => x / sum);
 })();
 
-type Direction = 'W' | 'E' | 'N' | 'S' | 'none';
+// Moves along the curve: west, east, north, south, none.
+const W = 0;
+const E = 1;
+const N = 2;
+const S = 3;
+const NONE = 4;
+const DX = [-1, 1, 0, 0, 0];
+const DY = [0, 0, -1, 1, 0];
+// ImageMagick's Riemersma(): per direction of the curve, the last level is three moves; above it,
+// four sub-curves (directions in SUB) joined by the same three moves.
+const MOVES = [
+  [E, S, W],
+  [W, N, E],
+  [S, E, N],
+  [N, W, S],
+];
+const SUB = [
+  [N, W, W, S],
+  [S, E, E, N],
+  [W, N, N, E],
+  [E, S, S, W],
+];
 
 /** Interleaved 8-bit pixels: 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA) channels; alpha is ignored. */
 export interface RawImage {
@@ -59,13 +85,15 @@ export function remapHistogram(image: RawImage): Map<string, number> {
   const counts = new Uint32Array(PALETTE.length);
   // Nearest-colour cache on 6 bits per channel, as ImageMagick's CacheOffset does.
   const cache = new Int16Array(1 << 18).fill(-1);
+  // The error queue as a ring: logical entry i (0 = oldest) lives at (head + i) & 15.
   const errR = new Float64Array(ERROR_QUEUE_LENGTH);
   const errG = new Float64Array(ERROR_QUEUE_LENGTH);
   const errB = new Float64Array(ERROR_QUEUE_LENGTH);
+  let head = 0;
   let x = 0;
   let y = 0;
 
-  const ditherAndMove = (direction: Direction) => {
+  const ditherAndMove = (direction: number) => {
     if (x >= 0 && x < width && y >= 0 && y < height) {
       const o = (y * width + x) * channels;
       const grey = channels < 3;
@@ -73,55 +101,53 @@ export function remapHistogram(image: RawImage): Map<string, number> {
       let g = grey ? r : data[o + 1];
       let b = grey ? r : data[o + 2];
       for (let i = 0; i < ERROR_QUEUE_LENGTH; i++) {
-        r += WEIGHTS[i] * errR[i];
-        g += WEIGHTS[i] * errG[i];
-        b += WEIGHTS[i] * errB[i];
+        const k = (head + i) & (ERROR_QUEUE_LENGTH - 1);
+        r += WEIGHTS[i] * errR[k];
+        g += WEIGHTS[i] * errG[k];
+        b += WEIGHTS[i] * errB[k];
       }
       r = r < 0 ? 0 : r > 255 ? 255 : r;
       g = g < 0 ? 0 : g > 255 ? 255 : g;
       b = b < 0 ? 0 : b > 255 ? 255 : b;
-      const key = ((Math.round(r) >> 2) << 12) | ((Math.round(g) >> 2) << 6) | (Math.round(b) >> 2);
+      const key = (((r + 0.5) >> 2) << 12) | (((g + 0.5) >> 2) << 6) | ((b + 0.5) >> 2);
       let index = cache[key];
       if (index < 0) cache[key] = index = closest(r, g, b);
       counts[index]++;
-      errR.copyWithin(0, 1);
-      errG.copyWithin(0, 1);
-      errB.copyWithin(0, 1);
-      const [pr, pg, pb] = PALETTE[index];
-      errR[ERROR_QUEUE_LENGTH - 1] = r - pr;
-      errG[ERROR_QUEUE_LENGTH - 1] = g - pg;
-      errB[ERROR_QUEUE_LENGTH - 1] = b - pb;
+      // The oldest entry is dropped and the newest error takes its slot.
+      errR[head] = r - PAL_R[index];
+      errG[head] = g - PAL_G[index];
+      errB[head] = b - PAL_B[index];
+      head = (head + 1) & (ERROR_QUEUE_LENGTH - 1);
     }
-    if (direction === 'W') x--;
-    else if (direction === 'E') x++;
-    else if (direction === 'N') y--;
-    else if (direction === 'S') y++;
+    x += DX[direction];
+    y += DY[direction];
   };
 
   // Hilbert curve over the smallest power-of-two square covering the image (ImageMagick's Riemersma()).
-  const hilbert = (level: number, direction: Direction): void => {
+  const hilbert = (level: number, direction: number): void => {
     if (level === 1) {
-      const moves: Record<string, Direction[]> = { W: ['E', 'S', 'W'], E: ['W', 'N', 'E'], N: ['S', 'E', 'N'], S: ['N', 'W', 'S'] };
-      for (const m of moves[direction]) ditherAndMove(m);
+      const moves = MOVES[direction];
+      ditherAndMove(moves[0]);
+      ditherAndMove(moves[1]);
+      ditherAndMove(moves[2]);
       return;
     }
-    const plan: Record<string, Array<[Direction, Direction]>> = {
-      W: [['N', 'E'], ['W', 'S'], ['W', 'W'], ['S', 'none']],
-      E: [['S', 'W'], ['E', 'N'], ['E', 'E'], ['N', 'none']],
-      N: [['W', 'S'], ['N', 'E'], ['N', 'N'], ['E', 'none']],
-      S: [['E', 'N'], ['S', 'W'], ['S', 'S'], ['W', 'none']],
-    };
-    for (const [sub, move] of plan[direction]) {
-      hilbert(level - 1, sub);
-      if (move !== 'none') ditherAndMove(move);
-    }
+    const sub = SUB[direction];
+    const join = MOVES[direction];
+    hilbert(level - 1, sub[0]);
+    ditherAndMove(join[0]);
+    hilbert(level - 1, sub[1]);
+    ditherAndMove(join[1]);
+    hilbert(level - 1, sub[2]);
+    ditherAndMove(join[2]);
+    hilbert(level - 1, sub[3]);
   };
 
   let depth = 1;
   for (let i = Math.max(width, height); i !== 0; i >>= 1) depth++;
   if (1 << depth < Math.max(width, height)) depth++;
-  if (depth > 1) hilbert(depth - 1, 'N');
-  ditherAndMove('none');
+  if (depth > 1) hilbert(depth - 1, N);
+  ditherAndMove(NONE);
 
   const out = new Map<string, number>();
   PALETTE.forEach(([r, g, b], i) => {
@@ -149,9 +175,11 @@ export function dominantColors(image: RawImage, count = 6): string[] {
 function closest(r: number, g: number, b: number): number {
   let best = 0;
   let bestDistance = Infinity;
-  for (let i = 0; i < PALETTE.length; i++) {
-    const [pr, pg, pb] = PALETTE[i];
-    const d = (r - pr) ** 2 + (g - pg) ** 2 + (b - pb) ** 2;
+  for (let i = 0; i < PAL_R.length; i++) {
+    const dr = r - PAL_R[i];
+    const dg = g - PAL_G[i];
+    const db = b - PAL_B[i];
+    const d = dr * dr + dg * dg + db * db;
     if (d < bestDistance) {
       bestDistance = d;
       best = i;
