@@ -1,8 +1,31 @@
 /**
- * KafkaRuntime: a consumer-group member running one task per assigned input partition (placeholder;
- * the implementation lands next).
+ * KafkaRuntime: a consumer-group member running one task per assigned input partition.
+ *
+ * Exactly-once (EOS v2 style): one transactional producer per instance. Outputs are held by the tasks
+ * until a commit, which runs `begin → produce outputs + changelog writes → sendOffsetsToTransaction
+ * (with the consumer's group metadata, so a zombie of an older generation is fenced) → commit`. A
+ * crash before the commit leaves an open transaction that the broker aborts (or that a restart with
+ * the same `instanceId` fences at once), so a partial result is never visible to read_committed readers.
+ *
+ * Group protocol: classic with `cooperative-sticky` assignment. KIP-848 (`group.protocol=consumer`)
+ * also works with librdkafka 2.15, but its session timeout is broker-side (45 s default on Kafka 4.4),
+ * so a SIGKILLed member holds its partitions far longer; the classic protocol lets the runtime set a
+ * short `session.timeout.ms` and keeps incremental (cooperative) revocation. Override with
+ * `consumerConfig: {'group.protocol': 'consumer'}` (and drop the classic-only settings) if wanted.
+ *
+ * Assignment changes (assign, revoke, rewind after a failed commit) run under a lock shared with the
+ * poll loop, so no message fetched under an old assignment is routed to a new task.
  */
-import type { CommonRuntimeOptions, Runtime, RuntimeMetrics } from './runtime.ts';
+import { randomUUID } from 'node:crypto';
+import type { KafkaConsumer, LibrdKafkaError, Producer, TopicPartition } from '@confluentinc/kafka-javascript';
+import { pino } from 'pino';
+import { EngineError, errorMessage } from './errors.ts';
+import { ERR, connectConsumer, connectProducer, consume, disconnect, ensureTopics, flush, partitionCounts, produce, readToEnd, toLogRecord, translate, txn, type ClientConfig, type Consumer } from './kafka-client.ts';
+import { Mutex } from './mutex.ts';
+import type { LogRecord, OutputRecord, TopicPartitionOffset } from './record.ts';
+import { resolveOptions, type CommonRuntimeOptions, type ProcessorCounters, type ResolvedOptions, type Runtime, type RuntimeMetrics } from './runtime.ts';
+import { changelogTopic } from './state-store.ts';
+import { Task } from './task.ts';
 
 export interface KafkaRuntimeOptions extends CommonRuntimeOptions {
   /** Bootstrap servers, e.g. '127.0.0.1:9092'. */
@@ -13,18 +36,436 @@ export interface KafkaRuntimeOptions extends CommonRuntimeOptions {
   topics?: Record<string, number>;
   /** Partitions of created topics not listed in `topics`. Default 1. */
   defaultPartitions?: number;
-  /** Extra librdkafka settings for the consumer and the producer. */
+  /** Extra librdkafka settings for the consumer and the producer (override the runtime's). */
   consumerConfig?: Record<string, string | number | boolean>;
   producerConfig?: Record<string, string | number | boolean>;
+  /** Max records fetched per poll. Default 1000. */
+  pollBatchSize?: number;
+  /** Signals on which the runtime stops gracefully (final commit, leave the group). Default none. */
+  stopOnSignals?: NodeJS.Signals[];
 }
 
+interface TaskState {
+  readonly key: string;
+  task: Task;
+  readonly tp: TopicPartition;
+  backlog: LogRecord[];
+  nextOffset: number;
+  paused: boolean;
+  revoking: boolean;
+  committed: number;
+  feedScheduled: boolean;
+}
+
+type State = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+/** Backlog size (records fetched while the window is full) at which a partition is paused. */
+const PAUSE_AT = 200;
+const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
 export class KafkaRuntime implements Runtime {
-  constructor(readonly options: KafkaRuntimeOptions) {}
-  async start(): Promise<void> {
-    throw new Error('KafkaRuntime: not implemented yet');
+  /** Resolves when the runtime has stopped; rejects with the failure if it stopped on an error. */
+  readonly done: Promise<void>;
+  private readonly options: ResolvedOptions;
+  private readonly instanceId: string;
+  private state: State = 'created';
+  private consumer: Consumer | undefined;
+  private producer: Producer | undefined;
+  private restoreConsumer: KafkaConsumer | undefined;
+  private readonly tasks = new Map<string, TaskState>();
+  private readonly counters = new Map<string, ProcessorCounters>();
+  private readonly commitStats = { count: 0, lastLatencyMs: 0, totalLatencyMs: 0, maxLatencyMs: 0 };
+  /** Serializes commits and assignment changes. */
+  private readonly serial = new Mutex();
+  /** Held by the poll loop around consume + routing, and by assignment changes. */
+  private readonly pollLock = new Mutex();
+  private starting: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  private loop: Promise<void> | undefined;
+  private commitQueued = false;
+  private lastCommitAt = 0;
+  private deliveryErrors = 0;
+  private deadLettered = 0;
+  private failure: Error | undefined;
+  private resolveDone!: () => void;
+  private rejectDone!: (err: Error) => void;
+  private readonly signalHandler = () => void this.stop();
+
+  constructor(private readonly kafkaOptions: KafkaRuntimeOptions) {
+    this.options = resolveOptions(kafkaOptions, () => pino({ level: 'warn' }));
+    this.instanceId = kafkaOptions.instanceId ?? randomUUID();
+    this.done = new Promise((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.rejectDone = reject;
+    });
+    this.done.catch(() => undefined);
   }
-  async stop(): Promise<void> {}
+
+  /** Creates missing topics, connects, initializes transactions and joins the group. */
+  start(): Promise<void> {
+    this.starting ??= this.doStart().catch(async (err) => {
+      await this.fail(err);
+      throw err;
+    });
+    return this.starting;
+  }
+
+  /** Finishes: commits completed work, closes tasks, leaves the group. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
   metrics(): RuntimeMetrics {
-    return { processors: {}, partitions: [], commits: { count: 0, lastLatencyMs: 0, totalLatencyMs: 0, maxLatencyMs: 0 }, deadLettered: 0 };
+    const processors: Record<string, ProcessorCounters> = {};
+    for (const [name, c] of this.counters) processors[name] = { ...c };
+    const partitions = [...this.tasks.values()].map((s) => {
+      let endOffset = -1;
+      try {
+        endOffset = this.consumer?.getWatermarkOffsets(s.tp.topic, s.tp.partition).highOffset ?? -1;
+      } catch {
+        // No fetch yet for this partition: the cached watermark is unknown.
+      }
+      return { topic: s.tp.topic, partition: s.tp.partition, committed: s.committed, endOffset, lag: endOffset >= 0 && s.committed >= 0 ? Math.max(0, endOffset - s.committed) : -1, inFlight: s.task.inFlight + s.backlog.length };
+    });
+    return { processors, partitions, commits: { ...this.commitStats }, deadLettered: this.deadLettered + [...this.tasks.values()].reduce((n, s) => n + s.task.deadLettered, 0) };
+  }
+
+  private get exactlyOnce(): boolean {
+    return this.options.guarantee === 'exactly_once';
+  }
+
+  private async doStart(): Promise<void> {
+    this.state = 'starting';
+    const { topology, applicationId } = this.options;
+    const brokers = this.kafkaOptions.brokers;
+    const partitionsOf = (t: string) => this.kafkaOptions.topics?.[t] ?? this.kafkaOptions.defaultPartitions ?? 1;
+    const plain = [...new Set([...topology.sourceByTopic.keys(), ...topology.fixedSinkTopics, this.options.dlqTopic, ...Object.keys(this.kafkaOptions.topics ?? {})])];
+    await ensureTopics(brokers, plain.map((topic) => ({ topic, partitions: partitionsOf(topic) })));
+
+    const producerConfig: ClientConfig = {
+      'bootstrap.servers': brokers,
+      'client.id': `${applicationId}-${this.instanceId}`,
+      'enable.idempotence': true,
+      // Same key → partition mapping as the Java client and the LocalRuntime.
+      partitioner: 'murmur2_random',
+      'linger.ms': 5,
+      'queue.buffering.max.messages': 1_000_000,
+      'queue.buffering.max.kbytes': 1_048_576,
+      ...(this.exactlyOnce ? { 'transactional.id': `${applicationId}-${this.instanceId}`, 'transaction.timeout.ms': 10_000 } : { dr_cb: true }),
+      ...this.kafkaOptions.producerConfig,
+    };
+    this.producer = await connectProducer(producerConfig);
+    if (this.exactlyOnce) await txn.init(this.producer);
+    else this.producer.on('delivery-report', (err: LibrdKafkaError | null) => void (err && this.deliveryErrors++));
+
+    // Changelogs are co-partitioned with the input topic that feeds their store.
+    const counts = await partitionCounts(this.producer, [...topology.sourceByTopic.keys()]);
+    const changelogs: Array<{ topic: string; partitions: number; compacted: boolean }> = [];
+    for (const [topic, source] of topology.sourceByTopic) {
+      const reachable = topology.reachableFrom(source);
+      for (const node of reachable) {
+        const n = topology.nodes.get(node)!;
+        if (n.kind !== 'processor') continue;
+        for (const store of n.stores) {
+          if (topology.stores.get(store)?.changelog === false) continue;
+          changelogs.push({ topic: changelogTopic(applicationId, store), partitions: counts.get(topic) ?? partitionsOf(topic), compacted: true });
+        }
+      }
+    }
+    await ensureTopics(brokers, changelogs);
+
+    const common = { 'bootstrap.servers': brokers, 'isolation.level': 'read_committed', 'enable.auto.commit': false, 'enable.auto.offset.store': false, 'auto.offset.reset': 'earliest' };
+    this.restoreConsumer = await connectConsumer({ ...common, 'group.id': `${applicationId}-restore-${this.instanceId}`, 'enable.partition.eof': true });
+    this.restoreConsumer.setDefaultConsumeTimeout(100);
+    this.consumer = await connectConsumer({
+      ...common,
+      'group.id': applicationId,
+      'client.id': `${applicationId}-${this.instanceId}`,
+      'partition.assignment.strategy': 'cooperative-sticky',
+      'session.timeout.ms': 6_000,
+      'heartbeat.interval.ms': 1_500,
+      'max.poll.interval.ms': 300_000,
+      'fetch.wait.max.ms': 50,
+      rebalance_cb: (err: LibrdKafkaError, assignment: TopicPartition[]) => this.onRebalance(err, assignment),
+      ...this.kafkaOptions.consumerConfig,
+    });
+    this.consumer.setDefaultConsumeTimeout(50);
+    this.consumer.subscribe([...topology.sourceByTopic.keys()]);
+    for (const signal of this.kafkaOptions.stopOnSignals ?? []) process.once(signal, this.signalHandler);
+    this.state = 'running';
+    this.loop = this.pollLoop().catch((err) => this.fail(err));
+    this.options.logger.info({ applicationId, instanceId: this.instanceId, guarantee: this.options.guarantee }, 'kafka runtime started');
+  }
+
+  private async pollLoop(): Promise<void> {
+    const consumer = this.consumer!;
+    const batch = this.kafkaOptions.pollBatchSize ?? 1000;
+    while (this.state === 'running') {
+      await this.pollLock.run(async () => {
+        const messages = await consume(consumer, batch);
+        for (const m of messages) this.route(toLogRecord(m));
+      });
+      const now = Date.now();
+      for (const s of this.tasks.values()) {
+        s.task.punctuate('wall-clock', now);
+        if (s.task.fatal) return void (await this.fail(s.task.fatal));
+      }
+      if (now - this.lastCommitAt >= this.options.commitIntervalMs) this.requestCommit();
+      // Give settled promises and queued commits a turn even when every poll returns data at once.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private route(record: LogRecord): void {
+    const s = this.tasks.get(tpKey(record.topic, record.partition));
+    if (!s || s.revoking || record.offset < s.nextOffset) return;
+    s.nextOffset = record.offset + 1;
+    if (s.backlog.length === 0 && s.task.canAccept()) {
+      s.task.submit(record);
+      return;
+    }
+    s.backlog.push(record);
+    if (!s.paused && s.backlog.length >= PAUSE_AT) {
+      this.consumer!.pause([s.tp]);
+      s.paused = true;
+    }
+  }
+
+  /** Refills a task's window from its backlog after records completed (batched per microtask). */
+  private scheduleFeed(s: TaskState): void {
+    if (s.feedScheduled) return;
+    s.feedScheduled = true;
+    queueMicrotask(() => {
+      s.feedScheduled = false;
+      if (s.revoking || this.tasks.get(s.key) !== s) return;
+      while (s.backlog.length > 0 && s.task.canAccept()) s.task.submit(s.backlog.shift()!);
+      if (s.paused && s.backlog.length < PAUSE_AT / 2 && this.state === 'running') {
+        this.consumer!.resume([s.tp]);
+        s.paused = false;
+      }
+    });
+  }
+
+  private requestCommit(): void {
+    if (this.commitQueued) return;
+    this.commitQueued = true;
+    void this.serial.run(async () => {
+      this.commitQueued = false;
+      if (this.state === 'running') await this.commitNow();
+    }).catch((err) => this.fail(err));
+  }
+
+  private onRebalance(err: LibrdKafkaError, assignment: TopicPartition[]): void {
+    const tps = assignment.map((a) => ({ topic: a.topic, partition: a.partition }));
+    const consumer = this.consumer;
+    if (!consumer) return;
+    if (err.code === ERR.ASSIGN) {
+      void this.serial.run(() => this.assign(tps)).catch((e) => this.fail(e));
+    } else if (err.code === ERR.REVOKE) {
+      if (this.state !== 'running') {
+        // Closing: the final commit already ran; just hand the partitions back.
+        for (const tp of tps) this.dropTask(tp);
+        consumer.incrementalUnassign(tps);
+        return;
+      }
+      void this.serial.run(() => this.revoke(tps)).catch((e) => this.fail(e));
+    } else {
+      this.options.logger.error({ err }, 'rebalance error');
+    }
+  }
+
+  /** Builds a task: restores its stores from their changelogs, then initializes its processors. */
+  private async buildTask(tp: TopicPartition): Promise<TaskState> {
+    const { topology, applicationId } = this.options;
+    const key = tpKey(tp.topic, tp.partition);
+    const state: TaskState = { key, tp, backlog: [], nextOffset: 0, paused: false, revoking: false, committed: -1, feedScheduled: false, task: undefined as unknown as Task };
+    const task = new Task({
+      topology,
+      applicationId,
+      topic: tp.topic,
+      partition: tp.partition,
+      concurrency: this.options.concurrency,
+      errorPolicy: this.options.errorPolicy,
+      dlqTopic: this.options.dlqTopic,
+      logger: this.options.logger,
+      counters: this.counters,
+      onProgress: () => this.scheduleFeed(state),
+      now: Date.now,
+    });
+    state.task = task;
+    for (const store of task.changelogStores()) {
+      const started = performance.now();
+      const n = await readToEnd(this.restoreConsumer!, changelogTopic(applicationId, store), tp.partition, (r) => r.key && task.restore(store, r.key, r.value));
+      this.options.logger.info({ task: task.id, store, records: n, ms: Math.round(performance.now() - started) }, 'store restored');
+    }
+    task.init();
+    return state;
+  }
+
+  /** Start offset: the external offset store if it knows the partition, else Kafka's committed offset. */
+  private async startOffset(tp: TopicPartition): Promise<number | undefined> {
+    const external = await this.options.offsetStore?.load(this.options.applicationId, tp.topic, tp.partition);
+    if (external !== undefined) return external;
+    const committed = await new Promise<number | undefined>((resolve, reject) =>
+      this.consumer!.committed([tp], 30_000, (err, result) => (err ? reject(translate(err, 'fetch committed offsets')) : resolve(result[0]?.offset !== undefined && result[0].offset >= 0 ? result[0].offset : undefined))),
+    );
+    return committed;
+  }
+
+  private async assign(tps: TopicPartition[]): Promise<void> {
+    const built: Array<{ state: TaskState; offset: number | undefined }> = [];
+    for (const tp of tps) built.push({ state: await this.buildTask(tp), offset: await this.startOffset(tp) });
+    await this.pollLock.run(() => {
+      for (const { state, offset } of built) {
+        state.nextOffset = offset ?? 0;
+        state.committed = offset ?? -1;
+        this.tasks.set(state.key, state);
+      }
+      this.consumer!.incrementalAssign(built.map(({ state, offset }) => (offset === undefined ? { ...state.tp } : { ...state.tp, offset })));
+    });
+    this.options.logger.info({ partitions: tps.map((t) => `${t.topic}-${t.partition}`) }, 'partitions assigned');
+  }
+
+  private async revoke(tps: TopicPartition[]): Promise<void> {
+    await this.pollLock.run(async () => {
+      const lost = this.consumer!.assignmentLost();
+      for (const tp of tps) {
+        const s = this.tasks.get(tpKey(tp.topic, tp.partition));
+        if (s) s.revoking = true;
+      }
+      // Commit what the revoked tasks completed (with the generation that still owns them); their
+      // in-flight records are abandoned and will be reprocessed by the next owner.
+      if (!lost) await this.commitNow(true, true);
+      for (const tp of tps) await this.dropTask(tp);
+      this.consumer!.incrementalUnassign(tps);
+    });
+    this.options.logger.info({ partitions: tps.map((t) => `${t.topic}-${t.partition}`) }, 'partitions revoked');
+  }
+
+  private async dropTask(tp: TopicPartition): Promise<void> {
+    const key = tpKey(tp.topic, tp.partition);
+    const s = this.tasks.get(key);
+    if (!s) return;
+    this.tasks.delete(key);
+    s.revoking = true;
+    this.deadLettered += s.task.deadLettered;
+    await s.task.close();
+  }
+
+  /**
+   * Commits everything completed: one transaction (exactly-once) or flush-then-commit-offsets
+   * (at-least-once). On failure the transaction is aborted and every task is rebuilt from the last
+   * commit (`rewind`), so nothing is committed twice and nothing is lost.
+   */
+  private async commitNow(includeRevoking = false, holdingPollLock = false): Promise<void> {
+    this.lastCommitAt = Date.now();
+    const outputs: OutputRecord[] = [];
+    const offsets: TopicPartitionOffset[] = [];
+    const committedStates: Array<{ s: TaskState; offset: number }> = [];
+    const participants: Array<{ s: TaskState; offset: TopicPartitionOffset }> = [];
+    for (const s of this.tasks.values()) {
+      if ((s.revoking && !includeRevoking) || !s.task.hasCommittable()) continue;
+      const taken = s.task.takeCommit();
+      for (const o of taken.outputs) outputs.push(o);
+      if (taken.offset) {
+        offsets.push(taken.offset);
+        committedStates.push({ s, offset: taken.offset.offset });
+        participants.push({ s, offset: taken.offset });
+      }
+    }
+    if (outputs.length === 0 && offsets.length === 0) return;
+    const started = performance.now();
+    const producer = this.producer!;
+    try {
+      for (const { s, offset } of participants) for (const p of s.task.commitParticipants()) await p.commit!([offset]);
+      if (this.exactlyOnce) {
+        await txn.begin(producer);
+        for (const o of outputs) await produce(producer, o);
+        if (offsets.length > 0) await txn.sendOffsets(producer, offsets, this.consumer!);
+        await txn.commit(producer);
+      } else {
+        const errorsBefore = this.deliveryErrors;
+        for (const o of outputs) await produce(producer, o);
+        await flush(producer);
+        if (this.deliveryErrors !== errorsBefore) throw new EngineError('ENGINE_COMMIT_FAILED', 'some outputs were not delivered');
+        if (offsets.length > 0) this.consumer!.commitSync(offsets.map((o) => ({ ...o })));
+      }
+    } catch (err) {
+      await this.recoverFromFailedCommit(err, holdingPollLock);
+      return;
+    }
+    for (const { s, offset } of committedStates) s.committed = offset;
+    const ms = performance.now() - started;
+    this.commitStats.count++;
+    this.commitStats.lastLatencyMs = ms;
+    this.commitStats.totalLatencyMs += ms;
+    this.commitStats.maxLatencyMs = Math.max(this.commitStats.maxLatencyMs, ms);
+  }
+
+  private async recoverFromFailedCommit(err: unknown, holdingPollLock: boolean): Promise<void> {
+    const error = err instanceof EngineError ? err : new EngineError('ENGINE_COMMIT_FAILED', errorMessage(err), { cause: err });
+    this.options.logger.warn({ err: error.message, code: error.code, context: error.context }, 'commit failed; rewinding to the last commit');
+    if (this.exactlyOnce) {
+      if (error.context.fatal === true || error.code === 'ENGINE_FENCED') {
+        // A fenced or fatal transactional producer cannot be reused: stop (a supervisor restarts us).
+        throw error;
+      }
+      try {
+        await txn.abort(this.producer!);
+      } catch (abortErr) {
+        throw translate(abortErr, 'abort transaction after failed commit');
+      }
+    }
+    await this.rewind(holdingPollLock);
+  }
+
+  /** Rebuilds every task from its changelog and seeks back to the committed offsets. */
+  private async rewind(holdingPollLock: boolean): Promise<void> {
+    const tps = [...this.tasks.values()].filter((s) => !s.revoking).map((s) => s.tp);
+    for (const tp of tps) await this.dropTask(tp);
+    const built: Array<{ state: TaskState; offset: number | undefined }> = [];
+    for (const tp of tps) built.push({ state: await this.buildTask(tp), offset: await this.startOffset(tp) });
+    const reposition = async () => {
+      for (const { state, offset } of built) {
+        state.nextOffset = offset ?? 0;
+        state.committed = offset ?? -1;
+        this.tasks.set(state.key, state);
+        await new Promise<void>((resolve, reject) =>
+          this.consumer!.seek({ ...state.tp, offset: offset ?? -2 }, 10_000, (err) => (err ? reject(translate(err, 'seek')) : resolve())),
+        );
+        this.consumer!.resume([state.tp]);
+      }
+    };
+    await (holdingPollLock ? reposition() : this.pollLock.run(reposition));
+  }
+
+  private async doStop(): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    for (const signal of this.kafkaOptions.stopOnSignals ?? []) process.removeListener(signal, this.signalHandler);
+    if (this.state === 'running') {
+      this.state = 'stopping';
+      await this.loop;
+      await this.serial.run(() => this.commitNow()).catch((err) => this.options.logger.error({ err }, 'final commit failed'));
+    }
+    await this.closeAll();
+    if (this.state !== 'failed') this.state = 'stopped';
+    if (this.failure) this.rejectDone(this.failure);
+    else this.resolveDone();
+  }
+
+  private async closeAll(): Promise<void> {
+    for (const s of [...this.tasks.values()]) await this.dropTask(s.tp);
+    if (this.consumer) await disconnect(this.consumer);
+    if (this.restoreConsumer) await disconnect(this.restoreConsumer);
+    if (this.producer) await disconnect(this.producer);
+  }
+
+  private async fail(err: unknown): Promise<void> {
+    if (this.failure) return;
+    this.failure = err instanceof Error ? err : new Error(String(err));
+    this.options.logger.error({ err: this.failure }, 'kafka runtime failed; stopping without committing');
+    this.state = 'failed';
+    void this.stop();
   }
 }

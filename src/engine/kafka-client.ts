@@ -1,0 +1,173 @@
+/**
+ * The adapter edge to librdkafka (@confluentinc/kafka-javascript, node-rdkafka-style API): the only
+ * engine module importing the client. Promisifies the calls the runtime needs and translates client
+ * errors into what the loop must do (EngineError codes: fenced, abortable, fatal).
+ */
+import KafkaModule from '@confluentinc/kafka-javascript';
+import type { KafkaConsumer, LibrdKafkaError, Message, Producer, TopicPartition, TopicPartitionOffset as RdOffset } from '@confluentinc/kafka-javascript';
+import { EngineError, errorMessage } from './errors.ts';
+import type { Headers, LogRecord, OutputRecord, TopicPartitionOffset } from './record.ts';
+
+const Kafka = KafkaModule as unknown as {
+  KafkaConsumer: new (conf: Record<string, unknown>, topicConf?: Record<string, unknown>) => KafkaConsumer;
+  Producer: new (conf: Record<string, unknown>, topicConf?: Record<string, unknown>) => Producer;
+  AdminClient: { create(conf: Record<string, unknown>): AdminLike };
+  CODES: { ERRORS: Record<string, number> };
+};
+
+export const ERR = {
+  ASSIGN: -175,
+  REVOKE: -174,
+  PARTITION_EOF: -191,
+  TOPIC_ALREADY_EXISTS: 36,
+  QUEUE_FULL: -184,
+} as const;
+
+interface AdminLike {
+  createTopic(topic: { topic: string; num_partitions: number; replication_factor: number; config?: Record<string, string> }, timeout: number, cb: (err: LibrdKafkaError | null) => void): void;
+  disconnect(): void;
+}
+
+/** The consumer methods the runtime uses, including the cooperative ones missing from the typings. */
+export interface Consumer extends KafkaConsumer {
+  incrementalAssign(assignments: Array<TopicPartition | RdOffset>): void;
+  incrementalUnassign(assignments: TopicPartition[]): void;
+  assignmentLost(): boolean;
+}
+
+export type ClientConfig = Record<string, string | number | boolean | ((...args: any[]) => void)>;
+
+/** Wraps a librdkafka error into an EngineError whose code says what to do about it. */
+export function translate(err: unknown, action: string): EngineError {
+  const e = err as Partial<LibrdKafkaError> | undefined;
+  const fenced = e?.code === -144 /* ERR__FENCED */ || e?.code === 47 /* INVALID_PRODUCER_EPOCH */ || e?.code === 90 /* PRODUCER_FENCED */ || e?.code === 22 /* ILLEGAL_GENERATION */ || e?.code === 25; /* UNKNOWN_MEMBER_ID */
+  return new EngineError(fenced ? 'ENGINE_FENCED' : 'ENGINE_KAFKA', `${action}: ${errorMessage(err)}`, {
+    cause: err,
+    retriable: e?.isRetriable === true,
+    context: { kafkaCode: e?.code, fatal: e?.isFatal === true, abortable: e?.isTxnRequiresAbort === true },
+  });
+}
+
+function promised<T = void>(action: string, run: (cb: (err: LibrdKafkaError | null | undefined, value?: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    run((err, value) => (err ? reject(translate(err, action)) : resolve(value as T)));
+  });
+}
+
+export async function connectConsumer(config: ClientConfig): Promise<Consumer> {
+  const consumer = new Kafka.KafkaConsumer(config, {}) as Consumer;
+  await promised('connect consumer', (cb) => consumer.connect({ timeout: 30_000 }, (err) => cb(err)));
+  return consumer;
+}
+
+export async function connectProducer(config: ClientConfig): Promise<Producer> {
+  const producer = new Kafka.Producer(config, {});
+  await promised('connect producer', (cb) => producer.connect({ timeout: 30_000 }, (err) => cb(err)));
+  producer.setPollInterval(50);
+  return producer;
+}
+
+export function disconnect(client: KafkaConsumer | Producer): Promise<void> {
+  return new Promise((resolve) => {
+    if (!client.isConnected()) return resolve();
+    client.disconnect(() => resolve());
+  });
+}
+
+/** Creates topics that do not exist yet (existing ones are left alone). */
+export async function ensureTopics(brokers: string, topics: Array<{ topic: string; partitions: number; compacted?: boolean }>): Promise<void> {
+  if (topics.length === 0) return;
+  const admin = Kafka.AdminClient.create({ 'bootstrap.servers': brokers });
+  try {
+    await Promise.all(
+      topics.map((t) =>
+        new Promise<void>((resolve, reject) =>
+          admin.createTopic({ topic: t.topic, num_partitions: t.partitions, replication_factor: 1, config: t.compacted ? { 'cleanup.policy': 'compact' } : {} }, 30_000, (err) =>
+            !err || err.code === ERR.TOPIC_ALREADY_EXISTS ? resolve() : reject(translate(err, `create topic ${t.topic}`)),
+          ),
+        ),
+      ),
+    );
+  } finally {
+    admin.disconnect();
+  }
+}
+
+/** Partition counts of topics (metadata lookup through an existing client). */
+export async function partitionCounts(client: KafkaConsumer | Producer, topics: string[]): Promise<Map<string, number>> {
+  const result = new Map<string, number>();
+  for (const topic of topics) {
+    const meta = await promised<{ topics: Array<{ name: string; partitions: unknown[] }> }>(`metadata ${topic}`, (cb) => client.getMetadata({ topic, timeout: 10_000 }, (err, data) => cb(err, data as any)));
+    const found = meta.topics.find((t) => t.name === topic);
+    if (found && found.partitions.length > 0) result.set(topic, found.partitions.length);
+  }
+  return result;
+}
+
+export function consume(consumer: KafkaConsumer, max: number): Promise<Message[]> {
+  return promised<Message[]>('consume', (cb) => consumer.consume(max, (err, messages) => cb(err, messages)));
+}
+
+const decodeHeaders = (headers: Message['headers']): Headers => {
+  if (!headers || headers.length === 0) return {};
+  const out: Record<string, string> = {};
+  for (const h of headers) for (const [k, v] of Object.entries(h)) out[k] = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+  return out;
+};
+
+export function toLogRecord(m: Message): LogRecord {
+  const key = m.key === undefined || m.key === null ? null : Buffer.isBuffer(m.key) ? m.key : Buffer.from(m.key);
+  return { topic: m.topic, partition: m.partition, offset: m.offset, key, value: m.value ?? null, timestamp: m.timestamp ?? Date.now(), headers: decodeHeaders(m.headers) };
+}
+
+/** Queues one record in librdkafka (retrying while its local queue is full). */
+export async function produce(producer: Producer, r: OutputRecord): Promise<void> {
+  const headers = Object.entries(r.headers).map(([k, v]) => ({ [k]: v }));
+  for (;;) {
+    try {
+      producer.produce(r.topic, r.partition ?? null, r.value, r.key, r.timestamp, null, headers.length ? headers : undefined);
+      return;
+    } catch (err) {
+      if ((err as LibrdKafkaError).code !== ERR.QUEUE_FULL) throw translate(err, `produce to ${r.topic}`);
+      producer.poll();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+}
+
+export const txn = {
+  init: (p: Producer) => promised('init transactions', (cb) => p.initTransactions(30_000, cb)),
+  begin: (p: Producer) => promised('begin transaction', (cb) => p.beginTransaction(cb)),
+  sendOffsets: (p: Producer, offsets: TopicPartitionOffset[], consumer: KafkaConsumer) =>
+    promised('send offsets to transaction', (cb) => p.sendOffsetsToTransaction(offsets.map((o) => ({ ...o })), consumer, 30_000, cb)),
+  commit: (p: Producer) => promised('commit transaction', (cb) => p.commitTransaction(30_000, cb)),
+  abort: (p: Producer) => promised('abort transaction', (cb) => p.abortTransaction(30_000, cb)),
+};
+
+export function flush(p: Producer): Promise<void> {
+  return promised('flush', (cb) => p.flush(30_000, cb));
+}
+
+/** Reads a changelog partition from the beginning to its (read_committed) end. */
+export async function readToEnd(restoreConsumer: KafkaConsumer, topic: string, partition: number, apply: (r: LogRecord) => void): Promise<number> {
+  let eof = false;
+  const onEof = (e: { topic: string; partition: number }) => {
+    if (e.topic === topic && e.partition === partition) eof = true;
+  };
+  restoreConsumer.on('partition.eof', onEof);
+  restoreConsumer.assign([{ topic, partition, offset: -2 /* beginning */ }]);
+  let count = 0;
+  try {
+    while (!eof) {
+      for (const m of await consume(restoreConsumer, 1000)) {
+        if (m.topic !== topic || m.partition !== partition) continue;
+        apply(toLogRecord(m));
+        count++;
+      }
+    }
+  } finally {
+    restoreConsumer.removeListener('partition.eof', onEof);
+    restoreConsumer.unassign();
+  }
+  return count;
+}

@@ -1,0 +1,71 @@
+/** Helpers of the engine's integration tests: unique names, raw producing, read_committed reading. */
+import { randomBytes } from 'node:crypto';
+import KafkaModule from '@confluentinc/kafka-javascript';
+import type { KafkaConsumer, Producer } from '@confluentinc/kafka-javascript';
+import { connectConsumer, connectProducer, consume, disconnect, ensureTopics, flush, partitionCounts } from '../../src/engine/kafka-client.ts';
+import type { LogRecord } from '../../src/engine/index.ts';
+import { toLogRecord } from '../../src/engine/kafka-client.ts';
+
+void KafkaModule;
+export const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function createTopic(topic: string, partitions: number): Promise<void> {
+  await ensureTopics(BROKERS, [{ topic, partitions }]);
+}
+
+/** Produces records (idempotent, non-transactional) and waits until all are acknowledged. */
+export async function produceAll(topic: string, records: Array<{ key: string | Buffer | null; value: string | Buffer | null; timestamp?: number }>): Promise<void> {
+  const producer: Producer = await connectProducer({ 'bootstrap.servers': BROKERS, 'enable.idempotence': true, partitioner: 'murmur2_random', 'linger.ms': 5, 'queue.buffering.max.messages': 1_000_000 });
+  try {
+    for (const r of records) {
+      const value = r.value === null ? null : Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
+      for (;;) {
+        try {
+          producer.produce(topic, null, value, r.key, r.timestamp ?? Date.now());
+          break;
+        } catch {
+          producer.poll();
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      }
+    }
+    await flush(producer);
+  } finally {
+    await disconnect(producer);
+  }
+}
+
+/**
+ * Reads a topic with read_committed from the beginning until `done(records)` holds and every
+ * partition has reached its end, or throws after `timeoutMs` with what was read.
+ */
+export async function readCommitted(topic: string, done: (records: LogRecord[]) => boolean, timeoutMs = 60_000): Promise<LogRecord[]> {
+  const consumer: KafkaConsumer = await connectConsumer({ 'bootstrap.servers': BROKERS, 'group.id': uniqueName('reader'), 'isolation.level': 'read_committed', 'enable.auto.commit': false, 'enable.partition.eof': true, 'auto.offset.reset': 'earliest' });
+  consumer.setDefaultConsumeTimeout(100);
+  try {
+    const partitions = (await partitionCounts(consumer, [topic])).get(topic) ?? 1;
+    // A partition is at its end when its last EOF lies beyond the last record read from it.
+    const eofAt = new Map<number, number>();
+    const nextOffset = new Map<number, number>();
+    consumer.on('partition.eof', (e) => eofAt.set(e.partition, e.offset));
+    const allAtEnd = () => Array.from({ length: partitions }, (_, p) => p).every((p) => (eofAt.get(p) ?? -1) >= (nextOffset.get(p) ?? 0));
+    consumer.assign(Array.from({ length: partitions }, (_, partition) => ({ topic, partition, offset: -2 })));
+    const records: LogRecord[] = [];
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const batch = await consume(consumer, 5000);
+      for (const m of batch) {
+        nextOffset.set(m.partition, m.offset + 1);
+        records.push(toLogRecord(m));
+      }
+      if (batch.length === 0 && allAtEnd() && done(records)) return records;
+    }
+    throw new Error(`readCommitted(${topic}): timed out with ${records.length} records`);
+  } finally {
+    await disconnect(consumer);
+  }
+}
