@@ -61,17 +61,19 @@ function addField(list: EnrichmentField[], field: EnrichmentField): void {
 export function searchTerms(parts: RecordParts): SearchTerm[] {
   const terms = new Map<string, SearchTerm>();
   const collect = (holders: XmlElement[], fields: readonly EnrichmentField[]) => {
+    const byName = new Map(fields.map((x) => [x.ns + x.local, x]));
+    // Document order, so lookups and merges follow the record.
     for (const holder of holders) {
-      for (const field of fields) {
-        for (const el of childElements(holder, field.ns, field.local)) {
-          const text = textContent(el).trim();
-          if (!text) continue;
-          const lang = getAttr(el, NS.xml, 'lang') ?? '';
-          const key = `${text}\u0000${lang}`;
-          let term = terms.get(key);
-          if (!term) terms.set(key, (term = { text, lang, fields: [] }));
-          addField(term.fields, field);
-        }
+      for (const el of childElements(holder)) {
+        const field = byName.get(el.ns + el.local);
+        if (!field) continue;
+        const text = textContent(el).trim();
+        if (!text) continue;
+        const lang = getAttr(el, NS.xml, 'lang') ?? '';
+        const key = `${text}\u0000${lang}`;
+        let term = terms.get(key);
+        if (!term) terms.set(key, (term = { text, lang, fields: [] }));
+        addField(term.fields, field);
       }
     }
   };
