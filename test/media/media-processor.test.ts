@@ -200,11 +200,12 @@ describe('media processor against a real HTTP server', () => {
     assert.ok(Date.now() - started < 10_000);
     assert.equal(outcome.status, 'warn');
     const problems = outcome.messages.map((m) => [m.code, m.message.replace(server.base, '')]);
-    assert.deepEqual(problems.sort(), [
-      ['MEDIA_RESOURCE', 'Problem while processing /files/bomb.png'],
-      ['MEDIA_RESOURCE', 'Problem while processing /files/huge.jpg'],
+    // In document order, whatever order the resources finished in.
+    assert.deepEqual(problems, [
       ['MEDIA_RESOURCE', 'Problem while processing /files/missing.jpg'],
       ['MEDIA_RESOURCE', 'Problem while processing /files/slow.jpg'],
+      ['MEDIA_RESOURCE', 'Problem while processing /files/huge.jpg'],
+      ['MEDIA_RESOURCE', 'Problem while processing /files/bomb.png'],
     ]);
     const detail = (name: string) => outcome.messages.find((m) => m.message.endsWith(name))!.detail!;
     assert.match(detail('huge.jpg'), /cap/);
@@ -294,6 +295,20 @@ describe('media processor against a real HTTP server', () => {
     assert.equal(plain['ebucore:hasMimeType'], undefined);
     const landing = webResource(outcome.content!, `${server.base}/www.cmcassociates.co.uk/Skara_Brae/landing/sb_pass_pano.html`)!;
     assert.deepEqual(landing['ebucore:hasMimeType'], ['text/html']);
+  });
+
+  it('turns a thumbnail-store failure into a warning and then sets no preview', async () => {
+    const failingStore = { put: async () => Promise.reject(new Error('bucket unavailable')), get: async () => undefined };
+    const process = make({ thumbnailStore: failingStore });
+    const content = localize(readFileSync(new URL('fileWithSingleResource.xml', ECLOUD), 'utf8'), ['av.tib.eu']);
+    const outcome = await process({ recordId: 'store-down', content });
+    assert.equal(outcome.status, 'warn');
+    assert.deepEqual(
+      outcome.messages.map((m) => [m.message.replace(server.base, ''), m.detail]),
+      [['Could not store thumbnails of /av.tib.eu/thumbnail/45017', 'bucket unavailable']],
+    );
+    assert.deepEqual(webResource(outcome.content!, `${server.base}/av.tib.eu/thumbnail/45017`)!['ebucore:width'], ['1000']);
+    assert.equal(preview(outcome.content!), undefined);
   });
 
   it('in REDUCED mode records only MIME type and size, without thumbnails', async () => {

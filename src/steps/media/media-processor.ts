@@ -101,7 +101,10 @@ export function createMediaProcessor(options: MediaProcessorOptions = {}): Media
     const ctx = await context();
     const resources = findMediaResources(doc.root);
     const { main, rest } = mainThumbnailFirst(doc.root, resources);
-    const messages: StepMessage[] = [];
+    // Keyed by resource so that warnings come out in document order, not in completion order:
+    // a replayed record must produce the same outcome.
+    const messagesByUrl = new Map<string, StepMessage[]>();
+    const warn = (url: string, m: StepMessage) => messagesByUrl.set(url, [...(messagesByUrl.get(url) ?? []), m]);
     const results = new Map<string, ResourceResult>();
     const reports: MediaResourceReport[] = [];
     const largeStored = new Set<string>();
@@ -118,12 +121,12 @@ export function createMediaProcessor(options: MediaProcessorOptions = {}): Media
             if (t.kind === 'LARGE') largeStored.add(resource.url);
           }
         } catch (err) {
-          messages.push(warning(`Could not store thumbnails of ${resource.url}`, err));
+          warn(resource.url, warning(`Could not store thumbnails of ${resource.url}`, err));
         }
         reports.push({ url: resource.url, status: result.metadata ? 'processed' : 'skipped', mimeType: result.detectedMimeType, thumbnails: stored });
         return result.metadata !== undefined;
       } catch (err) {
-        messages.push(warning(`Problem while processing ${resource.url}`, err));
+        warn(resource.url, warning(`Problem while processing ${resource.url}`, err));
         reports.push({ url: resource.url, status: 'failed', thumbnails: [], error: (err as Error).message });
         return false;
       }
@@ -147,6 +150,7 @@ export function createMediaProcessor(options: MediaProcessorOptions = {}): Media
     } catch (err) {
       return fail(record.recordId, 'MEDIA_RDF', `Could not serialize the record: ${(err as Error).message}`);
     }
+    const messages = resources.flatMap((r) => messagesByUrl.get(r.url) ?? []);
     return success(record.recordId, content, { resources: reports, preview }, messages);
   };
 
