@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import { NS } from '../../src/edm/namespaces.ts';
 import { childElements, getAttr, parseXml, serializeXml, textContent, type XmlElement } from '../../src/edm/xml.ts';
 import type { FetchPolicy } from '../../src/steps/http/safe-fetch.ts';
+import { probeAudioVideo } from '../../src/steps/media/audio-video.ts';
 import { createMediaProcessor, createMemoryThumbnailStore, thumbnailName, type MediaProcessorOptions } from '../../src/steps/media/index.ts';
 import { fixtureBytes, METIS_FIXTURES, startFixtureServer, type FixtureServer } from './fixture-server.ts';
 import { makePdf } from './make-pdf.ts';
@@ -331,6 +332,16 @@ describe('media processor against a real HTTP server', () => {
     assert.match(outcome.messages[0].detail!, /refused/);
     assert.equal(webResource(outcome.content!, `${server.base}/av.tib.eu/thumbnail/45017`), undefined);
     assert.equal(server.requests.length, before, 'no request reached the server');
+  });
+
+  it('keeps ffprobe to single-file formats, so a playlist cannot send it to other URLs', async () => {
+    server.route('/files/evil.m3u8', {
+      body: `#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n${server.base}/files/secret.ts\n#EXT-X-ENDLIST\n`,
+      contentType: 'application/vnd.apple.mpegurl',
+    });
+    await assert.rejects(probeAudioVideo(server.url('/files/evil.m3u8'), 10_000));
+    assert.ok(server.requests.includes('/files/evil.m3u8'));
+    assert.ok(!server.requests.includes('/files/secret.ts'));
   });
 
   it('leaves a record without resources alone and fails an unparsable one', async () => {

@@ -48,14 +48,18 @@ const ffprobeSchema = z.object({
   format: z.object({ duration: num, bit_rate: num, size: num }).passthrough().default({}),
 });
 
+// Single-file container demuxers only: playlist formats (HLS, DASH, concat, …) would make ffprobe
+// open further URLs itself, around the host policy.
+const DEMUXERS = 'mov,mp4,mp3,ogg,matroska,webm,wav,flac,aac,avi,asf,mpegts,mpeg,flv,aiff,amr,au,caf,w64,wv,ape,mxf,dv,rm,m4v,mpegvideo,h264,hevc,ac3,eac3,dts,truehd';
+
 /**
- * Runs `ffprobe -show_format -show_streams` on `input` (a URL or a path). Only http(s)/tcp and
- * file access are allowed, so a crafted playlist cannot make ffprobe open other protocols.
+ * Runs `ffprobe -show_format -show_streams` on an http URL (the loopback relay). Only plain
+ * http/tcp and single-file container formats are allowed.
  */
 export async function probeAudioVideo(input: string, timeoutMs = 60_000): Promise<AudioVideoFacts> {
   const out = await runCommand(
     'ffprobe',
-    ['-v', 'quiet', '-protocol_whitelist', 'http,https,tcp,tls,file', '-print_format', 'json', '-show_format', '-show_streams', '-hide_banner', input],
+    ['-v', 'quiet', '-protocol_whitelist', 'http,tcp', '-format_whitelist', DEMUXERS, '-print_format', 'json', '-show_format', '-show_streams', '-hide_banner', input],
     { timeoutMs },
   );
   return factsFromFfprobe(JSON.parse(out.toString('utf8')));
