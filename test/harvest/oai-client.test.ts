@@ -247,3 +247,45 @@ test('namespaces declared on the OAI envelope are copied onto the extracted reco
     await oai.close();
   }
 });
+
+test('a body that stalls mid-way and a reset connection are retried; bad parameters are task errors', async () => {
+  const oai = await startOaiTestServer({
+    size: 30,
+    pageSize: 10,
+    fault: (r) => (r.verb === 'ListIdentifiers' && r.verbSeq === 2 ? { stallBody: '<?xml version="1.0"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><ListIdentifiers>' } : r.verbSeq === 4 ? { reset: true } : undefined),
+  });
+  const retries: RetryEvent[] = [];
+  const client = createOaiClient({ ...fast, readTimeoutMs: 200, onRetry: (e) => retries.push(e) });
+  try {
+    const headers = await collect(client.listIdentifiers({ baseUrl: oai.url, metadataPrefix: 'edm' }));
+    assert.equal(headers.length, 30);
+    assert.deepEqual(retries.map((r) => (r.error as { code?: string }).code), ['UND_ERR_BODY_TIMEOUT', 'UND_ERR_SOCKET']);
+    const bad = (e: unknown) => e instanceof TaskError && e.code === 'OAI_BAD_PARAMETERS' && /from/.test(e.message);
+    assert.throws(() => client.listIdentifiers({ baseUrl: oai.url, metadataPrefix: 'edm', from: 'yesterday' }), bad);
+    await assert.rejects(client.fetchRecord({ baseUrl: 'not a url', metadataPrefix: 'edm' }, 'x'), (e: unknown) => e instanceof TaskError && e.code === 'OAI_BAD_PARAMETERS');
+  } finally {
+    await client.close();
+    await oai.close();
+  }
+});
+
+test('cancelling: an abort signal stops a listing even while it waits between retries', async () => {
+  const oai = await startOaiTestServer({ size: 100, pageSize: 10, fault: (r) => (r.verbSeq >= 3 ? { status: 500 } : undefined) });
+  const client = createOaiClient({ retries: 3, retryDelayMs: 60_000 });
+  const ac = new AbortController();
+  try {
+    let n = 0;
+    const t0 = performance.now();
+    await assert.rejects(
+      (async () => {
+        for await (const _ of client.listIdentifiers({ baseUrl: oai.url, metadataPrefix: 'edm' }, { signal: ac.signal, onPage: (s) => void (s.pagesRead === 2 && setImmediate(() => ac.abort())) })) n++;
+      })(),
+      (e: unknown) => (e as Error).name === 'AbortError',
+    );
+    assert.equal(n, 20);
+    assert.ok(performance.now() - t0 < 5000);
+  } finally {
+    await client.close();
+    await oai.close();
+  }
+});

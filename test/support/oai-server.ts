@@ -28,7 +28,9 @@ export type OaiFault =
   /** Answer 200 with this body instead (e.g. a malformed page). */
   | { body: string }
   /** Destroy the connection without an answer. */
-  | { reset: true };
+  | { reset: true }
+  /** Send status 200 and this start of a body, then stall (never end) until the client gives up. */
+  | { stallBody: string };
 
 export interface OaiTestServerOptions extends OaiRepositoryOptions {
   /** Consulted for every request; return a fault to inject it. */
@@ -89,6 +91,10 @@ export async function startOaiTestServer(options: OaiTestServerOptions): Promise
       if (res.destroyed) return;
       if (!fault || 'delayMs' in fault) return handler(req, res);
       if ('reset' in fault) return req.socket.destroy();
+      if ('stallBody' in fault) {
+        res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });
+        return res.write(fault.stallBody);
+      }
       if ('status' in fault) {
         res.writeHead(fault.status, { 'content-type': 'text/plain', ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}) });
         return res.end(fault.body ?? `injected status ${fault.status}`);

@@ -25,13 +25,15 @@ import {
 
 export type { OaiHeader } from './oai-response.ts';
 
+const OAI_DATESTAMP = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?$/;
+
 /** Where and what to harvest. `from`/`until` are passed through as written (OAI datestamps). */
 export const OaiEndpointSchema = z.object({
   baseUrl: z.string().url().refine((u) => /^https?:/i.test(u), 'baseUrl must be an http(s) URL'),
   metadataPrefix: z.string().min(1),
   set: z.string().optional(),
-  from: z.string().optional(),
-  until: z.string().optional(),
+  from: z.string().regex(OAI_DATESTAMP, 'from must be an OAI datestamp (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ)').optional(),
+  until: z.string().regex(OAI_DATESTAMP, 'until must be an OAI datestamp (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ)').optional(),
 });
 export type OaiEndpoint = z.infer<typeof OaiEndpointSchema>;
 
@@ -144,20 +146,21 @@ export function createOaiClient(options: OaiClientOptions = {}): OaiClient {
   let closed = false;
 
   return {
-    listIdentifiers: (endpoint, listOptions = {}) => new OaiListing(http, OaiEndpointSchema.parse(endpoint), listOptions),
+    listIdentifiers: (endpoint, listOptions = {}) => new OaiListing(http, checkEndpoint(endpoint), listOptions),
 
     async listPage(endpoint, token, signal) {
-      const listing = new OaiListing(http, OaiEndpointSchema.parse(endpoint), { resumptionToken: token, includeDeleted: true, signal });
+      const listing = new OaiListing(http, checkEndpoint(endpoint), { resumptionToken: token, includeDeleted: true, signal });
       return listing.readPage();
     },
 
     async countRecords(endpoint, signal) {
-      const listing = new OaiListing(http, OaiEndpointSchema.parse(endpoint), { signal });
+      const listing = new OaiListing(http, checkEndpoint(endpoint), { signal });
       const state = await listing.open();
       return state.completeListSize ?? null;
     },
 
     async fetchRecord(endpoint, identifier, signal) {
+      checkEndpoint(endpoint);
       const url = oaiUrl(endpoint.baseUrl, { verb: 'GetRecord', identifier, metadataPrefix: endpoint.metadataPrefix });
       let res;
       try {
@@ -194,6 +197,16 @@ export function createOaiClient(options: OaiClientOptions = {}): OaiClient {
       await ownAgent?.close();
     },
   };
+}
+
+/** Validates harvest parameters. Throws TaskError `OAI_BAD_PARAMETERS` naming the bad field. */
+function checkEndpoint<E extends Partial<OaiEndpoint>>(endpoint: E): E & OaiEndpoint {
+  const r = OaiEndpointSchema.partial({ set: true, from: true, until: true }).safeParse(endpoint);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new TaskError('OAI_BAD_PARAMETERS', `Invalid OAI-PMH harvest parameter ${issue.path.join('.') || ''}: ${issue.message}`);
+  }
+  return endpoint as E & OaiEndpoint;
 }
 
 /** Maps listing-level failures to TaskError (Sandbox: "Error harvesting OAI-PMH records"). */
