@@ -51,7 +51,7 @@ export interface RecordInput {
 }
 
 /** One step of one task, ready to run on records. */
-export type RecordStep = (input: RecordInput, signal?: AbortSignal) => Promise<StepOutcome>;
+export type RecordStep = (input: RecordInput, signal?: AbortSignal) => Promise<StepOutcome<any>>;
 
 export interface StepPort {
   /** The step function for a task (built once per task and step, then reused). */
@@ -62,7 +62,7 @@ export interface StepPort {
 
 export interface DepublishPort {
   /** Depublishes records (or a whole dataset when `recordIds` is absent); one outcome per record. */
-  depublish(datasetId: string, recordIds: string[] | undefined, reason: string): Promise<StepOutcome[]>;
+  depublish(datasetId: string, recordIds: string[] | undefined, reason: string): Promise<StepOutcome<any>[]>;
 }
 
 export interface MetisPorts {

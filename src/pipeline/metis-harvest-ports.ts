@@ -1,0 +1,33 @@
+/**
+ * Harvest ports over the OAI-PMH client and the archive reader. The pipeline lists one page per
+ * command (so a listing streams and resumes after a crash), which `OaiClient.listPage` provides.
+ */
+import { fileURLToPath } from 'node:url';
+import { harvestArchive } from '../steps/harvest/archive/archive-harvest.ts';
+import type { OaiClient } from '../steps/harvest/oai/oai-client.ts';
+import type { ArchivePort, OaiPort } from './ports.ts';
+
+export function buildHarvestPorts(client: OaiClient): { oai: OaiPort; archive: ArchivePort } {
+  const oai: OaiPort = {
+    async listPage(source, token, signal) {
+      const page = await client.listPage({ baseUrl: source.url, metadataPrefix: source.metadataPrefix, set: source.set, from: source.from, until: source.until }, token, signal);
+      return {
+        headers: page.headers.map((h) => ({ identifier: h.identifier, datestamp: h.datestamp, deleted: h.deleted })),
+        token: page.resumptionToken,
+        completeListSize: page.completeListSize ?? undefined,
+      };
+    },
+    async getRecord(source, identifier, signal) {
+      const outcome = await client.fetchRecord({ baseUrl: source.url, metadataPrefix: source.metadataPrefix }, identifier, signal);
+      if (outcome.status === 'fail' || outcome.content === undefined) return outcome;
+      return { content: outcome.content };
+    },
+  };
+  const archive: ArchivePort = {
+    async *entries(url, signal) {
+      const source = /^https?:/i.test(url) ? { url } : { path: url.startsWith('file:') ? fileURLToPath(url) : url };
+      yield* harvestArchive(source, { signal });
+    },
+  };
+  return { oai, archive };
+}

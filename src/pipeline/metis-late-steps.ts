@@ -1,0 +1,104 @@
+/**
+ * Ports for the steps after transformation: normalization, indexing to preview / publish (batched
+ * across the records in flight), link checking and depublication.
+ */
+import type { Db } from '../store/db.ts';
+import { openPublishedStore, type PublishedStore } from '../store/published-store.ts';
+import { createNormalizer } from '../steps/normalize/normalizer.ts';
+import { createIndexer, type IndexData } from '../steps/index/index.ts';
+import { createLinkChecker, type LinkChecker } from '../steps/linkcheck/index.ts';
+import { createDepublisher, isDepublicationReason } from '../steps/depublish/index.ts';
+import { TaskError, type StepOutcome } from '../steps/outcome.ts';
+import type { TaskRow } from '../store/pipeline-store.ts';
+import type { StepName } from './model.ts';
+import type { DepublishPort, RecordStep } from './ports.ts';
+
+export interface LateSteps {
+  forTask(task: TaskRow, step: StepName): Promise<RecordStep>;
+  depublish: DepublishPort;
+  published: PublishedStore;
+  close(): Promise<void>;
+}
+
+/** Collects the records that arrive within `windowMs` (or up to `max`) and runs them as one batch. */
+function batcher<I, O>(run: (items: I[]) => Promise<O[]>, max = 64, windowMs = 5): (item: I) => Promise<O> {
+  let pending: Array<{ item: I; resolve: (o: O) => void; reject: (e: unknown) => void }> = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    timer = undefined;
+    const batch = pending;
+    pending = [];
+    run(batch.map((b) => b.item)).then(
+      (outs) => batch.forEach((b, i) => b.resolve(outs[i])),
+      (err) => batch.forEach((b) => b.reject(err)),
+    );
+  };
+  return (item) =>
+    new Promise<O>((resolve, reject) => {
+      pending.push({ item, resolve, reject });
+      if (pending.length >= max) {
+        if (timer) clearTimeout(timer);
+        flush();
+      } else timer ??= setTimeout(flush, windowMs);
+    });
+}
+
+/** Tier facts in the shape the pipeline's tier statistics read (`data.tiers.content/metadata`). */
+function indexOutcome(o: StepOutcome<IndexData>): StepOutcome {
+  if (!o.data) return o as unknown as StepOutcome;
+  const t = o.data.tiers;
+  return {
+    ...o,
+    data: {
+      target: o.data.target,
+      tiers: {
+        content: String(t.content.tier),
+        metadata: String(t.metadata.tier),
+        contentBeforeLicenseCorrection: String(t.content.beforeLicenseCorrection),
+        metadataAllProxies: String(t.metadataAllProxies.tier),
+        license: t.license,
+      },
+    },
+  };
+}
+
+export async function buildLateSteps(config: { db: Db; allowLoopback: boolean }): Promise<LateSteps> {
+  const published = await openPublishedStore(config.db);
+  const normalize = createNormalizer();
+  const indexers = {
+    preview: batcher(createIndexer({ store: published, target: 'preview' })),
+    publish: batcher(createIndexer({ store: published, target: 'publish' })),
+  };
+  let linkChecker: LinkChecker | undefined;
+  const depublisher = createDepublisher({ store: published });
+
+  return {
+    published,
+    async forTask(task: TaskRow, step: StepName): Promise<RecordStep> {
+      switch (step) {
+        case 'normalize':
+          return async (r) => normalize(r);
+        case 'preview':
+        case 'publish': {
+          const index = indexers[step];
+          return async (r) => indexOutcome(await index({ recordId: r.recordId, content: r.content, datasetId: task.datasetId, executionId: task.taskId }));
+        }
+        case 'linkcheck': {
+          const check = (linkChecker ??= createLinkChecker());
+          return async (r) => check(r);
+        }
+        default:
+          throw new TaskError('UNKNOWN_STEP', `No step module for ${step}`);
+      }
+    },
+    depublish: {
+      async depublish(datasetId, recordIds, reason) {
+        if (!isDepublicationReason(reason)) throw new TaskError('DEPUBLISH_REASON', `Unknown depublication reason: ${reason}`);
+        return depublisher(recordIds ? { datasetId, reason, mode: 'records', recordIds } : { datasetId, reason, mode: 'dataset' });
+      },
+    },
+    async close() {
+      await linkChecker?.close();
+    },
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * The pipeline's ports implemented with the real Metis step modules. Heavy things (compiled XSDs,
+ * XSLT, the media fetcher, entity clients) are created once per process; per-task things (the
+ * transformer, which depends on the dataset) once per task and cached.
+ */
+import { resolve } from 'node:path';
+import { LRUCache } from 'lru-cache';
+import type { Db } from '../store/db.ts';
+import { createEuropeanaId, providedChoAbout } from '../edm/ids.ts';
+import { parseXml } from '../edm/xml.ts';
+import { fail, TaskError, type StepOutcome } from '../steps/outcome.ts';
+import { createOaiClient, type OaiClient } from '../steps/harvest/oai/oai-client.ts';
+import { createExternalValidator, createInternalValidator, type RecordValidator } from '../steps/validate/validator.ts';
+import { createTransformer, createXsltTransformer } from '../steps/transform/transformer.ts';
+import { createMediaProcessor, type MediaProcessor } from '../steps/media/media-processor.ts';
+import { createFileThumbnailStore } from '../steps/media/thumbnail-store.ts';
+import { createEnricher } from '../steps/enrich/enricher.ts';
+import type { EntityClient, DereferenceClient } from '../steps/enrich/types.ts';
+import { EntityApiClient } from '../steps/enrich/entity-api-client.ts';
+import { HttpDereferenceClient } from '../steps/enrich/dereference-client.ts';
+import type { TaskRow } from '../store/pipeline-store.ts';
+import type { StepName } from './model.ts';
+import type { ArchivePort, DepublishPort, MetisPorts, OaiPort, RecordStep, StepPort } from './ports.ts';
+import { buildHarvestPorts } from './metis-harvest-ports.ts';
+import { buildLateSteps, type LateSteps } from './metis-late-steps.ts';
+
+export interface MetisConfig {
+  db: Db;
+  /** Where downloaded schemas, compiled XSLT and the like are cached. */
+  cacheDir: string;
+  /** EDM XSD location: a folder, a local zip or an http(s) zip URL (METIS_SCHEMAS). */
+  schemaLocation: string;
+  /** Europeana Entity API (`/enrich`, `/resolve`, entity by id); without it the built-in entity store is used. */
+  entityApi?: { url: string; apiKey?: string; token?: string };
+  /** A Metis dereference service; optional. */
+  dereferenceUrl?: string;
+  /** Entities (RDF/XML or JSON-LD) to load into the built-in entity store at start. */
+  entitiesFile?: string;
+  thumbnailDir: string;
+  /** Allow fetching from loopback/private addresses (demo and tests only). */
+  allowLoopback: boolean;
+  mediaMode: 'FULL' | 'REDUCED';
+}
+
+/** Defaults: schemas from METIS_SCHEMAS or the schemas bundled for the demo. */
+export function defaultMetisConfig(c: Partial<MetisConfig> & { db: Db; cacheDir: string; thumbnailDir: string; schemaLocation?: string; allowLoopback?: boolean }): MetisConfig {
+  return {
+    mediaMode: 'FULL',
+    allowLoopback: false,
+    ...c,
+    schemaLocation: c.schemaLocation ?? defaultSchemaLocation(),
+  } as MetisConfig;
+}
+
+/** The EDM schemas: METIS_SCHEMAS, else the test fixtures beside a checkout (development and CI). */
+export function defaultSchemaLocation(): string {
+  return process.env.METIS_SCHEMAS ?? resolve(new URL('../../../shared/fixtures/metis/metis-framework/metis-validation/metis-validation-service/src/test/resources/__files/test_schema.zip.extracted/', import.meta.url).pathname);
+}
+
+export interface MetisPortsHandle {
+  ports: MetisPorts;
+  close(): Promise<void>;
+}
+
+export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsHandle> {
+  const oaiClient: OaiClient = createOaiClient({ retries: 3, retryDelayMs: 1000 });
+  const harvest: { oai: OaiPort; archive: ArchivePort } = buildHarvestPorts(oaiClient);
+  let externalValidator: Promise<RecordValidator> | undefined;
+  let internalValidator: Promise<RecordValidator> | undefined;
+  const schemaOpts = { schemaLocation: config.schemaLocation, cacheDir: resolve(config.cacheDir, 'schemas') };
+
+  const fetchPolicy = { allowLoopback: config.allowLoopback, allowPrivate: config.allowLoopback };
+  let media: MediaProcessor | undefined;
+  const entityClient: EntityClient | Promise<EntityClient> = config.entityApi
+    ? new EntityApiClient({ apiUrl: config.entityApi.url, apiKey: config.entityApi.apiKey, bearerToken: config.entityApi.token })
+    : buildEntityStore(config);
+  const dereferenceClient: DereferenceClient | undefined = config.dereferenceUrl ? new HttpDereferenceClient({ url: config.dereferenceUrl }) : undefined;
+  let enricher: Promise<RecordStep> | undefined;
+  const late: LateSteps = await buildLateSteps(config);
+
+  /** Per-task steps (they depend on the task's dataset and parameters). */
+  const perTask = new LRUCache<string, Promise<RecordStep>>({ max: 256 });
+
+  const build = async (task: TaskRow, step: StepName): Promise<RecordStep> => {
+    const ds = task.spec.dataset;
+    switch (step) {
+      case 'validate-external': {
+        const v = await (externalValidator ??= createExternalValidator(schemaOpts));
+        return async (r) => v(r);
+      }
+      case 'validate-internal': {
+        const v = await (internalValidator ??= createInternalValidator(schemaOpts));
+        return async (r) => v(r);
+      }
+      case 'transform': {
+        const xslt = task.spec.params.transformXslt;
+        const t = await createTransformer({ datasetId: ds.id, datasetName: ds.name, country: ds.country, language: ds.language, xslt: xslt ? { source: xslt } : undefined, cacheDir: resolve(config.cacheDir, 'xslt') });
+        return async (r) => t(r);
+      }
+      case 'transform-external': {
+        const xslt = task.spec.params.externalXslt;
+        if (!xslt) throw new TaskError('NO_XSLT', 'transform-external needs params.externalXslt');
+        const t = await createXsltTransformer({ source: xslt }, { cacheDir: resolve(config.cacheDir, 'xslt') });
+        return async (r) => t(r);
+      }
+      case 'enrich': {
+        enricher ??= (async (): Promise<RecordStep> => {
+          const fn = createEnricher({ entityClient: await entityClient, dereferenceClient });
+          return (r) => fn(r);
+        })();
+        return enricher;
+      }
+      case 'media': {
+        media ??= createMediaProcessor({
+          fetchPolicy,
+          thumbnailStore: createFileThumbnailStore(config.thumbnailDir),
+          mode: task.spec.params.mediaMode === 'reduced' ? 'REDUCED' : config.mediaMode,
+        });
+        const m = media;
+        return async (r) => m(r);
+      }
+      default:
+        return late.forTask(task, step);
+    }
+  };
+
+  const steps: StepPort = {
+    forTask(task, step) {
+      const key = `${task.taskId}|${step}`;
+      let p = perTask.get(key);
+      if (!p) {
+        p = build(task, step);
+        // A failed setup is not cached: the next record retries it (and fails with the same clear message).
+        p.catch(() => perTask.delete(key));
+        perTask.set(key, p);
+      }
+      return p;
+    },
+    recordId(datasetId, content, fallbackId): string | StepOutcome {
+      try {
+        return createEuropeanaId(datasetId, providedChoAbout(parseXml(content)));
+      } catch (err) {
+        return fail(fallbackId, 'NO_PROVIDER_ID', (err as Error).message);
+      }
+    },
+  };
+
+  const depublish: DepublishPort = late.depublish;
+
+  return {
+    ports: { ...harvest, steps, depublish },
+    async close() {
+      await oaiClient.close();
+      await media?.close();
+      (await externalValidator?.catch(() => undefined))?.dispose();
+      (await internalValidator?.catch(() => undefined))?.dispose();
+      await late.close();
+    },
+  };
+}
+
+async function buildEntityStore(config: MetisConfig): Promise<EntityClient> {
+  const { EntityStore } = await import('../store/entity-store.ts');
+  const store = new EntityStore(config.db);
+  await store.migrate();
+  if (config.entitiesFile) await store.loadFile(config.entitiesFile);
+  return store;
+}
