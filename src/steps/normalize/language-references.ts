@@ -48,16 +48,11 @@ const XML_LANG_CLASSES = [
  */
 export function normalizeXmlLang(root: XmlElement, minimumConfidence: number): number {
   let changed = 0;
-  const cache = new Map<string, string | undefined>();
   for (const scope of [...providerProxies(root), ...classesOf(root, XML_LANG_CLASSES)]) {
     for (const el of walkElements(scope)) {
       const value = getAttr(el, NS.xml, 'lang');
       if (value === undefined) continue;
-      if (!cache.has(value)) {
-        const result = normalizeLanguage(value, minimumConfidence);
-        cache.set(value, result && result.codes.length === 1 ? result.codes[0] : undefined);
-      }
-      const code = cache.get(value);
+      const code = xmlLangCode(value, minimumConfidence);
       if (code === undefined) {
         removeAttr(el, NS.xml, 'lang');
         changed++;
@@ -68,6 +63,23 @@ export function normalizeXmlLang(root: XmlElement, minimumConfidence: number): n
     }
   }
   return changed;
+}
+
+// xml:lang values repeat across records and the vocabulary never changes: remember the answers.
+const XML_LANG_CACHE_LIMIT = 10_000;
+const xmlLangCache = new Map<string, string | null>();
+
+/** The single code an xml:lang value normalizes to, or undefined (then the attribute goes). */
+function xmlLangCode(value: string, minimumConfidence: number): string | undefined {
+  const key = `${minimumConfidence} ${value}`;
+  let code = xmlLangCache.get(key);
+  if (code === undefined) {
+    const result = normalizeLanguage(value, minimumConfidence);
+    code = result && result.codes.length === 1 ? result.codes[0] : null;
+    if (xmlLangCache.size >= XML_LANG_CACHE_LIMIT) xmlLangCache.clear();
+    xmlLangCache.set(key, code);
+  }
+  return code ?? undefined;
 }
 
 /** Field groups compared for duplicates: the title and the alternative title form one group. */

@@ -4,7 +4,7 @@
  * properties, one for generic ones); a match through a "circa" operation is APPROXIMATE.
  */
 import { addQualifier, clockAt, formatEdtf, type DateClock, type EdtfDate } from './edtf.ts';
-import { javaTrim, runExtractor, type DateExtractor, type ExtractorId } from './extractor-support.ts';
+import { cleanSpacesAndTrim, javaTrim, runExtractor, type DateExtractor, type ExtractorId } from './extractor-support.ts';
 import {
   briefRange,
   centuryNumeric,
@@ -97,8 +97,34 @@ function preClean(input: string): string {
   return javaTrim(input).replace(/\u00a0/g, ' ').replace(/\u2013/g, '-');
 }
 
+/**
+ * A cheap necessary condition per extractor, so that long free-text values (dc:subject) skip the costly
+ * patterns (the month-name alternation has hundreds of names). Purely an optimization: each extractor's
+ * own pattern implies its condition here.
+ */
+const PRECONDITION: Partial<Record<ExtractorId, RegExp>> = {
+  BRIEF_RANGE: /\d\d/,
+  EDTF: /\d\d\d/,
+  EDTF_RANGE: /\//,
+  CENTURY_NUMERIC: /\.\.|centur/i,
+  CENTURY_ROMAN: /[IVXLCDM]/i,
+  CENTURY_ROMAN_RANGE: /-/,
+  DECADE: /\d\d\d/,
+  NUMERIC_PARTS_RANGE: /\d\d/,
+  NUMERIC_PARTS: /\d\d/,
+  DCMI_PERIOD: /=/,
+  MONTH_NAME: /\d{4}$/,
+  FULL_DATE: /:/,
+  BC_AD: /^\d{1,4} /,
+  BC_AD_RANGE: /\d \S/,
+  LONG_NEGATIVE_YEAR: /\d{5}/,
+  LONG_NEGATIVE_YEAR_RANGE: /\d{5}/,
+};
+
 function extractFirst(extractors: DateExtractor[], value: string, ctx: { flexible: boolean; clock: DateClock }): DateMatch | undefined {
+  const cleaned = cleanSpacesAndTrim(value); // what each extractor sees
   for (const extractor of extractors) {
+    if (PRECONDITION[extractor.id]?.test(cleaned) === false) continue;
     const result = runExtractor(extractor, value, ctx);
     if (result) return { date: result.date, edtf: formatEdtf(result.date), extractor: result.extractor, label: result.label };
   }
