@@ -4,7 +4,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { parseXml } from '../../src/edm/xml.ts';
+import { NS } from '../../src/edm/namespaces.ts';
+import { childElements, getAttr, parseXml, serializeXml, textContent, type XmlElement } from '../../src/edm/xml.ts';
 import { factsFromDashManifest, factsFromFfprobe, isoDurationSeconds } from '../../src/steps/media/audio-video.ts';
 import { dominantColors, PALETTE_HEX } from '../../src/steps/media/dominant-colors.ts';
 import { parseInfoJson, renditionUrl } from '../../src/steps/media/iiif.ts';
@@ -12,7 +13,7 @@ import { thumbnailName } from '../../src/steps/media/image.ts';
 import { detectMimeType, mediaTypeOf } from '../../src/steps/media/media-type.ts';
 import { parseOEmbed } from '../../src/steps/media/oembed.ts';
 import { findMediaResources, mainThumbnailFirst, processingModeOf } from '../../src/steps/media/resources.ts';
-import { choosePreview } from '../../src/steps/media/web-resource-writer.ts';
+import { choosePreview, WebResourceWriter } from '../../src/steps/media/web-resource-writer.ts';
 import { fixtureBytes, MEDIA_FIXTURES } from './fixture-server.ts';
 
 const COLORMAP = new URL('../main/resources/colormap.png', new URL('../../', MEDIA_FIXTURES));
@@ -206,5 +207,26 @@ describe('edm:preview rule', () => {
     assert.equal(choosePreview(record(links, res('b', 150) + res('v', 300)), all), 'v');
     assert.equal(choosePreview(record(links), (u) => u === 'v2'), undefined); // only the first hasView counts
     assert.equal(choosePreview(record(links), (u) => u === 'v'), 'v');
+  });
+});
+
+describe('WebResource writer', () => {
+  it('replaces earlier values and keeps the XSD element order around existing elements', () => {
+    const { root } = parseXml(`<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:edm="http://www.europeana.eu/schemas/edm/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:svcs="http://rdfs.org/sioc/services#" xmlns:schema="https://schema.org/" xmlns:ebu="http://www.ebu.ch/metadata/ontologies/ebucore/ebucore#">
+  <edm:WebResource rdf:about="u"><dc:description>d</dc:description><edm:rights rdf:resource="r"/><ebu:hasMimeType>old/type</ebu:hasMimeType><svcs:has_service rdf:resource="s"/><schema:digitalSourceType rdf:resource="t"/></edm:WebResource></rdf:RDF>`);
+    const writer = new WebResourceWriter(root);
+    writer.enrich('u', { mimeType: 'image/png', fileByteSize: 10, width: 3, height: 2, orientation: 'landscape', dominantColors: ['FFFFFF'], edmType: 'IMAGE', frameRate: 25 });
+    writer.enrich('new', { mimeType: 'text/html', edmType: 'TEXT', containsText: true });
+    const names = (el: XmlElement) => childElements(el).map((c) => `${c.name}${c.children.length ? '=' + textContent(c) : ''}`);
+    const [u, added] = childElements(root, NS.edm, 'WebResource');
+    assert.deepEqual(names(u), [
+      'dc:description=d', 'edm:rights', 'ebu:hasMimeType=image/png', 'ebu:fileByteSize=10', 'ebu:width=3', 'ebu:height=2',
+      'ebu:frameRate=25.0', 'edm:componentColor=FFFFFF', 'ebu:orientation=landscape', 'svcs:has_service', 'edm:type=IMAGE', 'schema:digitalSourceType',
+    ]);
+    assert.equal(getAttr(childElements(u)[3], NS.rdf, 'datatype'), 'http://www.w3.org/2001/XMLSchema#long');
+    assert.deepEqual(names(added), ['rdf:type', 'ebu:hasMimeType=text/html', 'edm:type=TEXT']);
+    assert.equal(getAttr(added, NS.rdf, 'about'), 'new');
+    // The record is still well-formed with every prefix bound after serialization.
+    assert.doesNotThrow(() => parseXml(serializeXml({ root })));
   });
 });

@@ -73,6 +73,7 @@ export function createMediaProcessor(options: MediaProcessorOptions = {}): Media
   const fetcher =
     options.fetcher ??
     createSafeFetcher({
+      userAgent: 'metis-streams media processing',
       ...options.fetchPolicy,
       ...(t.connectMs !== undefined ? { connectTimeoutMs: t.connectMs } : {}),
       ...(t.responseMs !== undefined ? { responseTimeoutMs: t.responseMs } : {}),

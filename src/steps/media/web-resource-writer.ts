@@ -73,6 +73,8 @@ const ORDER: Prop[] = [
   p('edm', 'preview'),
   p('svcs', 'has_service'),
   p('edm', 'type'),
+  { ns: 'https://schema.org/', prefix: 'schema', local: 'digitalSourceType' },
+  p('edm', 'intendedUsage'),
 ];
 const rank = (el: XmlElement) => ORDER.findIndex((o) => o.ns === el.ns && o.local === el.local);
 
