@@ -72,3 +72,17 @@ describe('EntityApiClient over HTTP', () => {
     assert.equal(await client.getById('http://vocab.getty.edu/aat/300136900'), undefined, 'not a Europeana id: no request');
   });
 });
+
+describe('enrichment configuration', () => {
+  test('builds the HTTP clients it names, with defaults, and rejects a bad URL', async () => {
+    const { httpClientsFromConfig } = await import('../../src/steps/enrich/config.ts');
+    const none = httpClientsFromConfig({});
+    assert.equal(none.entityApi, undefined);
+    assert.equal(none.config.timeoutMs, 30_000);
+    assert.equal(none.config.concurrency, 8);
+    const both = httpClientsFromConfig({ entityApiUrl: 'https://api.europeana.eu/entity', dereferenceUrl: 'http://deref.example/', apiKey: 'k' });
+    assert.ok(both.entityApi instanceof EntityApiClient);
+    assert.ok(both.dereference);
+    assert.throws(() => httpClientsFromConfig({ entityApiUrl: 'not a url' }));
+  });
+});
