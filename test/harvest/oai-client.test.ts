@@ -199,6 +199,12 @@ test('record errors: unknown id, two metadata children, server errors after retr
     assert.equal(code(unknown), 'OAI_ID_DOES_NOT_EXIST');
     assert.match(unknown.messages[0].message, /^OAI-PMH error idDoesNotExist/);
 
+    const small = createOaiClient({ ...fast, maxResponseBytes: 1000 });
+    const big = await small.fetchRecord(endpoint, 'oai:demo.metis-streams:record-1');
+    await small.close();
+    assert.equal(code(big), 'OAI_BAD_RESPONSE');
+    assert.match(big.messages[0].message, /Response larger than 1000 bytes/);
+
     const two = await client.fetchRecord(endpoint, 'oai:demo.metis-streams:record-3');
     assert.equal(code(two), 'OAI_MULTIPLE_METADATA');
     assert.equal(two.messages[0].message, 'More than one XML!');

@@ -45,6 +45,8 @@ export const OaiClientOptionsSchema = z.object({
   connectTimeoutMs: z.number().int().positive().default(30_000),
   readTimeoutMs: z.number().int().positive().default(300_000),
   userAgent: z.string().default('metis-streams-oai-harvester'),
+  /** Largest response accepted (a page or a record). Default 256 MiB. */
+  maxResponseBytes: z.number().int().positive().default(256 * 1024 * 1024),
   /** Upper bound of parallel connections per origin of the default agent. */
   maxConnections: z.number().int().positive().default(64),
 });
@@ -140,6 +142,7 @@ export function createOaiClient(options: OaiClientOptions = {}): OaiClient {
     maxRetryAfterMs: o.maxRetryAfterMs,
     readTimeoutMs: o.readTimeoutMs,
     userAgent: o.userAgent,
+    maxResponseBytes: o.maxResponseBytes,
     dispatcher: options.dispatcher ?? ownAgent!,
     onRetry: options.onRetry,
   };

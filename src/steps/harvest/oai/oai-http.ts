@@ -19,6 +19,8 @@ export interface OaiHttpOptions {
   /** Time to wait for the response headers, and the longest pause between body chunks (Metis socket timeout: 300 s). */
   readTimeoutMs: number;
   userAgent: string;
+  /** Largest response body accepted; a larger one is an OaiResponseError (not retried). */
+  maxResponseBytes: number;
   dispatcher: Dispatcher;
   /** Called before each retry (for logs and metrics). */
   onRetry?: (event: RetryEvent) => void;
@@ -98,7 +100,7 @@ export async function getWithRetries<T>(
         throw new StatusError(res.statusCode, ra);
       }
       try {
-        return await parse(res.body);
+        return await parse(capped(res.body, opts.maxResponseBytes));
       } finally {
         // A fully read body is left alone so the connection is reused; an abandoned one is discarded.
         if (!res.body.readableEnded) res.body.destroy();
@@ -118,6 +120,15 @@ export async function getWithRetries<T>(
   }
   const tries = opts.retries + 1;
   throw new OaiHttpError(`${tries} attempt${tries > 1 ? 's' : ''} failed: ${describe(lastError)}`, lastStatus, { cause: lastError });
+}
+
+async function* capped(body: AsyncIterable<Uint8Array>, max: number): AsyncGenerator<Uint8Array> {
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > max) throw new OaiResponseError(`Response larger than ${max} bytes`);
+    yield chunk;
+  }
 }
 
 function describe(err: Error | undefined): string {
