@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matchConfidence, matchLanguages, normalizeLanguage } from '../../src/steps/normalize/index.ts';
 import { normalizeLanguageValue, transliterate } from '../../src/steps/normalize/languages/language-tags.ts';
+import { languageVocabulary } from '../../src/steps/normalize/languages/vocabulary.ts';
 
 test('transliterates Greek (UNGEGN) and Cyrillic to accent-free lower-case Latin', () => {
   assert.equal(transliterate('Αγγλικά'), 'anglika');
@@ -92,4 +93,13 @@ test('labels shorter than four characters are not indexed, and ambiguous labels 
   // "Ido" is also its language's ISO 639-2 code, so it matches as a code.
   assert.deepEqual(normalizeLanguage('Ido'), { codes: ['io'], confidence: 0.98 });
   assert.equal(matchLanguages('Bassa')[0].type, 'NO_MATCH', 'Bassa names two languages (bas, bsq)');
+});
+
+test('the vocabulary is built once and shared', () => {
+  const v = languageVocabulary();
+  assert.equal(languageVocabulary(), v);
+  assert.ok(v.codes.size > 7000, 'all ISO 639-3 languages');
+  assert.equal(v.codes.get('fre'), 'fr');
+  assert.equal(v.codes.get('fra'), 'fr');
+  assert.equal(v.unambiguousLabels.get('anglika'), 'en');
 });

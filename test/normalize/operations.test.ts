@@ -114,16 +114,26 @@ test('dc:language codes are copied into the Europeana proxy after dc:identifier,
   assert.equal(texts(europeana(root), NS.dc, 'language').length, 2);
 });
 
+test('several new codes each go right after dc:identifier, so they end up in reverse order (as in Metis)', () => {
+  const root = run(record({ provider: '<dc:language>English; Deutsch; Ελληνικά</dc:language>' }));
+  assert.deepEqual(childElements(europeana(root)).map((e) => `${e.local}:${textContent(e)}`).slice(0, 4), ['identifier:id', 'language:el', 'language:de', 'language:en']);
+});
+
+test('without dc:identifier the new dc:language goes first in the Europeana proxy', () => {
+  const root = run(record({ provider: '<dc:language>fre</dc:language>', europeana: '' }));
+  assert.deepEqual(childElements(europeana(root)).map((e) => e.local).slice(0, 2), ['language', 'europeanaProxy']);
+});
+
 // ---- 5. xml:lang ----
 
 test('xml:lang becomes the code at confidence ≥ 0.95, else it is removed; web resources are not touched', () => {
   const root = run(record({
-    provider: '<dc:title xml:lang="eng">a</dc:title><dc:title xml:lang="English">b</dc:title><dc:title xml:lang="xx">c</dc:title><dc:title xml:lang="en; fr">d</dc:title><dc:title xml:lang="en-GB">e</dc:title>',
+    provider: '<dc:title xml:lang="eng">a</dc:title><dc:title xml:lang="English">b</dc:title><dc:title xml:lang="xx">c</dc:title><dc:title xml:lang="en; fr">d</dc:title><dc:title xml:lang="en-GB">e</dc:title><dc:title xml:lang="Ελληνικά">f</dc:title><dc:title xml:lang="">g</dc:title>',
     webResource: '<dc:description xml:lang="eng">w</dc:description>',
     classes: '<skos:Concept rdf:about="http://x/c"><skos:prefLabel xml:lang="Deutsch">Begriff</skos:prefLabel></skos:Concept>',
   }));
   const langs = childElements(provider(root), NS.dc, 'title').map((e) => getAttr(e, NS.xml, 'lang') ?? null);
-  assert.deepEqual(langs, ['en', 'en', null, null, 'en-GB']);
+  assert.deepEqual(langs, ['en', 'en', null, null, 'en-GB', 'el', null]);
   assert.equal(getAttr(childElements(childElements(root, NS.edm, 'WebResource')[0], NS.dc, 'description')[0], NS.xml, 'lang'), 'eng');
   assert.equal(getAttr(childElements(childElements(root, NS.skos, 'Concept')[0], NS.skos, 'prefLabel')[0], NS.xml, 'lang'), 'de');
 });
