@@ -221,6 +221,20 @@ test('notes, century links over a range, labels of DCMI periods, open ends', () 
   ]);
 });
 
+test('century links only for centuries ≥ 1: a BC year has begin and end but no isPartOf', () => {
+  const root = run(record({ provider: '<dc:date>1989 BC</dc:date><dcterms:created>50 BC - 150 AD</dcterms:created>' }));
+  assert.deepEqual(describe(timeSpan(root, '#-1988')), [
+    'skos:prefLabel [xml:lang=zxx] -1988',
+    'edm:begin -1988-01-01',
+    'edm:end -1988-12-31',
+    'skos:notation [rdf:datatype=http://id.loc.gov/datatypes/edtf/EDTF-level1] -1988',
+  ]);
+  assert.deepEqual(describe(timeSpan(root, '#-0049%2F0150')).filter((l) => l.startsWith('dcterms')), [
+    'dcterms:isPartOf [rdf:resource=http://data.europeana.eu/timespan/1]',
+    'dcterms:isPartOf [rdf:resource=http://data.europeana.eu/timespan/2]',
+  ]);
+});
+
 test('one TimeSpan per EDTF value, one reference per property value; an existing TimeSpan is replaced', () => {
   const root = run(record({
     provider: '<dc:date>1942</dc:date><dcterms:issued>1942</dcterms:issued><dc:subject>1942-05-08</dc:subject><dc:subject>1942</dc:subject><dc:coverage>XX</dc:coverage>',
