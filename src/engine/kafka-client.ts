@@ -55,7 +55,9 @@ function promised<T = void>(action: string, run: (cb: (err: LibrdKafkaError | nu
 }
 
 export async function connectConsumer(config: ClientConfig): Promise<Consumer> {
-  const consumer = new Kafka.KafkaConsumer(config, {}) as Consumer;
+  // auto.offset.reset is a topic-level property: given globally it would be ignored by the binding.
+  const { 'auto.offset.reset': reset = 'earliest', ...global } = config;
+  const consumer = new Kafka.KafkaConsumer(global, { 'auto.offset.reset': reset }) as Consumer;
   await promised('connect consumer', (cb) => consumer.connect({ timeout: 30_000 }, (err) => cb(err)));
   return consumer;
 }

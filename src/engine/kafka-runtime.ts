@@ -322,7 +322,8 @@ export class KafkaRuntime implements Runtime {
         state.committed = offset ?? -1;
         this.tasks.set(state.key, state);
       }
-      this.consumer!.incrementalAssign(built.map(({ state, offset }) => (offset === undefined ? { ...state.tp } : { ...state.tp, offset })));
+      // No committed offset: start at the beginning (-2), as 'auto.offset.reset=earliest' would.
+      this.consumer!.incrementalAssign(built.map(({ state, offset }) => ({ ...state.tp, offset: offset ?? -2 })));
     });
     this.options.logger.info({ partitions: tps.map((t) => `${t.topic}-${t.partition}`) }, 'partitions assigned');
   }
