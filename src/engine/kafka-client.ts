@@ -63,7 +63,9 @@ export async function connectConsumer(config: ClientConfig): Promise<Consumer> {
 }
 
 export async function connectProducer(config: ClientConfig): Promise<Producer> {
-  const producer = new Kafka.Producer(config, {});
+  // `partitioner` is a topic-level property (murmur2_random = the Java client's key hashing).
+  const { partitioner = 'murmur2_random', ...global } = config;
+  const producer = new Kafka.Producer(global, { partitioner });
   await promised('connect producer', (cb) => producer.connect({ timeout: 30_000 }, (err) => cb(err)));
   producer.setPollInterval(50);
   return producer;

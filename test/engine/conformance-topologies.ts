@@ -141,3 +141,17 @@ export function viewOf(records: Array<{ topic: string; partition: number; key: B
   }
   return view;
 }
+
+/**
+ * Output grouped by topic, partition and key: the order a runtime guarantees (per key, hence per input
+ * partition) without depending on how tasks of different partitions interleave in a shared output.
+ */
+export function keyedViewOf(records: Array<{ topic: string; partition: number; key: Buffer | null; value: Buffer | null; headers: Record<string, string> }>, prefix: string): OutputView {
+  const view: OutputView = {};
+  for (const r of records) {
+    const topic = r.topic.slice(prefix.length);
+    const errorHeader = r.headers['x-error-message'] ? ` error=${r.headers['x-error-message']}` : '';
+    (view[`${topic}/${r.partition}/${r.key?.toString() ?? 'null'}`] ??= []).push(`${r.value?.toString() ?? 'null'}${r.headers.mapped ? ' mapped' : ''}${errorHeader}`);
+  }
+  return view;
+}
