@@ -36,6 +36,9 @@ export async function workerCommand(v: CliValues): Promise<number> {
     brokers: brokers(),
     partitions: typeof v.partitions === 'string' ? Number(v.partitions) : undefined,
     instanceId: typeof v.id === 'string' ? v.id : undefined,
+    applicationId: process.env.METIS_APP_ID,
+    topicPrefix: process.env.METIS_TOPIC_PREFIX,
+    seedTopic: process.env.METIS_SEED_TOPIC,
   });
   process.stderr.write(`metis-streams worker running (brokers ${brokers()}); SIGTERM or Ctrl-C stops it\n`);
   await new Promise<void>((done) => {
@@ -53,7 +56,7 @@ async function withService<T>(fn: (service: PipelineService) => Promise<T>): Pro
   const db = connectPg(pgUrl());
   const store = new PipelineStore(db);
   await store.migrate();
-  const bus = await connectKafkaBus(brokers(), pipelineTopics().tasks);
+  const bus = await connectKafkaBus(brokers(), pipelineTopics(process.env.METIS_TOPIC_PREFIX).tasks);
   try {
     return await fn(new PipelineService(store, bus));
   } finally {
