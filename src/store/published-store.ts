@@ -163,7 +163,7 @@ export class PublishedStore {
   async applyBatch(target: PublishTarget, batch: { index?: PublishedDocument[]; tombstones?: TombstoneInput[] }): Promise<void> {
     const prepared = await Promise.all((batch.index ?? []).map((d) => this.prepareVector(d)));
     await this.db.transaction(async (tx) => {
-      for (const [doc, vector] of prepared) await upsertRecord(tx, target, doc, vector);
+      if (prepared.length > 0) await upsertRecords(tx, target, prepared);
       if (batch.tombstones?.length) await removeWithTombstones(tx, target, batch.tombstones);
     });
   }
@@ -342,42 +342,66 @@ interface DeletedRow {
   data_provider: string | null;
 }
 
-async function upsertRecord(tx: Queryable, target: PublishTarget, d: PublishedDocument, vector: Array<[string, string, string]>): Promise<void> {
-  const f = d.fields;
-  const texts = (xs: LangText[]) => xs.map((x) => x.text);
-  const params: unknown[] = [
-    target, d.recordId, d.datasetId, d.executionId ?? null, d.edm, d.contentTier, d.contentTierBeforeLicenseCorrection ?? null,
-    d.metadataTier, d.metadataTierAllProxies ?? null, d.license ?? null, f.titles[0]?.text ?? null,
-    texts(f.titles), texts(f.descriptions), texts(f.creators), texts(f.subjects), texts(f.types), f.dates, texts(f.places),
-    f.dataProvider ?? null, f.provider ?? null, f.datasetName ?? null, f.country ?? null, f.language ?? null, f.rights ?? null,
-    f.mediaType ?? null, f.hasThumbnail,
-  ];
-  const vectorSql = vector.length === 0
-    ? `''::tsvector`
-    : vector
-        .map(([cfg, weight, text]) => {
-          params.push(cfg, text);
-          return `setweight(to_tsvector($${params.length - 1}::regconfig, $${params.length}), '${weight === 'A' ? 'A' : weight === 'B' ? 'B' : weight === 'C' ? 'C' : 'D'}')`;
-        })
-        .join(' || ');
-  await tx.query(
-    `INSERT INTO published_record (target, record_id, dataset_id, execution_id, edm, content_tier, content_tier_before_license_correction,
+const RECORD_COLUMNS = `target, record_id, dataset_id, execution_id, edm, content_tier, content_tier_before_license_correction,
         metadata_tier, metadata_tier_all_proxies, license, title, titles, descriptions, creators, subjects, types, dates, places,
-        data_provider, provider, dataset_name, country, language, rights, media_type, has_thumbnail, search)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26, ${vectorSql})
-     ON CONFLICT (target, record_id) DO UPDATE SET
-        dataset_id = EXCLUDED.dataset_id, execution_id = EXCLUDED.execution_id, edm = EXCLUDED.edm,
+        data_provider, provider, dataset_name, country, language, rights, media_type, has_thumbnail, search`;
+const UPSERT_SET = `dataset_id = EXCLUDED.dataset_id, execution_id = EXCLUDED.execution_id, edm = EXCLUDED.edm,
         content_tier = EXCLUDED.content_tier, content_tier_before_license_correction = EXCLUDED.content_tier_before_license_correction,
         metadata_tier = EXCLUDED.metadata_tier, metadata_tier_all_proxies = EXCLUDED.metadata_tier_all_proxies, license = EXCLUDED.license,
         title = EXCLUDED.title, titles = EXCLUDED.titles, descriptions = EXCLUDED.descriptions, creators = EXCLUDED.creators,
         subjects = EXCLUDED.subjects, types = EXCLUDED.types, dates = EXCLUDED.dates, places = EXCLUDED.places,
         data_provider = EXCLUDED.data_provider, provider = EXCLUDED.provider, dataset_name = EXCLUDED.dataset_name,
         country = EXCLUDED.country, language = EXCLUDED.language, rights = EXCLUDED.rights, media_type = EXCLUDED.media_type,
-        has_thumbnail = EXCLUDED.has_thumbnail, search = EXCLUDED.search, updated_at = now()`,
-    params,
-  );
+        has_thumbnail = EXCLUDED.has_thumbnail, search = EXCLUDED.search, updated_at = now()`;
+/** Parameters per statement stay well below PostgreSQL's 65,535. */
+const MAX_PARAMS_PER_STATEMENT = 20_000;
+
+/** One VALUES row: its SQL (numbered from `params.length + 1`) with its parameters appended to `params`. */
+function recordRow(params: unknown[], target: PublishTarget, d: PublishedDocument, vector: Array<[string, string, string]>): string {
+  const f = d.fields;
+  const texts = (xs: LangText[]) => xs.map((x) => x.text);
+  const values: unknown[] = [
+    target, d.recordId, d.datasetId, d.executionId ?? null, d.edm, d.contentTier, d.contentTierBeforeLicenseCorrection ?? null,
+    d.metadataTier, d.metadataTierAllProxies ?? null, d.license ?? null, f.titles[0]?.text ?? null,
+    texts(f.titles), texts(f.descriptions), texts(f.creators), texts(f.subjects), texts(f.types), f.dates, texts(f.places),
+    f.dataProvider ?? null, f.provider ?? null, f.datasetName ?? null, f.country ?? null, f.language ?? null, f.rights ?? null,
+    f.mediaType ?? null, f.hasThumbnail,
+  ];
+  const placeholders = values.map((v) => {
+    params.push(v);
+    return `$${params.length}`;
+  });
+  const vectorSql =
+    vector.length === 0
+      ? `''::tsvector`
+      : vector
+          .map(([cfg, weight, text]) => {
+            params.push(cfg, text);
+            // The weight is one of A–D from WEIGHTS, never user input.
+            return `setweight(to_tsvector($${params.length - 1}::regconfig, $${params.length}), '${weight}')`;
+          })
+          .join(' || ');
+  return `(${placeholders.join(', ')}, ${vectorSql})`;
+}
+
+/** Upserts records with multi-row INSERTs (a record id twice in a batch: the last one wins). */
+async function upsertRecords(tx: Queryable, target: PublishTarget, prepared: Array<[PublishedDocument, Array<[string, string, string]>]>): Promise<void> {
+  const unique = [...new Map(prepared.map((p) => [p[0].recordId, p])).values()];
+  let params: unknown[] = [];
+  let rows: string[] = [];
+  const flush = async () => {
+    if (rows.length === 0) return;
+    await tx.query(`INSERT INTO published_record (${RECORD_COLUMNS}) VALUES ${rows.join(',\n')} ON CONFLICT (target, record_id) DO UPDATE SET ${UPSERT_SET}`, params);
+    params = [];
+    rows = [];
+  };
+  for (const [doc, vector] of unique) {
+    rows.push(recordRow(params, target, doc, vector));
+    if (params.length >= MAX_PARAMS_PER_STATEMENT) await flush();
+  }
+  await flush();
   // A successful index removes any tombstone of the record (metis-steps.md §11, step 7).
-  await tx.query('DELETE FROM published_tombstone WHERE target = $1 AND record_id = $2', [target, d.recordId]);
+  await tx.query('DELETE FROM published_tombstone WHERE target = $1 AND record_id = ANY($2::text[])', [target, unique.map((p) => p[0].recordId)]);
 }
 
 async function removeWithTombstones(tx: Queryable, target: PublishTarget, entries: TombstoneInput[]): Promise<void> {
