@@ -25,22 +25,30 @@ export type Pattern = (el: XmlElement, parent: XmlElement | undefined) => Schema
 
 /** Runs patterns in order over the document; returns the first failure (or undefined when valid). */
 export function runPatterns(root: XmlElement, patterns: readonly Pattern[]): SchematronFailure | undefined {
-  for (const pattern of patterns) {
-    const found = visit(root, undefined, pattern);
-    if (found) return found;
-  }
-  return undefined;
+  // One walk instead of one per pattern: in document order, each element is checked only against
+  // patterns earlier than the earliest failing one found so far, so the result is the same as running
+  // the patterns one after another (first failing pattern, first element in document order).
+  const state = { best: patterns.length, failure: undefined as SchematronFailure | undefined };
+  visit(root, undefined, patterns, state);
+  return state.failure;
 }
 
-function visit(el: XmlElement, parent: XmlElement | undefined, pattern: Pattern): SchematronFailure | undefined {
-  const here = pattern(el, parent);
-  if (here) return here;
-  for (const c of el.children) {
-    if (c.kind !== 'element') continue;
-    const found = visit(c, el, pattern);
-    if (found) return found;
+function visit(
+  el: XmlElement,
+  parent: XmlElement | undefined,
+  patterns: readonly Pattern[],
+  state: { best: number; failure: SchematronFailure | undefined },
+): void {
+  for (let i = 0; i < state.best; i++) {
+    const found = patterns[i](el, parent);
+    if (found) {
+      state.best = i;
+      state.failure = found;
+      break;
+    }
   }
-  return undefined;
+  if (state.best === 0) return;
+  for (const c of el.children) if (c.kind === 'element') visit(c, el, patterns, state);
 }
 
 export const DCT = NS.dcterms;

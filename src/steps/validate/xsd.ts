@@ -117,7 +117,8 @@ export function compileXsd(schemaDir: string, rootPath: string): CompiledXsd {
     validate(xml: string): XsdProblem | undefined {
       let doc: XmlDocument;
       try {
-        doc = XmlDocument.fromString(xml, { option: RECORD_PARSE });
+        // fromBuffer: Node's UTF-8 encoder is cheaper than the library's string path (~10 %).
+        doc = XmlDocument.fromBuffer(Buffer.from(xml, 'utf8'), { option: RECORD_PARSE });
       } catch (err) {
         return firstError((err as { details?: ErrorDetail[] }).details, (err as Error).message);
       }
