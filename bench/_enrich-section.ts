@@ -58,7 +58,10 @@ const ENTITY_FILES = [
 ];
 
 export function loadInternalRecords(fixturesDir: URL = FIXTURES_DIR): BenchRecord[] {
-  return INTERNAL_FIXTURES.map((p) => ({ name: p.split('/').pop()!, content: readFileSync(new URL(p, fixturesDir), 'utf8') }));
+  return INTERNAL_FIXTURES.map((p) => ({
+    name: p.split('/').pop()!,
+    content: readFileSync(new URL(p, fixturesDir), 'utf8'),
+  }));
 }
 
 async function measureAsync(records: BenchRecord[], fn: (r: BenchRecord) => Promise<unknown>, iterations: number) {
@@ -71,7 +74,10 @@ async function measureAsync(records: BenchRecord[], fn: (r: BenchRecord) => Prom
     times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
-  return { medianMs: times[Math.floor(times.length / 2)], p99Ms: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))] };
+  return {
+    medianMs: times[Math.floor(times.length / 2)],
+    p99Ms: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))],
+  };
 }
 
 export const enrichSection: BenchSection = {
@@ -82,7 +88,10 @@ export const enrichSection: BenchSection = {
     const db = await openPglite();
     const rows: BenchRow[] = [];
     try {
-      const eraWords = await loadEraWords(new URL(`${CLIENT}main/resources/adList`, ctx.fixturesDir), new URL(`${CLIENT}main/resources/bcList`, ctx.fixturesDir));
+      const eraWords = await loadEraWords(
+        new URL(`${CLIENT}main/resources/adList`, ctx.fixturesDir),
+        new URL(`${CLIENT}main/resources/bcList`, ctx.fixturesDir),
+      );
       const iterations = Math.max(records.length * 10, Math.min(ctx.iterations, 2000));
       for (const [workload, cacheSize] of [
         ['enrich, entity store, warm cache', 5000],

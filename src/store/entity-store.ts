@@ -65,7 +65,13 @@ interface EntityRow {
   same_as: string[];
 }
 
-const toEntity = (r: EntityRow): Entity => ({ about: r.about, type: r.type as EntityType, xml: r.xml, parents: r.parents, sameAs: r.same_as });
+const toEntity = (r: EntityRow): Entity => ({
+  about: r.about,
+  type: r.type as EntityType,
+  xml: r.xml,
+  parents: r.parents,
+  sameAs: r.same_as,
+});
 
 /**
  * Label normalization for matching: Unicode compatibility form, diacritics removed, lower case,
@@ -116,7 +122,12 @@ export class EntityStore implements EntityClient {
         await tx.query(SQL.deleteLabels, [e.about]);
         await tx.query(SQL.deleteUris, [e.about]);
         if (labels.length > 0) {
-          await tx.query(SQL.insertLabels, [labels.map((l) => normalizeLabel(l.label)), e.type, e.about, labels.map((l) => l.lang.toLowerCase())]);
+          await tx.query(SQL.insertLabels, [
+            labels.map((l) => normalizeLabel(l.label)),
+            e.type,
+            e.about,
+            labels.map((l) => l.lang.toLowerCase()),
+          ]);
         }
         await tx.query(SQL.insertUris, [uris, e.about]);
       }

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseXml } from '../../src/edm/xml.ts';
 import { NS } from '../../src/edm/namespaces.ts';
-import { javaHashSetOrder, loadEraWords, setAdditionalData, YearParser } from '../../src/steps/enrich/additional-data.ts';
+import {
+  javaHashSetOrder,
+  loadEraWords,
+  setAdditionalData,
+  YearParser,
+} from '../../src/steps/enrich/additional-data.ts';
 import { recordParts } from '../../src/steps/enrich/record.ts';
 import { dereferenceUris, entityApiLanguage, referenceTerms, searchTerms } from '../../src/steps/enrich/terms.ts';
 import { CLIENT_MAIN_RESOURCES, CLIENT_RESOURCES } from './fixture-server.ts';
@@ -81,7 +86,11 @@ test('sameAs links of a linked entity become reference terms for the linking fie
   p.entities.set('https://sws.geonames.org/597427/', place);
   const refs = referenceTerms(p).map((r) => `${r.uri}|${r.fields.map((f) => f.local).join(',')}`);
   assert.ok(refs.includes('http://dbpedia.org/resource/Lithuania|spatial'));
-  assert.equal(dereferenceUris(p).includes('https://sws.geonames.org/597427/'), false, 'present entities are not dereferenced');
+  assert.equal(
+    dereferenceUris(p).includes('https://sws.geonames.org/597427/'),
+    false,
+    'present entities are not dereferenced',
+  );
 });
 
 test('language codes for the Entity API: two letters kept, ISO 639-2/T converted, others dropped', () => {

@@ -42,9 +42,18 @@ describe('HttpDereferenceClient against a loopback dereference service', () => {
   });
 
   test('statuses without entities: FAILURE, NO_VOCABULARY_MATCHING, UNKNOWN_EUROPEANA_ENTITY, empty result', async () => {
-    assert.deepEqual(await client.dereference('http://vocab.getty.edu/aat/400136800'), { status: 'FAILURE', entities: [] });
-    assert.deepEqual(await client.dereference('http://www.mimo-db.eu/InstrumentsKeywords/0'), { status: 'NO_VOCABULARY_MATCHING', entities: [] });
-    assert.deepEqual(await client.dereference('http://example.org/unknown-europeana'), { status: 'UNKNOWN_EUROPEANA_ENTITY', entities: [] });
+    assert.deepEqual(await client.dereference('http://vocab.getty.edu/aat/400136800'), {
+      status: 'FAILURE',
+      entities: [],
+    });
+    assert.deepEqual(await client.dereference('http://www.mimo-db.eu/InstrumentsKeywords/0'), {
+      status: 'NO_VOCABULARY_MATCHING',
+      entities: [],
+    });
+    assert.deepEqual(await client.dereference('http://example.org/unknown-europeana'), {
+      status: 'UNKNOWN_EUROPEANA_ENTITY',
+      entities: [],
+    });
     assert.deepEqual(await client.dereference('http://example.org/null'), { status: 'UNKNOWN_ENTITY', entities: [] });
   });
 
@@ -63,7 +72,10 @@ describe('HttpDereferenceClient against a loopback dereference service', () => {
       ['http://example.org/bad-request', 400],
       ['http://example.org/server-error', 500],
     ] as const) {
-      await assert.rejects(client.dereference(uri), (e: unknown) => e instanceof HttpStatusError && e.status === status);
+      await assert.rejects(
+        client.dereference(uri),
+        (e: unknown) => e instanceof HttpStatusError && e.status === status,
+      );
     }
   });
 

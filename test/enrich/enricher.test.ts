@@ -15,11 +15,18 @@ import { openPglite, type Db } from '../../src/store/db.ts';
 import { CLIENT_MAIN_RESOURCES, CLIENT_RESOURCES, startFixtureServer, type FixtureServer } from './fixture-server.ts';
 import { storeWithFixtures } from './entity-store.test.ts';
 
-const SCHEMAS = new URL('../../../shared/fixtures/metis/metis-framework/metis-validation/metis-validation-service/src/test/resources/__files/test_schema.zip.extracted/', import.meta.url);
+const SCHEMAS = new URL(
+  '../../../shared/fixtures/metis/metis-framework/metis-validation/metis-validation-service/src/test/resources/__files/test_schema.zip.extracted/',
+  import.meta.url,
+);
 const HAS_XMLLINT = spawnSync('xmllint', ['--version']).status === 0;
 const sample = (name: string) => readFileSync(new URL(name, CLIENT_RESOURCES), 'utf8');
-const links = (proxy: XmlElement, ns: string, local: string) => childElements(proxy, ns, local).map((e) => getAttr(e, NS.rdf, 'resource')).filter(Boolean);
-const abouts = (root: XmlElement, ns: string, local: string) => childElements(root, ns, local).map((e) => getAttr(e, NS.rdf, 'about'));
+const links = (proxy: XmlElement, ns: string, local: string) =>
+  childElements(proxy, ns, local)
+    .map((e) => getAttr(e, NS.rdf, 'resource'))
+    .filter(Boolean);
+const abouts = (root: XmlElement, ns: string, local: string) =>
+  childElements(root, ns, local).map((e) => getAttr(e, NS.rdf, 'about'));
 
 describe('createEnricher with the Entity API and dereference service over loopback HTTP', () => {
   let server: FixtureServer;
@@ -27,7 +34,12 @@ describe('createEnricher with the Entity API and dereference service over loopba
   before(async () => {
     server = await startFixtureServer();
     enrich = createEnricher({
-      entityClient: new EntityApiClient({ apiUrl: `${server.url}/entity`, managementUrl: `${server.url}/entitymgmt`, apiKey: 'api2demo', retryDelayMs: 1 }),
+      entityClient: new EntityApiClient({
+        apiUrl: `${server.url}/entity`,
+        managementUrl: `${server.url}/entitymgmt`,
+        apiKey: 'api2demo',
+        retryDelayMs: 1,
+      }),
       dereferenceClient: new HttpDereferenceClient({ url: server.url, retryDelayMs: 1 }),
       eraWords: await loadEraWords(new URL('adList', CLIENT_MAIN_RESOURCES), new URL('bcList', CLIENT_MAIN_RESOURCES)),
     });
@@ -71,11 +83,17 @@ describe('createEnricher with the Entity API and dereference service over loopba
     const agg = parts.aggregations[0];
     assert.deepEqual(links(agg, NS.edm, 'dataProvider'), ['http://data.europeana.eu/organization/1585']);
     assert.deepEqual(links(agg, NS.edm, 'provider'), ['http://data.europeana.eu/organization/1585']);
-    assert.equal(childElements(agg, NS.edm, 'provider')[0].attrs.some((a) => a.local === 'lang'), false);
+    assert.equal(
+      childElements(agg, NS.edm, 'provider')[0].attrs.some((a) => a.local === 'lang'),
+      false,
+    );
     assert.deepEqual(abouts(root, NS.foaf, 'Organization'), ['http://data.europeana.eu/organization/1585']);
     // Additional data: the year from dcterms:created, completeness on the Europeana aggregation.
     assert.deepEqual(childElements(europeana, NS.edm, 'year').map(textContent), ['1957']);
-    assert.equal(textContent(childElements(parts.europeanaAggregation!, NS.edm, 'completeness')[0]), String(out.data!.completeness));
+    assert.equal(
+      textContent(childElements(parts.europeanaAggregation!, NS.edm, 'completeness')[0]),
+      String(out.data!.completeness),
+    );
     assert.equal(out.data!.completeness, 10);
     // Schema order: links after the other dc/dcterms children, edm:year before ore:proxyFor, entities before the aggregation.
     const names = childElements(europeana).map((e) => e.name);
@@ -99,40 +117,67 @@ describe('createEnricher with the Entity API and dereference service over loopba
     assert.deepEqual(childElements(recordParts(root).europeanaProxy!, NS.edm, 'year').map(textContent), ['1957']);
   });
 
-  test('enriched records still validate against EDM-INTERNAL.xsd (entity properties put in schema order)', { skip: !HAS_XMLLINT && 'xmllint not installed' }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'enrich-xsd-'));
-    try {
-      for (const file of ['sample_enrichment_success.rdf', 'sample_enrichment_noentity.rdf', 'sample_dereference_redirect.rdf', 'sample_dereference_not_found.rdf']) {
-        const out = await enrich({ recordId: file, content: sample(`enrichment/${file}`) });
-        const path = join(dir, file);
-        writeFileSync(path, out.content!);
-        const r = spawnSync('xmllint', ['--noout', '--schema', new URL('EDM-INTERNAL.xsd', SCHEMAS).pathname, path], { encoding: 'utf8' });
-        assert.equal(r.status, 0, `${file}: ${r.stderr.split('\n').filter((l) => !l.includes('parser warning')).join('\n')}`);
+  test(
+    'enriched records still validate against EDM-INTERNAL.xsd (entity properties put in schema order)',
+    { skip: !HAS_XMLLINT && 'xmllint not installed' },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'enrich-xsd-'));
+      try {
+        for (const file of [
+          'sample_enrichment_success.rdf',
+          'sample_enrichment_noentity.rdf',
+          'sample_dereference_redirect.rdf',
+          'sample_dereference_not_found.rdf',
+        ]) {
+          const out = await enrich({ recordId: file, content: sample(`enrichment/${file}`) });
+          const path = join(dir, file);
+          writeFileSync(path, out.content!);
+          const r = spawnSync('xmllint', ['--noout', '--schema', new URL('EDM-INTERNAL.xsd', SCHEMAS).pathname, path], {
+            encoding: 'utf8',
+          });
+          assert.equal(
+            r.status,
+            0,
+            `${file}: ${r.stderr
+              .split('\n')
+              .filter((l) => !l.includes('parser warning'))
+              .join('\n')}`,
+          );
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 
   test('the failure sample fails on the dereference FAILURE, with the Sandbox message form', async () => {
     const out = await enrich({ recordId: 'f', content: sample('enrichment/sample_enrichment_failure.rdf') });
     assert.equal(out.status, 'fail');
     assert.equal(out.messages[0].code, 'DEREFERENCE_ERROR');
-    assert.equal(out.messages[0].message, 'Dereference or Coreferencing failed. Value: http://vocab.getty.edu/aat/400136800');
+    assert.equal(
+      out.messages[0].message,
+      'Dereference or Coreferencing failed. Value: http://vocab.getty.edu/aat/400136800',
+    );
     assert.equal(out.content, undefined);
   });
 
   test('the exception sample fails on a text lookup error', async () => {
     const out = await enrich({ recordId: 'e', content: sample('enrichment/sample_enrichment_exception.rdf') });
     const errors = out.messages.filter((m) => m.level === 'error');
-    assert.ok(errors.some((m) => m.message === 'Error while resolving values by text when enriching values Value: Religija'));
+    assert.ok(
+      errors.some((m) => m.message === 'Error while resolving values by text when enriching values Value: Religija'),
+    );
   });
 
   test('the not-found sample warns about the unknown Europeana entity and keeps the record', async () => {
     const out = await enrich({ recordId: 'n', content: sample('enrichment/sample_dereference_not_found.rdf') });
     assert.equal(out.status, 'warn');
     assert.ok(
-      out.messages.some((m) => m.message === 'Dereferencing or Coreferencing: the europeana entity does not exist. Value: http://data.europeana.eu/concept/XXXXXXXXX'),
+      out.messages.some(
+        (m) =>
+          m.message ===
+          'Dereferencing or Coreferencing: the europeana entity does not exist. Value: http://data.europeana.eu/concept/XXXXXXXXX',
+      ),
       JSON.stringify(out.messages),
     );
     const invalid = out.data!.reports.find((r) => r.value === 'htp://vocab.getty.edu/aat/300136900');
@@ -166,7 +211,9 @@ describe('createEnricher with the built-in entity store (no Entity API)', () => 
     const parts = recordParts(parseXml(out.content!).root);
     assert.deepEqual(links(parts.europeanaProxy!, NS.dc, 'subject'), ['http://data.europeana.eu/concept/84']);
     // "Lietuvos Centrinis Valstybés Archyvas" matches the stored "Lietuvos Centrinis Valstybes Archyvas".
-    assert.deepEqual(links(parts.aggregations[0], NS.edm, 'dataProvider'), ['http://data.europeana.eu/organization/2852']);
+    assert.deepEqual(links(parts.aggregations[0], NS.edm, 'dataProvider'), [
+      'http://data.europeana.eu/organization/2852',
+    ]);
     assert.deepEqual(links(parts.aggregations[0], NS.edm, 'provider'), ['http://data.europeana.eu/organization/1585']);
   });
 
@@ -182,7 +229,10 @@ describe('createEnricher with the built-in entity store (no Entity API)', () => 
         xml: `<skos:Concept xmlns:skos="${NS.skos}" xmlns:rdf="${NS.rdf}" rdf:about="http://example.org/concept/religion-2"><skos:prefLabel xml:lang="en">Religion</skos:prefLabel></skos:Concept>`,
       },
     ]);
-    const record = sample('enrichment/sample_enrichment_success.rdf').replace('EFG - The European Film Gateway', 'Nobody Known');
+    const record = sample('enrichment/sample_enrichment_success.rdf').replace(
+      'EFG - The European Film Gateway',
+      'Nobody Known',
+    );
     const out = await createEnricher({ entityClient: store })({ recordId: 'a', content: record });
     const parts = recordParts(parseXml(out.content!).root);
     assert.deepEqual(links(parts.europeanaProxy!, NS.dc, 'subject'), []);

@@ -60,16 +60,34 @@ describe('EntityApiClient over HTTP', () => {
   });
 
   test('a timeout counts as a network error', async () => {
-    const slow = new EntityApiClient({ apiUrl: `${server.url}/entity/slow`, managementUrl: `${server.url}/entity/slow`, timeoutMs: 50, retries: 0 });
-    await assert.rejects(slow.findByText({ text: 'x', types: ['agent'] }), (err: Error) => err instanceof NetworkError && /timed out/.test(err.message));
+    const slow = new EntityApiClient({
+      apiUrl: `${server.url}/entity/slow`,
+      managementUrl: `${server.url}/entity/slow`,
+      timeoutMs: 50,
+      retries: 0,
+    });
+    await assert.rejects(
+      slow.findByText({ text: 'x', types: ['agent'] }),
+      (err: Error) => err instanceof NetworkError && /timed out/.test(err.message),
+    );
   });
 
   test('an unmatched text lookup (HTTP 404) and a server error are errors; an unknown id is not', async () => {
     const client = new EntityApiClient(options(server));
-    await assert.rejects(client.findByText({ text: 'Religija', lang: 'lt', types: ['concept'] }), (e: unknown) => e instanceof HttpStatusError && e.status === 404);
-    await assert.rejects(client.getById('http://data.europeana.eu/concept/500'), (e: unknown) => e instanceof HttpStatusError && e.status === 500);
+    await assert.rejects(
+      client.findByText({ text: 'Religija', lang: 'lt', types: ['concept'] }),
+      (e: unknown) => e instanceof HttpStatusError && e.status === 404,
+    );
+    await assert.rejects(
+      client.getById('http://data.europeana.eu/concept/500'),
+      (e: unknown) => e instanceof HttpStatusError && e.status === 500,
+    );
     assert.equal(await client.getById('http://data.europeana.eu/concept/XXXXXXXXX'), undefined);
-    assert.equal(await client.getById('http://vocab.getty.edu/aat/300136900'), undefined, 'not a Europeana id: no request');
+    assert.equal(
+      await client.getById('http://vocab.getty.edu/aat/300136900'),
+      undefined,
+      'not a Europeana id: no request',
+    );
   });
 });
 
@@ -80,7 +98,11 @@ describe('enrichment configuration', () => {
     assert.equal(none.entityApi, undefined);
     assert.equal(none.config.timeoutMs, 30_000);
     assert.equal(none.config.concurrency, 8);
-    const both = httpClientsFromConfig({ entityApiUrl: 'https://api.europeana.eu/entity', dereferenceUrl: 'http://deref.example/', apiKey: 'k' });
+    const both = httpClientsFromConfig({
+      entityApiUrl: 'https://api.europeana.eu/entity',
+      dereferenceUrl: 'http://deref.example/',
+      apiKey: 'k',
+    });
     assert.ok(both.entityApi instanceof EntityApiClient);
     assert.ok(both.dereference);
     assert.throws(() => httpClientsFromConfig({ entityApiUrl: 'not a url' }));

@@ -42,7 +42,10 @@ export function entityClientSuite(name: string, setup: () => Promise<ClientUnder
     });
 
     test('texts without a match return nothing', async () => {
-      assert.deepEqual(await under.client.findByText({ text: 'Paranguaricutirimicuaro', lang: 'en', types: ['concept'] }), []);
+      assert.deepEqual(
+        await under.client.findByText({ text: 'Paranguaricutirimicuaro', lang: 'en', types: ['concept'] }),
+        [],
+      );
       assert.deepEqual(await under.client.findByText({ text: 'Piotras Kalabuchovas', types: ['agent'] }), []);
     });
 
@@ -55,7 +58,11 @@ export function entityClientSuite(name: string, setup: () => Promise<ClientUnder
     });
 
     test('an organization is found by its name and written as foaf:Organization with its labels only', async () => {
-      const found = await under.client.findByText({ text: 'EFG - The European Film Gateway', lang: 'en', types: ['organization'] });
+      const found = await under.client.findByText({
+        text: 'EFG - The European Film Gateway',
+        lang: 'en',
+        types: ['organization'],
+      });
       assert.deepEqual(
         found.map((e) => [e.about, e.type]),
         [['http://data.europeana.eu/organization/1585', 'organization']],
@@ -78,7 +85,12 @@ export function entityClientSuite(name: string, setup: () => Promise<ClientUnder
     });
 
     test('an unknown co-reference URI resolves to nothing', async () => {
-      assert.equal(await under.client.findByUri('http://dbpedia.org/resource/Lithuanian_Soviet_Socialist_Republic_%281918%E2%80%931919%29'), undefined);
+      assert.equal(
+        await under.client.findByUri(
+          'http://dbpedia.org/resource/Lithuanian_Soviet_Socialist_Republic_%281918%E2%80%931919%29',
+        ),
+        undefined,
+      );
     });
 
     test('an entity is found by its Europeana id; an unknown id gives nothing', async () => {

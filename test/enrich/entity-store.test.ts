@@ -40,16 +40,39 @@ describe('EntityStore', () => {
   });
 
   test('matches by normalized label, language and type', async () => {
-    const about = async (text: string, lang: string | undefined, type: 'agent' | 'concept' | 'place' | 'organization') =>
-      (await store.findByText({ text, lang, types: [type] })).map((e) => e.about);
+    const about = async (
+      text: string,
+      lang: string | undefined,
+      type: 'agent' | 'concept' | 'place' | 'organization',
+    ) => (await store.findByText({ text, lang, types: [type] })).map((e) => e.about);
     assert.deepEqual(await about('Osvald Sirén', 'sv', 'agent'), ['http://www.wikidata.org/entity/Q733791']);
-    assert.deepEqual(await about('  osvald   SIREN ', 'en', 'agent'), ['http://www.wikidata.org/entity/Q733791'], 'case, spaces and accents do not matter');
-    assert.deepEqual(await about('Oswald Siren', 'en', 'agent'), ['http://www.wikidata.org/entity/Q733791'], 'altLabels count');
-    assert.deepEqual(await about('Oswald Siren', 'nl', 'agent'), [], 'an altLabel only in English does not match Dutch');
-    assert.deepEqual(await about('Oswald Siren', undefined, 'agent'), ['http://www.wikidata.org/entity/Q733791'], 'no language: any');
+    assert.deepEqual(
+      await about('  osvald   SIREN ', 'en', 'agent'),
+      ['http://www.wikidata.org/entity/Q733791'],
+      'case, spaces and accents do not matter',
+    );
+    assert.deepEqual(
+      await about('Oswald Siren', 'en', 'agent'),
+      ['http://www.wikidata.org/entity/Q733791'],
+      'altLabels count',
+    );
+    assert.deepEqual(
+      await about('Oswald Siren', 'nl', 'agent'),
+      [],
+      'an altLabel only in English does not match Dutch',
+    );
+    assert.deepEqual(
+      await about('Oswald Siren', undefined, 'agent'),
+      ['http://www.wikidata.org/entity/Q733791'],
+      'no language: any',
+    );
     assert.deepEqual(await about('Osvald Sirén', 'sv', 'concept'), [], 'the type must match');
-    assert.deepEqual(await about('Malopolska Biblioteka Cyfrowa', 'pl', 'organization'), ['http://data.europeana.eu/organization/2897']);
-    assert.deepEqual(await about('traditional Chinese medicine', 'en', 'concept'), ['http://www.wikidata.org/entity/Q200253']);
+    assert.deepEqual(await about('Malopolska Biblioteka Cyfrowa', 'pl', 'organization'), [
+      'http://data.europeana.eu/organization/2897',
+    ]);
+    assert.deepEqual(await about('traditional Chinese medicine', 'en', 'concept'), [
+      'http://www.wikidata.org/entity/Q200253',
+    ]);
     assert.deepEqual(await about('Republic of China', 'en', 'place'), ['http://www.wikidata.org/entity/Q13426199']);
   });
 
@@ -63,7 +86,11 @@ describe('EntityStore', () => {
   test('re-loading an entity replaces it instead of duplicating labels', async () => {
     await store.loadFile(new URL('entity-organization.xml', COMMON_RESOURCES));
     assert.equal(await store.count(), 4);
-    const found = await store.findByText({ text: 'Małopolska Biblioteka Cyfrowa', lang: 'pl', types: ['organization'] });
+    const found = await store.findByText({
+      text: 'Małopolska Biblioteka Cyfrowa',
+      lang: 'pl',
+      types: ['organization'],
+    });
     assert.equal(found.length, 1);
   });
 

@@ -7,9 +7,18 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 
-export const CLIENT_RESOURCES = new URL('../../../shared/fixtures/metis/metis-framework/metis-enrichment/metis-enrichment-client/src/test/resources/', import.meta.url);
-export const CLIENT_MAIN_RESOURCES = new URL('../../../shared/fixtures/metis/metis-framework/metis-enrichment/metis-enrichment-client/src/main/resources/', import.meta.url);
-export const COMMON_RESOURCES = new URL('../../../shared/fixtures/metis/metis-framework/metis-enrichment/metis-enrichment-common/src/test/resources/', import.meta.url);
+export const CLIENT_RESOURCES = new URL(
+  '../../../shared/fixtures/metis/metis-framework/metis-enrichment/metis-enrichment-client/src/test/resources/',
+  import.meta.url,
+);
+export const CLIENT_MAIN_RESOURCES = new URL(
+  '../../../shared/fixtures/metis/metis-framework/metis-enrichment/metis-enrichment-client/src/main/resources/',
+  import.meta.url,
+);
+export const COMMON_RESOURCES = new URL(
+  '../../../shared/fixtures/metis/metis-framework/metis-enrichment/metis-enrichment-common/src/test/resources/',
+  import.meta.url,
+);
 
 export const fixture = (path: string): Buffer => readFileSync(new URL(path, CLIENT_RESOURCES));
 
@@ -28,7 +37,8 @@ const ENRICH: Record<string, string> = {
 
 /** Co-reference lookups: uri → answer file. */
 const RESOLVE: Record<string, string> = {
-  'http://dbpedia.org/resource/Lithuanian_Soviet_Socialist_Republic_%281918%E2%80%931919%29': 'entity-api/entity-api-response-resolve-uri-nomatch.json',
+  'http://dbpedia.org/resource/Lithuanian_Soviet_Socialist_Republic_%281918%E2%80%931919%29':
+    'entity-api/entity-api-response-resolve-uri-nomatch.json',
   'https://sws.geonames.org/597427/': 'entity-api/entity-api-response-resolve-uri-concept.json',
   'http://vocab.getty.edu/aat/300136900': 'entity-api/entity-api-response-resolve-uri-concept.json',
   'http://dbpedia.org/resource/Lithuania': 'entity-api/entity-api-response-resolve-uri-place.json',
@@ -94,7 +104,9 @@ export async function startFixtureServer(): Promise<FixtureServer> {
     if (url.pathname === '/dereference') {
       const uri = q.get('uri') ?? '';
       if (uri === 'http://example.org/moved') {
-        res.writeHead(302, { location: `/dereference?uri=${encodeURIComponent('http://www.mimo-db.eu/InstrumentsKeywords/3052')}` });
+        res.writeHead(302, {
+          location: `/dereference?uri=${encodeURIComponent('http://www.mimo-db.eu/InstrumentsKeywords/3052')}`,
+        });
         return res.end();
       }
       if (uri === 'http://example.org/bad-request') {
@@ -105,7 +117,8 @@ export async function startFixtureServer(): Promise<FixtureServer> {
         res.writeHead(500, { 'content-type': 'text/plain' });
         return res.end('boom');
       }
-      if (uri === 'http://example.org/slow') return void setTimeout(() => send('dereference/dereference-normal.xml', 'application/xml'), 500);
+      if (uri === 'http://example.org/slow')
+        return void setTimeout(() => send('dereference/dereference-normal.xml', 'application/xml'), 500);
       const deref = DEREFERENCE[uri];
       if (deref) return send(deref, 'application/xml');
     }

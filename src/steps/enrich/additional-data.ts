@@ -24,7 +24,14 @@ export const DEFAULT_ERA_WORDS: EraWords = {
 
 /** Reads era word files in Metis's format: one word per line, trimmed, blank lines skipped. */
 export async function loadEraWords(adPath: string | URL, bcPath: string | URL): Promise<EraWords> {
-  const lines = (t: string) => [...new Set(t.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0))];
+  const lines = (t: string) => [
+    ...new Set(
+      t
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0),
+    ),
+  ];
   return { ad: lines(await readFile(adPath, 'utf8')), bc: lines(await readFile(bcPath, 'utf8')) };
 }
 
@@ -81,16 +88,51 @@ export function javaHashSetOrder(values: number[]): number[] {
   let capacity = 16;
   while (distinct.length > capacity * 0.75) capacity *= 2;
   const bucket = (v: number) => (v ^ (v >>> 16)) & (capacity - 1);
-  return distinct.map((v, i) => ({ v, i, b: bucket(v) })).sort((a, b) => a.b - b.b || a.i - b.i).map((x) => x.v);
+  return distinct
+    .map((v, i) => ({ v, i, b: bucket(v) }))
+    .sort((a, b) => a.b - b.b || a.i - b.i)
+    .map((x) => x.v);
 }
 
 const TAG_FIELDS: Array<[string, string]> = [
-  ...['alternative', 'conformsTo', 'created', 'extent', 'hasFormat', 'hasPart', 'hasVersion', 'isFormatOf', 'isPartOf', 'isReferencedBy', 'isReplacedBy', 'isRequiredBy', 'issued', 'isVersionOf', 'medium', 'provenance', 'references', 'replaces', 'requires', 'spatial', 'tableOfContents', 'temporal'].map(
-    (l): [string, string] => [NS.dcterms, l],
-  ),
-  ...['identifier', 'language', 'coverage', 'contributor', 'creator', 'date', 'format', 'publisher', 'relation', 'rights', 'source', 'subject'].map(
-    (l): [string, string] => [NS.dc, l],
-  ),
+  ...[
+    'alternative',
+    'conformsTo',
+    'created',
+    'extent',
+    'hasFormat',
+    'hasPart',
+    'hasVersion',
+    'isFormatOf',
+    'isPartOf',
+    'isReferencedBy',
+    'isReplacedBy',
+    'isRequiredBy',
+    'issued',
+    'isVersionOf',
+    'medium',
+    'provenance',
+    'references',
+    'replaces',
+    'requires',
+    'spatial',
+    'tableOfContents',
+    'temporal',
+  ].map((l): [string, string] => [NS.dcterms, l]),
+  ...[
+    'identifier',
+    'language',
+    'coverage',
+    'contributor',
+    'creator',
+    'date',
+    'format',
+    'publisher',
+    'relation',
+    'rights',
+    'source',
+    'subject',
+  ].map((l): [string, string] => [NS.dc, l]),
 ];
 const TAG_KEYS = new Set(TAG_FIELDS.map(([ns, l]) => ns + l));
 
@@ -130,14 +172,23 @@ export function computeCompleteness(providerProxy: XmlElement, aggregation: XmlE
 }
 
 const YEAR_FIELDS = new Set([`${NS.dc}date`, `${NS.dcterms}temporal`, `${NS.dcterms}created`, `${NS.dcterms}issued`]);
-const AFTER_YEAR = new Set([`${NS.ore}proxyFor`, `${NS.ore}proxyIn`, `${NS.ore}lineage`, `${NS.edm}type`, `${NS.owl}sameAs`]);
+const AFTER_YEAR = new Set([
+  `${NS.ore}proxyFor`,
+  `${NS.ore}proxyIn`,
+  `${NS.ore}lineage`,
+  `${NS.edm}type`,
+  `${NS.owl}sameAs`,
+]);
 const AFTER_COMPLETENESS = new Set([`${NS.dcterms}created`, `${NS.dcterms}modified`, `${NS.dqv}hasQualityAnnotation`]);
 
 /**
  * Writes edm:completeness and edm:year. Like Metis, does nothing unless the record has both a
  * provider proxy and a Europeana proxy; replaces earlier values. Returns what it wrote.
  */
-export function setAdditionalData(parts: RecordParts, yearParser: YearParser): { completeness?: number; years: number[] } {
+export function setAdditionalData(
+  parts: RecordParts,
+  yearParser: YearParser,
+): { completeness?: number; years: number[] } {
   const provider = parts.providerProxies[0];
   const europeana = parts.europeanaProxy;
   if (!provider || !europeana) return { years: [] };

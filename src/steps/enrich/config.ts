@@ -29,7 +29,11 @@ export const EnrichmentConfigSchema = z.object({
 export type EnrichmentConfig = z.infer<typeof EnrichmentConfigSchema>;
 
 /** The HTTP clients a configuration asks for (the caller supplies the entity store when there is no Entity API). */
-export function httpClientsFromConfig(input: unknown): { config: EnrichmentConfig; entityApi?: EntityApiClient; dereference?: HttpDereferenceClient } {
+export function httpClientsFromConfig(input: unknown): {
+  config: EnrichmentConfig;
+  entityApi?: EntityApiClient;
+  dereference?: HttpDereferenceClient;
+} {
   const config = EnrichmentConfigSchema.parse(input);
   const http = { timeoutMs: config.timeoutMs, retries: config.retries, cacheSize: config.cacheSize };
   return {

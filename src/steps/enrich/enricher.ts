@@ -8,7 +8,7 @@ import { parseXml, serializeXml, XmlParseError, type XmlElement } from '../../ed
 import { fail, type StepOutcome } from '../outcome.ts';
 import { setAdditionalData, YearParser, type EraWords } from './additional-data.ts';
 import { cloneElement } from './entity-xml.ts';
-import { mapLimit } from './limit.ts';
+import { createLimiter, type Limiter } from './limit.ts';
 import {
   appendEntity,
   appendProxyLink,
@@ -61,7 +61,10 @@ const DEREFERENCE_MESSAGES: Partial<Record<DereferenceStatus, [Report['level'], 
   FAILURE: ['ERROR', 'Dereference or Coreferencing failed.'],
   INVALID_URL: ['IGNORE', 'A URL to be dereferenced is invalid.'],
   NO_VOCABULARY_MATCHING: ['IGNORE', 'Could not find a vocabulary matching the URL.'],
-  ENTITY_FOUND_XML_XSLT_PRODUCE_NO_CONTEXTUAL_CLASS: ['IGNORE', 'Entity was found, but the XSLT mapping did not produce a contextual class.'],
+  ENTITY_FOUND_XML_XSLT_PRODUCE_NO_CONTEXTUAL_CLASS: [
+    'IGNORE',
+    'Entity was found, but the XSLT mapping did not produce a contextual class.',
+  ],
   UNKNOWN_EUROPEANA_ENTITY: ['WARN', 'Dereferencing or Coreferencing: the europeana entity does not exist.'],
   UNKNOWN_ENTITY: ['WARN', 'Dereferencing or Coreferencing: the europeana entity does not exist.'],
   NO_ENTITY_FOR_VOCABULARY: ['WARN', 'Could not find an entity for a known vocabulary.'],
@@ -97,13 +100,14 @@ export function createEnricher(options: EnricherOptions): (record: EnrichInput) 
   const parsed = new WeakMap<Entity, XmlElement>();
 
   /** The entity and its `isPartOf` ancestors, each once. */
-  async function withParents(entity: Entity): Promise<Entity[]> {
+  async function withParents(entity: Entity, limit: Limiter): Promise<Entity[]> {
     const out = [entity];
     const seen = new Set([entity.about]);
     let level = entity.parents;
     for (let depth = 0; depth < maxDepth && level.length > 0; depth++) {
       const next: string[] = [];
-      const found = await mapLimit(level.filter((p) => !seen.has(p)), concurrency, (p) => client.getById(p));
+      const wanted = [...new Set(level.filter((p) => !seen.has(p)))];
+      const found = await Promise.all(wanted.map((p) => limit(() => client.getById(p))));
       for (const parent of found) {
         if (!parent || seen.has(parent.about)) continue;
         seen.add(parent.about);
@@ -126,7 +130,7 @@ export function createEnricher(options: EnricherOptions): (record: EnrichInput) 
     return appendEntity(parts, entity, el);
   }
 
-  async function dereferenceOne(uri: string, reports: Report[]): Promise<Entity[]> {
+  async function dereferenceOne(uri: string, reports: Report[], limit: Limiter): Promise<Entity[]> {
     const report = (level: Report['level'], message: string, extra: Partial<Report> = {}) =>
       reports.push({ level, mode: 'DEREFERENCE', message, value: uri, ...extra });
     if (!isHttpUrl(uri)) {
@@ -135,15 +139,16 @@ export function createEnricher(options: EnricherOptions): (record: EnrichInput) 
     }
     try {
       if (EUROPEANA_URI.test(uri)) {
-        const entity = await client.getById(uri);
+        const entity = await limit(() => client.getById(uri));
         if (!entity) {
           report('WARN', 'Dereferencing or Coreferencing: the europeana entity does not exist.');
           return [];
         }
-        return await withParents(entity);
+        return await withParents(entity, limit);
       }
       if (!options.dereferenceClient) return [];
-      const result = await options.dereferenceClient.dereference(uri);
+      const deref = options.dereferenceClient;
+      const result = await limit(() => deref.dereference(uri));
       const mapped = DEREFERENCE_MESSAGES[result.status];
       if (mapped) report(mapped[0], mapped[1]);
       return result.entities;
@@ -151,15 +156,24 @@ export function createEnricher(options: EnricherOptions): (record: EnrichInput) 
       const status = statusOf(err);
       // Client errors (bad request, unknown resource) are forgiven as warnings; anything else fails the record.
       const level = status !== undefined && status >= 400 && status < 500 ? 'WARN' : 'ERROR';
-      report(level, level === 'WARN' ? 'Dereferencing failed with a client error.' : 'Dereference or Coreferencing failed.', {
-        status,
-        detail: errorDetail(err),
-      });
+      report(
+        level,
+        level === 'WARN' ? 'Dereferencing failed with a client error.' : 'Dereference or Coreferencing failed.',
+        {
+          status,
+          detail: errorDetail(err),
+        },
+      );
       return [];
     }
   }
 
-  function link(parts: RecordParts, fields: EnrichmentField[], entity: Entity, replace: (f: EnrichmentField) => number): number {
+  function link(
+    parts: RecordParts,
+    fields: EnrichmentField[],
+    entity: Entity,
+    replace: (f: EnrichmentField) => number,
+  ): number {
     let n = 0;
     for (const field of fields) {
       if (field.type !== entity.type) continue;
@@ -174,17 +188,21 @@ export function createEnricher(options: EnricherOptions): (record: EnrichInput) 
     try {
       doc = parseXml(record.content);
     } catch (err) {
-      if (err instanceof XmlParseError) return fail(record.recordId, 'ENRICH_PARSE', `Could not parse the record: ${err.message}`);
+      if (err instanceof XmlParseError)
+        return fail(record.recordId, 'ENRICH_PARSE', `Could not parse the record: ${err.message}`);
       throw err;
     }
     const parts = recordParts(doc.root);
     const reports: Report[] = [];
     const data: EnrichData = { dereferencedUris: 0, entitiesAdded: 0, linksAdded: 0, years: [], reports };
+    const limit = createLimiter(concurrency);
 
     if (options.dereference ?? true) {
       const uris = dereferenceUris(parts);
       data.dereferencedUris = uris.length;
-      const found = await mapLimit(uris, concurrency, (uri) => dereferenceOne(uri, reports));
+      const perUri = uris.map((): Report[] => []);
+      const found = await Promise.all(uris.map((uri, i) => dereferenceOne(uri, perUri[i], limit)));
+      reports.push(...perUri.flat());
       // Dereferenced entities are added without links: the record already links to them.
       for (const list of found) for (const e of list) if (merge(parts, e)) data.entitiesAdded++;
     }
@@ -192,61 +210,82 @@ export function createEnricher(options: EnricherOptions): (record: EnrichInput) 
     if (options.enrich ?? true) {
       const texts = searchTerms(parts);
       const refs = referenceTerms(parts);
-      if (texts.length === 0) reports.push({ level: 'IGNORE', mode: 'ENRICHMENT', message: 'No values to enrich.', value: '' });
-      if (refs.length === 0) reports.push({ level: 'IGNORE', mode: 'ENRICHMENT', message: 'No references to enrich.', value: '' });
+      if (texts.length === 0)
+        reports.push({ level: 'IGNORE', mode: 'ENRICHMENT', message: 'No values to enrich.', value: '' });
+      if (refs.length === 0)
+        reports.push({ level: 'IGNORE', mode: 'ENRICHMENT', message: 'No references to enrich.', value: '' });
 
-      const textResults = await mapLimit(texts, concurrency, async (term): Promise<Entity[]> => {
-        const types = [...new Set(term.fields.map((f) => f.type))] as EntityType[];
-        try {
-          const matches = await client.findByText({ text: term.text, lang: entityApiLanguage(term.lang), types });
-          // Exactly one match is used; several are as good as none.
-          if (matches.length === 1) return await withParents(matches[0]);
-          const organization = types.includes('organization');
-          reports.push({
-            level: organization ? 'WARN' : 'IGNORE',
-            mode: 'ENRICHMENT',
-            message: organization
-              ? 'Could not find an entity for the given search term with type Organization.'
-              : `Could not find an entity for the given search term (${matches.length} matches).`,
-            value: term.text,
-          });
-          return [];
-        } catch (err) {
-          reports.push({
-            level: 'ERROR',
-            mode: 'ENRICHMENT',
-            message: 'Error while resolving values by text when enriching values',
-            value: term.text,
-            status: statusOf(err),
-            detail: errorDetail(err),
-          });
-          return [];
-        }
-      });
-      const refResults = await mapLimit(refs, concurrency, async (term): Promise<Entity[]> => {
-        try {
-          const entity = EUROPEANA_URI.test(term.uri) ? await client.getById(term.uri) : await client.findByUri(term.uri);
-          if (entity) return await withParents(entity);
-          reports.push({ level: 'IGNORE', mode: 'ENRICHMENT', message: 'Could not find an entity for the given reference.', value: term.uri });
-          return [];
-        } catch (err) {
-          const status = statusOf(err);
-          reports.push({
-            level: status !== undefined && status >= 300 && status < 500 ? 'WARN' : 'ERROR',
-            mode: 'ENRICHMENT',
-            message: 'Error while resolving references when enriching values',
-            value: term.uri,
-            status,
-            detail: errorDetail(err),
-          });
-          return [];
-        }
-      });
+      // Reports are gathered per term and joined in record order, so messages do not depend on timing.
+      const textReports = texts.map((): Report[] => []);
+      const refReports = refs.map((): Report[] => []);
+      const textResults = await Promise.all(
+        texts.map(async (term, i): Promise<Entity[]> => {
+          const types = [...new Set(term.fields.map((f) => f.type))] as EntityType[];
+          try {
+            const matches = await limit(() =>
+              client.findByText({ text: term.text, lang: entityApiLanguage(term.lang), types }),
+            );
+            // Exactly one match is used; several are as good as none.
+            if (matches.length === 1) return await withParents(matches[0], limit);
+            const organization = types.includes('organization');
+            textReports[i].push({
+              level: organization ? 'WARN' : 'IGNORE',
+              mode: 'ENRICHMENT',
+              message: organization
+                ? 'Could not find an entity for the given search term with type Organization.'
+                : `Could not find an entity for the given search term (${matches.length} matches).`,
+              value: term.text,
+            });
+            return [];
+          } catch (err) {
+            textReports[i].push({
+              level: 'ERROR',
+              mode: 'ENRICHMENT',
+              message: 'Error while resolving values by text when enriching values',
+              value: term.text,
+              status: statusOf(err),
+              detail: errorDetail(err),
+            });
+            return [];
+          }
+        }),
+      );
+      const refResults = await Promise.all(
+        refs.map(async (term, i): Promise<Entity[]> => {
+          try {
+            const entity = await limit(() =>
+              EUROPEANA_URI.test(term.uri) ? client.getById(term.uri) : client.findByUri(term.uri),
+            );
+            if (entity) return await withParents(entity, limit);
+            refReports[i].push({
+              level: 'IGNORE',
+              mode: 'ENRICHMENT',
+              message: 'Could not find an entity for the given reference.',
+              value: term.uri,
+            });
+            return [];
+          } catch (err) {
+            const status = statusOf(err);
+            refReports[i].push({
+              level: status !== undefined && status >= 300 && status < 500 ? 'WARN' : 'ERROR',
+              mode: 'ENRICHMENT',
+              message: 'Error while resolving references when enriching values',
+              value: term.uri,
+              status,
+              detail: errorDetail(err),
+            });
+            return [];
+          }
+        }),
+      );
 
+      reports.push(...textReports.flat(), ...refReports.flat());
       texts.forEach((term, i) => {
         for (const e of textResults[i]) {
           if (merge(parts, e)) data.entitiesAdded++;
-          data.linksAdded += link(parts, term.fields, e, (f) => replaceAggregationLiteral(parts, f, term.text, e.about));
+          data.linksAdded += link(parts, term.fields, e, (f) =>
+            replaceAggregationLiteral(parts, f, term.text, e.about),
+          );
         }
       });
       refs.forEach((term, i) => {

@@ -15,7 +15,8 @@ export interface EntityApiOptions extends HttpOptions {
 }
 
 /** `http(s)://data.europeana.eu/{type}/{id}`: the ids the Entity API can return by id. */
-export const EUROPEANA_ENTITY_ID = /^https?:\/\/data\.europeana\.eu\/(agent|concept|place|timespan|organization)\/(?:base\/)?([^/?#\s]+)$/;
+export const EUROPEANA_ENTITY_ID =
+  /^https?:\/\/data\.europeana\.eu\/(agent|concept|place|timespan|organization)\/(?:base\/)?([^/?#\s]+)$/;
 
 /** Entity API client; implements the same `EntityClient` contract as the built-in entity store. */
 export class EntityApiClient implements EntityClient {

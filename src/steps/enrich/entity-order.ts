@@ -67,9 +67,21 @@ const ORDER: Record<EntityType, Prop[] | 'any'> = {
 };
 
 const CONCEPT_PROPS = new Set(
-  ['prefLabel', 'altLabel', 'broader', 'narrower', 'related', 'broadMatch', 'narrowMatch', 'relatedMatch', 'exactMatch', 'closeMatch', 'note', 'notation', 'inScheme'].map(
-    (l) => NS.skos + l,
-  ),
+  [
+    'prefLabel',
+    'altLabel',
+    'broader',
+    'narrower',
+    'related',
+    'broadMatch',
+    'narrowMatch',
+    'relatedMatch',
+    'exactMatch',
+    'closeMatch',
+    'note',
+    'notation',
+    'inScheme',
+  ].map((l) => NS.skos + l),
 );
 
 /** Reorders (in place) the property elements of an entity element of the given type, re-indenting them. */

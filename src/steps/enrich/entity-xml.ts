@@ -119,9 +119,17 @@ export function entitiesFromXml(root: XmlElement): Entity[] {
 // ---- Entity API JSON ----
 
 /** Labels: `{lang: "x"}`, `{lang: ["x", "y"]}`, a plain string or a list of strings. */
-const Labels = z.union([z.string(), z.array(z.string()), z.record(z.string(), z.union([z.string(), z.array(z.string())]))]);
+const Labels = z.union([
+  z.string(),
+  z.array(z.string()),
+  z.record(z.string(), z.union([z.string(), z.array(z.string())])),
+]);
 /** Links: a URI, a list of URIs, or objects with an `id` (as Entity API writes `country`, `isShownBy`). */
-const Links = z.union([z.string(), z.object({ id: z.string() }).loose(), z.array(z.union([z.string(), z.object({ id: z.string() }).loose()]))]);
+const Links = z.union([
+  z.string(),
+  z.object({ id: z.string() }).loose(),
+  z.array(z.union([z.string(), z.object({ id: z.string() }).loose()])),
+]);
 const Scalar = z.union([z.string(), z.number()]);
 
 /** One Entity API entity (the fields the EDM contextual classes can hold; others are ignored). */
@@ -167,7 +175,9 @@ export const EntityJsonSchema = z
 export type EntityJson = z.infer<typeof EntityJsonSchema>;
 
 /** An Entity API search answer (`/enrich`, `/search`). */
-export const ResultPageSchema = z.object({ items: z.array(z.unknown()).optional(), total: z.number().optional() }).loose();
+export const ResultPageSchema = z
+  .object({ items: z.array(z.unknown()).optional(), total: z.number().optional() })
+  .loose();
 
 const JSON_TYPES: Record<string, EntityType> = {
   agent: 'agent',
@@ -192,7 +202,8 @@ function labelValues(v: unknown): LangValue[] {
     for (const [lang, x] of Object.entries(v as Record<string, unknown>)) {
       const list = Array.isArray(x) ? x : [x];
       // "def" is the Entity API's "no language" key.
-      for (const s of list) if (typeof s === 'string') out.push({ value: s, lang: lang === 'def' || lang === '' ? undefined : lang });
+      for (const s of list)
+        if (typeof s === 'string') out.push({ value: s, lang: lang === 'def' || lang === '' ? undefined : lang });
     }
     return out;
   }
@@ -205,7 +216,8 @@ function linkValues(v: unknown): string[] {
   const out: string[] = [];
   for (const x of list) {
     if (typeof x === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(x)) out.push(x);
-    else if (x && typeof x === 'object' && typeof (x as { id?: unknown }).id === 'string') out.push((x as { id: string }).id);
+    else if (x && typeof x === 'object' && typeof (x as { id?: unknown }).id === 'string')
+      out.push((x as { id: string }).id);
   }
   return out;
 }

@@ -65,14 +65,20 @@ export class HttpGetter {
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = { accept };
       if (this.options.userAgent) headers['user-agent'] = this.options.userAgent;
-      const token = typeof this.options.bearerToken === 'function' ? await this.options.bearerToken() : this.options.bearerToken;
+      const token =
+        typeof this.options.bearerToken === 'function' ? await this.options.bearerToken() : this.options.bearerToken;
       if (token) headers.authorization = `Bearer ${token}`;
       try {
         this.requests++;
-        const res = await doFetch(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
+        const res = await doFetch(url, {
+          headers,
+          redirect: 'follow',
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+        });
         return { status: res.status, url: res.url || url, text: await res.text() };
       } catch (err) {
-        if (attempt >= retries) throw new NetworkError(`GET ${url} failed after ${attempt + 1} attempt(s): ${describe(err)}`, { cause: err });
+        if (attempt >= retries)
+          throw new NetworkError(`GET ${url} failed after ${attempt + 1} attempt(s): ${describe(err)}`, { cause: err });
         await new Promise((r) => setTimeout(r, delay));
         delay *= 2;
       }

@@ -1,13 +1,31 @@
-/** Maps `items` through `fn` with at most `limit` calls in flight; results keep the input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i], i);
+/**
+ * A concurrency limit shared by every remote call of one record (lookups, parents, dereferencing),
+ * so nested fan-out (parents of entities of terms) never exceeds it.
+ */
+export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
+
+/** Creates a limiter that runs at most `max` tasks at a time, in the order they were queued. */
+export function createLimiter(max: number): Limiter {
+  let active = 0;
+  const queue: Array<() => void> = [];
+  const next = () => {
+    if (active >= max) return;
+    const start = queue.shift();
+    if (start) {
+      active++;
+      start();
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
+  return <T>(task: () => Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      queue.push(() => {
+        task()
+          .then(resolve, reject)
+          .finally(() => {
+            active--;
+            next();
+          });
+      });
+      next();
+    });
 }

@@ -36,7 +36,12 @@ const CODES: Record<ReportMode, Record<'WARN' | 'ERROR', string>> = {
 /** A WARN/ERROR report as a step message: "<message> Value: <value>", as the Sandbox shows it. */
 export function toStepMessage(r: Report): StepMessage {
   const level = r.level === 'ERROR' ? 'error' : 'warn';
-  return { level, code: CODES[r.mode][r.level === 'ERROR' ? 'ERROR' : 'WARN'], message: `${r.message} Value: ${r.value}`, detail: r.detail };
+  return {
+    level,
+    code: CODES[r.mode][r.level === 'ERROR' ? 'ERROR' : 'WARN'],
+    message: `${r.message} Value: ${r.value}`,
+    detail: r.detail,
+  };
 }
 
 /**

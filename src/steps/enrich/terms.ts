@@ -15,7 +15,12 @@ export interface EnrichmentField extends FieldName {
   on: 'proxy' | 'aggregation';
 }
 
-const f = (ns: string, local: string, type: EntityType, on: 'proxy' | 'aggregation' = 'proxy'): EnrichmentField => ({ ns, local, type, on });
+const f = (ns: string, local: string, type: EntityType, on: 'proxy' | 'aggregation' = 'proxy'): EnrichmentField => ({
+  ns,
+  local,
+  type,
+  on,
+});
 
 /** The field → entity-type table (ProxyFieldType and AggregationFieldType). */
 export const ENRICHMENT_FIELDS: readonly EnrichmentField[] = [
@@ -114,7 +119,8 @@ export function referenceTerms(parts: RecordParts): ReferenceTerm[] {
   for (const direct of [...terms.values()]) {
     const entity = parts.entities.get(direct.uri);
     if (!entity || entity.ns + entity.local === `${NS.foaf}Organization`) continue;
-    const links = entity.ns === NS.skos ? childElements(entity, NS.skos, 'exactMatch') : childElements(entity, NS.owl, 'sameAs');
+    const links =
+      entity.ns === NS.skos ? childElements(entity, NS.skos, 'exactMatch') : childElements(entity, NS.owl, 'sameAs');
     for (const link of links) {
       const uri = resourceOf(link);
       if (uri) for (const field of direct.fields) add(uri, field);
@@ -126,8 +132,29 @@ export function referenceTerms(parts: RecordParts): ReferenceTerm[] {
 const n = (ns: string, locals: string[]): FieldName[] => locals.map((local) => ({ ns, local }));
 
 const DEREF_PROXY_FIELDS: FieldName[] = [
-  ...n(NS.edm, ['hasMet', 'hasType', 'incorporates', 'isDerivativeOf', 'isRelatedTo', 'isSimilarTo', 'isSuccessorOf', 'realizes', 'currentLocation']),
-  ...n(NS.dc, ['contributor', 'coverage', 'creator', 'date', 'format', 'publisher', 'relation', 'source', 'subject', 'type']),
+  ...n(NS.edm, [
+    'hasMet',
+    'hasType',
+    'incorporates',
+    'isDerivativeOf',
+    'isRelatedTo',
+    'isSimilarTo',
+    'isSuccessorOf',
+    'realizes',
+    'currentLocation',
+  ]),
+  ...n(NS.dc, [
+    'contributor',
+    'coverage',
+    'creator',
+    'date',
+    'format',
+    'publisher',
+    'relation',
+    'source',
+    'subject',
+    'type',
+  ]),
   ...n(NS.dcterms, [
     'created',
     'extent',
@@ -147,7 +174,13 @@ const DEREF_PROXY_FIELDS: FieldName[] = [
   ]),
 ];
 const DEREF_ENTITY_FIELDS = new Map<string, FieldName[]>([
-  [`${NS.edm}Agent`, [{ ns: NS.rdaGr2, local: 'professionOrOccupation' }, { ns: NS.dcterms, local: 'isPartOf' }]],
+  [
+    `${NS.edm}Agent`,
+    [
+      { ns: NS.rdaGr2, local: 'professionOrOccupation' },
+      { ns: NS.dcterms, local: 'isPartOf' },
+    ],
+  ],
   [`${NS.skos}Concept`, [{ ns: NS.skos, local: 'broader' }]],
   [`${NS.edm}Place`, [{ ns: NS.dcterms, local: 'isPartOf' }]],
   [`${NS.edm}TimeSpan`, [{ ns: NS.dcterms, local: 'isPartOf' }]],
@@ -162,10 +195,11 @@ const DEREF_AGGREGATION_FIELDS = n(NS.edm, ['dataProvider', 'provider', 'interme
 export function dereferenceUris(parts: RecordParts): string[] {
   const uris = new Set<string>();
   const collect = (holder: XmlElement, fields: FieldName[]) => {
-    for (const field of fields) for (const el of childElements(holder, field.ns, field.local)) {
-      const uri = resourceOf(el);
-      if (uri) uris.add(uri);
-    }
+    for (const field of fields)
+      for (const el of childElements(holder, field.ns, field.local)) {
+        const uri = resourceOf(el);
+        if (uri) uris.add(uri);
+      }
   };
   for (const proxy of parts.providerProxies) collect(proxy, DEREF_PROXY_FIELDS);
   for (const el of childElements(parts.root)) {
