@@ -69,5 +69,8 @@ test('link check: a record without links reports that, and isFormatOf targets ar
   );
   await checker({ recordId: '/1/f', content: withFormat });
   assert.deepEqual(seen, ['http://x/a', 'http://x/b']);
+  const deleted = await checker({ recordId: '/1/gone', content: '', deleted: true });
+  assert.deepEqual([deleted.status, deleted.messages[0].message], ['success', 'Record deleted - no links were checked.']);
+  assert.equal(seen.length, 2);
   await checker.close();
 });

@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { computeTiers, toSandboxTierRow } from '../../src/steps/tiers/index.ts';
+import { parseXml, serializeXml } from '../../src/edm/xml.ts';
+import { computeTiers, createEdmView, readTierAnnotations, toSandboxTierRow, writeTierAnnotations } from '../../src/steps/tiers/index.ts';
 
 const dir = new URL('../../../shared/fixtures/metis/metis-framework/metis-indexing/src/test/resources/', import.meta.url);
 const load = (name: string) => readFileSync(new URL(name, dir), 'utf8');
@@ -87,4 +88,25 @@ test('TEXT record with a PDF isShownBy under the Public Domain Mark: tier 4', ()
   assert.equal(t.content.tier, 4);
   assert.equal(t.content.resources[0].mimeType, 'application/pdf');
   assert.deepEqual(t.content.resources[0].elementLinkTypes.sort(), ['IS_SHOWN_BY', 'OBJECT']);
+});
+
+test('computed tiers equal the annotations Metis wrote into europeana_record_rdf_with_tier_calculated.xml', () => {
+  const xml = load('europeana_record_rdf_with_tier_calculated.xml');
+  const t = computeTiers(xml);
+  const written = readTierAnnotations(parseXml(xml));
+  assert.deepEqual(written.get('/aggregation/provider/305/_nnhSX08'), { content: String(t.content.tier), metadata: t.metadata.tier });
+  assert.deepEqual(written.get('/aggregation/europeana/305/_nnhSX08'), { content: String(t.content.tier), metadata: t.metadataAllProxies.tier });
+});
+
+test('OVERWRITE on the overwrite fixture: aggregator and Europeana annotations replaced, provider ones untouched', () => {
+  // The record has an aggregator aggregation, so provider-data tiers target it, not the provider aggregation.
+  const doc = parseXml(load('europeana_record_rdf_tier_for_overwrite.xml'));
+  const view = createEdmView(doc);
+  const t = computeTiers(view);
+  writeTierAnnotations(view, { providerContent: t.content.tier, providerMetadata: t.metadata.tier, europeanaContent: t.content.tier, europeanaMetadata: t.metadataAllProxies.tier });
+  const after = readTierAnnotations(doc);
+  assert.deepEqual(after.get('/aggregation/aggregator/2022502/_KAMRA_356338'), { content: '2', metadata: 'A' }); // was 2 / B
+  assert.deepEqual(after.get('/aggregation/provider/2022502/_KAMRA_356338'), { content: '3', metadata: 'A' }); // stale, untouched
+  assert.deepEqual(after.get('/aggregation/europeana/2022502/_KAMRA_356338'), { content: '2', metadata: 'A' }); // was 3 / A
+  assert.equal((serializeXml(doc).match(/<dqv:QualityAnnotation>/g) ?? []).length, 6); // replaced in place, none added
 });

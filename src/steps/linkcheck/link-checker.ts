@@ -92,8 +92,15 @@ function httpCheck(
   };
 }
 
+export interface LinkCheckInput {
+  recordId: string;
+  content: string;
+  /** A record deleted at the source: nothing is checked. */
+  deleted?: boolean;
+}
+
 /** The link-check step; `close()` releases its pooled connections (idempotent). */
-export type LinkChecker = ((record: { recordId: string; content: string }) => Promise<StepOutcome<LinkCheckData>>) & { close(): Promise<void> };
+export type LinkChecker = ((record: LinkCheckInput) => Promise<StepOutcome<LinkCheckData>>) & { close(): Promise<void> };
 
 /** Creates the link-check step: `(record) => outcome` (success, or warn when links failed). */
 export function createLinkChecker(options: LinkCheckOptions = {}): LinkChecker {
@@ -103,7 +110,10 @@ export function createLinkChecker(options: LinkCheckOptions = {}): LinkChecker {
   const dispatcher = new Agent({ connect: { timeout: options.connectTimeoutMs ?? 2_000 }, headersTimeout: responseTimeoutMs, bodyTimeout: responseTimeoutMs });
   const check = options.check ?? httpCheck(dispatcher, { maxRedirects: options.maxRedirects ?? 3 });
   let closed: Promise<void> | undefined;
-  const step = async (record: { recordId: string; content: string }): Promise<StepOutcome<LinkCheckData>> => {
+  const step = async (record: LinkCheckInput): Promise<StepOutcome<LinkCheckData>> => {
+    if (record.deleted) {
+      return success(record.recordId, undefined, { links: [] }, [{ level: 'info', code: 'LINK_CHECK_DELETED', message: 'Record deleted - no links were checked.' }]);
+    }
     let view: EdmView;
     try {
       view = createEdmView(record.content);
