@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { NS } from '../../src/edm/namespaces.ts';
 import { childElements, getAttr, parseXml, serializeXml, textContent, type XmlElement } from '../../src/edm/xml.ts';
 import { factsFromDashManifest, factsFromFfprobe, isoDurationSeconds } from '../../src/steps/media/audio-video.ts';
-import { dominantColors, PALETTE_HEX } from '../../src/steps/media/dominant-colors.ts';
+import { PALETTE_HEX } from '../../src/steps/media/dominant-colors.ts';
 import { parseInfoJson, renditionUrl } from '../../src/steps/media/iiif.ts';
-import { thumbnailName } from '../../src/steps/media/image.ts';
+import { analyseImage, thumbnailName } from '../../src/steps/media/image.ts';
 import { detectMimeType, mediaTypeOf } from '../../src/steps/media/media-type.ts';
 import { parseOEmbed } from '../../src/steps/media/oembed.ts';
 import { findMediaResources, mainThumbnailFirst, processingModeOf } from '../../src/steps/media/resources.ts';
@@ -169,22 +171,38 @@ describe('dominant colours and thumbnails names', () => {
     assert.deepEqual(pixels, PALETTE_HEX);
   });
 
-  it('finds the same six dominant colours as ImageMagick convert -remap on default.jpg', async () => {
-    const input = fixtureBytes('default.jpg');
-    const { data, info } = await sharp(input).resize({ width: 400, kernel: 'lanczos3' }).raw().toBuffer({ resolveWithObject: true });
-    const ours = dominantColors({ data, width: info.width, height: info.height, channels: info.channels });
-    const im = execFileSync('convert', [
-      '-quiet', fileURLToPath(new URL('default.jpg', MEDIA_FIXTURES)) + '[0]', '-thumbnail', '400x', '-colorspace', 'sRGB',
-      '-dither', 'Riemersma', '-remap', fileURLToPath(COLORMAP), '-format', '%c', 'histogram:info:',
-    ]).toString();
-    const imTop = im
-      .split('\n')
-      .map((l) => /^\s*(\d+):.*#([0-9A-F]{6})/.exec(l))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .sort((a, b) => Number(b[1]) - Number(a[1]))
-      .slice(0, 6)
-      .map((m) => m[2]);
-    assert.deepEqual(ours, imTop);
+  it('finds the same six dominant colours as ImageMagick convert -remap, for RGB, grey, CMYK, 16-bit and transparent images', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'colours-'));
+    try {
+      const source = fileURLToPath(new URL('default.jpg', MEDIA_FIXTURES));
+      // Variants of the fixture made by ImageMagick itself; `null` = the fixture as it is.
+      const variants: Array<[string, string[] | null]> = [
+        ['default.jpg', null],
+        ['grey.jpg', ['-resize', '500x', '-colorspace', 'Gray']],
+        ['cmyk.jpg', ['-resize', '500x', '-colorspace', 'CMYK']],
+        ['deep.png', ['-resize', '500x', '-depth', '16']],
+        ['alpha.png', ['-resize', '500x', '-alpha', 'set', '-channel', 'A', '-evaluate', 'set', '50%']],
+      ];
+      for (const [name, args] of variants) {
+        const path = args ? join(dir, name) : source;
+        // RGBA output: left alone, ImageMagick would store this grey-looking image as grey + alpha.
+        if (args) execFileSync('convert', [source, ...args, name === 'alpha.png' ? `png32:${path}` : path]);
+        const ours = (await analyseImage(readFileSync(path), 'u', { pngThumbnails: name.endsWith('.png'), inputMimeType: 'x' })).dominantColors;
+        const im = execFileSync('convert', [
+          '-quiet', `${path}[0]`, '-thumbnail', '400x', '-colorspace', 'sRGB', '-dither', 'Riemersma', '-remap', fileURLToPath(COLORMAP), '-format', '%c', 'histogram:info:',
+        ]).toString();
+        const imTop = im
+          .split('\n')
+          .map((l) => /^\s*(\d+):.*#([0-9A-F]{6})/.exec(l))
+          .filter((m): m is RegExpExecArray => m !== null)
+          .sort((a, b) => Number(b[1]) - Number(a[1]))
+          .slice(0, 6)
+          .map((m) => m[2]);
+        assert.deepEqual(ours, imTop, name);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names thumbnails md5(url)-MEDIUM / -LARGE', () => {

@@ -4,8 +4,8 @@
  * and the 200 px (MEDIUM) and 400 px (LARGE) wide thumbnails.
  */
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
-import { dominantColors } from './dominant-colors.ts';
+import sharp, { type Metadata, type SharpOptions } from 'sharp';
+import { dominantColors, type RawImage } from './dominant-colors.ts';
 
 export type ThumbnailKind = 'MEDIUM' | 'LARGE';
 
@@ -108,9 +108,53 @@ export async function analyseImage(bytes: Buffer, resourceUrl: string, options: 
     width,
     height,
     colorSpace: meta.space ? COLOR_SPACES[meta.space] : undefined,
-    dominantColors: dominantColors({ data: large.data, ...raw }),
+    dominantColors: dominantColors(await colourPixels(bytes, meta, input, timeout, options.flattenOnWhite === true, { data: large.data, ...raw })),
     thumbnails,
   };
+}
+
+/**
+ * The pixels ImageMagick would remap: usually the LARGE pixels already decoded. Two cases need
+ * their own decode to match it: transparency (ImageMagick weighs by alpha, which for the colour
+ * counts amounts to the stored RGB; libvips' premultiplied resize would shift semi-transparent
+ * colours) and CMYK (ImageMagick converts without a colour profile, libvips with one).
+ */
+async function colourPixels(
+  bytes: Buffer,
+  meta: Metadata,
+  input: SharpOptions,
+  timeout: { seconds: number },
+  flattened: boolean,
+  decoded: RawImage,
+): Promise<RawImage> {
+  const resize = { width: THUMBNAIL_WIDTHS.LARGE, kernel: 'lanczos3' as const };
+  if (meta.space === 'cmyk') {
+    const cmyk = await sharp(bytes, input).timeout(timeout).pipelineColourspace('cmyk').resize(resize).toColourspace('cmyk').raw().toBuffer({ resolveWithObject: true });
+    const n = cmyk.info.width * cmyk.info.height;
+    const rgb = new Uint8Array(n * 3);
+    for (let i = 0; i < n; i++) {
+      const k = 1 - cmyk.data[i * 4 + 3] / 255;
+      for (let c = 0; c < 3; c++) rgb[i * 3 + c] = Math.round(255 * (1 - cmyk.data[i * 4 + c] / 255) * k);
+    }
+    return { data: rgb, width: cmyk.info.width, height: cmyk.info.height, channels: 3 };
+  }
+  if (meta.hasAlpha && !flattened) {
+    // Drop alpha before any resampling: libvips resizes premultiplied, which shifts the colours.
+    const full = await sharp(bytes, input).timeout(timeout).toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const { width, height, channels } = full.info;
+    const n = width * height;
+    const opaqueChannels = channels - 1;
+    const stripped = Buffer.alloc(n * opaqueChannels);
+    for (let i = 0; i < n; i++) for (let c = 0; c < opaqueChannels; c++) stripped[i * opaqueChannels + c] = full.data[i * channels + c];
+    const opaque = await sharp(stripped, { raw: { width, height, channels: opaqueChannels as 1 | 3 } })
+      .timeout(timeout)
+      .resize(resize)
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return { data: opaque.data, width: opaque.info.width, height: opaque.info.height, channels: opaque.info.channels };
+  }
+  return decoded;
 }
 
 /** `landscape` when wider than high, else `portrait` (Metis `ImageResourceMetadata`). */
