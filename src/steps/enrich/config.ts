@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { HttpDereferenceClient } from './dereference-client.ts';
 import { EntityApiClient } from './entity-api-client.ts';
+import { clientCredentialsToken } from './oauth-token.ts';
 
 export const EnrichmentConfigSchema = z.object({
   /** Entity API base URL (`/enrich`, `/resolve`). Absent: use the built-in entity store instead. */
@@ -15,6 +16,10 @@ export const EnrichmentConfigSchema = z.object({
   apiKey: z.string().min(1).optional(),
   /** Static bearer token for the Entity API. */
   bearerToken: z.string().min(1).optional(),
+  /** OAuth2 token endpoint (client-credentials grant); used instead of bearerToken when set. */
+  tokenUrl: z.url().optional(),
+  clientId: z.string().min(1).optional(),
+  clientSecret: z.string().min(1).optional(),
   /** Metis dereference service base URL. Absent: only Europeana entity links are dereferenced. */
   dereferenceUrl: z.url().optional(),
   /** Per-request timeout. */
@@ -44,7 +49,15 @@ export function httpClientsFromConfig(input: unknown): {
           apiUrl: config.entityApiUrl,
           managementUrl: config.entityManagementUrl,
           apiKey: config.apiKey,
-          bearerToken: config.bearerToken,
+          bearerToken:
+            config.tokenUrl && config.clientId && config.clientSecret
+              ? clientCredentialsToken({
+                  tokenUrl: config.tokenUrl,
+                  clientId: config.clientId,
+                  clientSecret: config.clientSecret,
+                  timeoutMs: config.timeoutMs,
+                })
+              : config.bearerToken,
         })
       : undefined,
     dereference: config.dereferenceUrl ? new HttpDereferenceClient({ ...http, url: config.dereferenceUrl }) : undefined,
