@@ -9,7 +9,7 @@
  * limits; XML 1.0 line-end and attribute-value normalization; errors are XmlParseError with a line.
  * Processing instructions are dropped, comments kept, CDATA merged into text, like `parseXml`.
  */
-import { type ParseLimits, type XmlAttr, type XmlDocument, type XmlElement, type XmlNode, XmlParseError } from './xml.ts';
+import { escapeAttr, escapeText, type ParseLimits, type XmlAttr, type XmlDocument, type XmlElement, type XmlNode, XmlParseError } from './xml.ts';
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
@@ -20,6 +20,9 @@ const DEFAULT_MAX_DEPTH = 256;
 const NAME = /[:A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\uD800-\uDBFF][-.0-9:A-Z_a-z\u00B7\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u037D\u037F-\u1FFF\u200C\u200D\u203F\u2040\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\uD800-\uDFFF]*/y;
 const SPACE = /[ \t\r\n]*/y;
 const INVALID_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
+// One scan decides whether text / an attribute value needs any of the slower checks below.
+const TEXT_SPECIAL = /[&\r\]\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
+const ATTR_SPECIAL = /[&<\t\n\r\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 interface Scope {
@@ -96,10 +99,13 @@ class Parser {
       if (/[^ \t\r\n]/.test(t)) this.fail('Text data outside of root node', from);
       return;
     }
-    if (t.includes(']]>')) this.fail('The sequence "]]>" is not allowed in text', from);
-    if (t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
-    if (t.includes('&')) t = this.decode(t, from);
-    if (INVALID_CHAR.test(t)) this.fail('Invalid character in text', from);
+    if (TEXT_SPECIAL.test(t)) {
+      if (t.includes(']]>')) this.fail('The sequence "]]>" is not allowed in text', from);
+      if (INVALID_CHAR.test(t)) this.fail('Invalid character in text', from);
+      if (t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
+      if (t.includes('&')) t = this.decode(t, from);
+      if (INVALID_CHAR.test(t)) this.fail('Invalid character in text', from);
+    }
     this.appendText(parent, t);
   }
 
@@ -206,10 +212,12 @@ class Parser {
       const close = s.indexOf(q, this.pos + 1);
       if (close < 0) this.fail(`Unclosed value of attribute ${an}`);
       let v = s.slice(this.pos + 1, close);
-      if (v.includes('<')) this.fail(`"<" is not allowed in attribute values`);
-      if (/[\t\n\r]/.test(v)) v = v.replace(/\r\n?/g, '\n').replace(/[\t\n]/g, ' ');
-      if (v.includes('&')) v = this.decode(v, this.pos);
-      if (INVALID_CHAR.test(v)) this.fail(`Invalid character in attribute ${an}`);
+      if (ATTR_SPECIAL.test(v)) {
+        if (v.includes('<')) this.fail(`"<" is not allowed in attribute values`);
+        if (/[\t\n\r]/.test(v)) v = v.replace(/\r\n?/g, '\n').replace(/[\t\n]/g, ' ');
+        if (v.includes('&')) v = this.decode(v, this.pos);
+        if (INVALID_CHAR.test(v)) this.fail(`Invalid character in attribute ${an}`);
+      }
       for (const a of raw) if (a.name === an) this.fail(`Duplicate attribute ${an}`);
       raw.push({ name: an, value: v });
       this.pos = close + 1;
@@ -284,4 +292,30 @@ class Parser {
     if (top.name !== name) this.fail(`Unexpected close tag </${name}>, expected </${top.name}>`, start);
     this.close();
   }
+}
+
+const NEEDS_TEXT_ESCAPE = /[&<>]/;
+const NEEDS_ATTR_ESCAPE = /[&<"\n\r\t]/;
+
+/**
+ * Serializes like `serializeXml` (byte-identical output) but faster: string concatenation (V8 ropes)
+ * and escaping only when a value needs it.
+ */
+export function serializeXmlFast(node: XmlDocument | XmlElement, opts: { declaration?: boolean } = {}): string {
+  const el = 'root' in node ? node.root : node;
+  const head = (opts.declaration ?? 'root' in node) ? '<?xml version="1.0" encoding="UTF-8"?>\n' : '';
+  return head + writeElement(el);
+}
+
+function writeElement(el: XmlElement): string {
+  let out = '<' + el.name;
+  for (const a of el.attrs) out += ' ' + a.name + '="' + (NEEDS_ATTR_ESCAPE.test(a.value) ? escapeAttr(a.value) : a.value) + '"';
+  if (el.children.length === 0) return out + '/>';
+  out += '>';
+  for (const c of el.children) {
+    if (c.kind === 'element') out += writeElement(c);
+    else if (c.kind === 'text') out += NEEDS_TEXT_ESCAPE.test(c.text) ? escapeText(c.text) : c.text;
+    else out += '<!--' + c.text + '-->';
+  }
+  return out + '</' + el.name + '>';
 }

@@ -3,12 +3,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { parseXmlFast } from '../../src/edm/xml-fast.ts';
-import { parseXml, XmlParseError } from '../../src/edm/xml.ts';
+import { parseXmlFast, serializeXmlFast } from '../../src/edm/xml-fast.ts';
+import { parseXml, serializeXml, XmlParseError } from '../../src/edm/xml.ts';
 import { FIXTURES } from '../transform/fixtures.ts';
 
-describe('parseXmlFast (the record steps\' parser) against parseXml', () => {
-  it('builds exactly the same tree for every XML fixture', () => {
+describe('parseXmlFast / serializeXmlFast (the record steps\' parser) against xml.ts', () => {
+  it('builds exactly the same tree, and serializes it to the same text, for every XML fixture', () => {
     const files: string[] = [];
     const walk = (d: string) => {
       for (const e of readdirSync(d)) {
@@ -28,7 +28,9 @@ describe('parseXmlFast (the record steps\' parser) against parseXml', () => {
         assert.throws(() => parseXmlFast(xml), XmlParseError, f);
         continue;
       }
-      assert.equal(JSON.stringify(parseXmlFast(xml)), expected, f);
+      const fast = parseXmlFast(xml);
+      assert.equal(JSON.stringify(fast), expected, f);
+      assert.equal(serializeXmlFast(fast), serializeXml(fast), `serialization of ${f}`);
       compared++;
     }
     assert.ok(compared > 100, `compared ${compared} files`);

@@ -6,8 +6,8 @@
  * - `createXsltTransformer`: a provider XSLT to EDM external (§3, Sandbox), no Metis parameters.
  */
 import { EuropeanaIdError, createEuropeanaId, derivedIds, providedChoAbout } from '../../edm/ids.ts';
-import { type ParseLimits, type XmlDocument, serializeXml } from '../../edm/xml.ts';
-import { parseXmlFast as parseXml } from '../../edm/xml-fast.ts';
+import type { ParseLimits, XmlDocument } from '../../edm/xml.ts';
+import { parseXmlFast as parseXml, serializeXmlFast as serializeXml } from '../../edm/xml-fast.ts';
 import { type StepOutcome, fail, success } from '../outcome.ts';
 import { transformToInternal } from './default-transform.ts';
 import { type CompiledXslt, type XsltCompileOptions, compileXslt } from './xslt.ts';
