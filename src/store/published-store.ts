@@ -58,6 +58,16 @@ export interface TombstoneInput {
   dataProvider?: string;
 }
 
+/** One transaction's worth of writes to a target. */
+export interface PublishedBatch {
+  /** Records to index (upsert); their tombstones are removed. */
+  index?: PublishedDocument[];
+  /** Records to remove, leaving a tombstone. */
+  tombstones?: TombstoneInput[];
+  /** Records to remove without a tombstone. */
+  remove?: string[];
+}
+
 export interface PublishedRecordRow {
   recordId: string;
   datasetId: string;
@@ -160,11 +170,14 @@ export class PublishedStore {
    * Indexes records and writes tombstones in one transaction, in input order: an indexed record
    * loses its tombstone; a tombstoned record leaves the target.
    */
-  async applyBatch(target: PublishTarget, batch: { index?: PublishedDocument[]; tombstones?: TombstoneInput[] }): Promise<void> {
+  async applyBatch(target: PublishTarget, batch: PublishedBatch): Promise<void> {
     const prepared = await Promise.all((batch.index ?? []).map((d) => this.prepareVector(d)));
     await this.db.transaction(async (tx) => {
       if (prepared.length > 0) await upsertRecords(tx, target, prepared);
       if (batch.tombstones?.length) await removeWithTombstones(tx, target, batch.tombstones);
+      if (batch.remove?.length) {
+        await tx.query('DELETE FROM published_record WHERE target = $1 AND record_id = ANY($2::text[])', [target, batch.remove]);
+      }
     });
   }
 

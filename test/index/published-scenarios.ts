@@ -102,6 +102,17 @@ export function publishedScenarios(label: string, open: () => Promise<{ db: Db; 
     const removed = await completeFullReindex({ store, target: 'preview', datasetId: 'ds-re', executionId: 'e2' });
     assert.deepEqual(removed, ['/ds-re/b']);
     assert.deepEqual(await store.recordIds('preview', 'ds-re'), ['/ds-re/a', '/ds-re/c']);
+    // A record deleted at the source leaves preview silently, and publish with a tombstone.
+    const [gone] = await index([{ ...rec('/ds-re/c', 'e3'), deleted: true }]);
+    assert.equal(gone.status, 'success');
+    assert.deepEqual(await store.recordIds('preview', 'ds-re'), ['/ds-re/a']);
+    assert.equal(await store.getTombstone('preview', '/ds-re/c'), undefined);
+    const publish = createIndexer({ store, target: 'publish' });
+    await publish([rec('/ds-re/a', 'e3')]);
+    await publish([{ ...rec('/ds-re/a', 'e4'), deleted: true }]);
+    assert.equal(await store.getRecord('publish', '/ds-re/a'), undefined);
+    assert.equal((await store.getTombstone('publish', '/ds-re/a'))?.reason, 'REMOVED_DATA_AT_SOURCE');
+    assert.match((await store.getTombstone('publish', '/ds-re/a'))?.title ?? '', /^Czas\. 1923/); // kept from the removed record
   });
 
   test(`${label}: search: exact and per-language stemmed text matches, filters, facets and paging`, async () => {

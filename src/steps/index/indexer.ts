@@ -5,7 +5,7 @@
  * publication"), removing the record from publish and leaving a REMOVED_DATA_AT_SOURCE tombstone.
  */
 import { serializeXml, XmlParseError, parseXml } from '../../edm/xml.ts';
-import type { PublishedDocument, PublishTarget, TombstoneInput } from '../../store/published-store.ts';
+import type { PublishedBatch, PublishedDocument, PublishTarget, TombstoneInput } from '../../store/published-store.ts';
 import { fail, success, type StepOutcome } from '../outcome.ts';
 import { computeTiers, type TierResults } from '../tiers/compute-tiers.ts';
 import { createEdmView } from '../tiers/edm-view.ts';
@@ -14,7 +14,7 @@ import { extractSearchFields } from './search-fields.ts';
 
 /** What the indexer needs from the published store (implemented by `PublishedStore`). */
 export interface PublishedIndexWriter {
-  applyBatch(target: PublishTarget, batch: { index?: PublishedDocument[]; tombstones?: TombstoneInput[] }): Promise<void>;
+  applyBatch(target: PublishTarget, batch: PublishedBatch): Promise<void>;
 }
 
 /** What the post-processing of a full indexing run needs (implemented by `PublishedStore`). */
@@ -28,6 +28,11 @@ export interface IndexInput {
   content: string;
   datasetId: string;
   executionId?: string;
+  /**
+   * Deleted at the source (harvest post-processing): removed from the target instead of indexed;
+   * in publish it leaves a REMOVED_DATA_AT_SOURCE tombstone.
+   */
+  deleted?: boolean;
 }
 
 export interface IndexerOptions {
@@ -55,7 +60,14 @@ export function createIndexer(opts: IndexerOptions): (records: IndexInput[]) => 
     const outcomes: StepOutcome<IndexData>[] = [];
     const index: PublishedDocument[] = [];
     const tombstones: TombstoneInput[] = [];
+    const remove: string[] = [];
     for (const record of records) {
+      if (record.deleted) {
+        if (opts.target === 'publish') tombstones.push({ recordId: record.recordId, datasetId: record.datasetId, reason: 'REMOVED_DATA_AT_SOURCE' });
+        else remove.push(record.recordId);
+        outcomes.push(success<IndexData>(record.recordId, undefined, undefined, [{ level: 'info', code: 'INDEX_DELETED', message: 'Record deleted at the source: removed from the index.' }]));
+        continue;
+      }
       let view;
       try {
         view = createEdmView(parseXml(record.content));
@@ -99,7 +111,7 @@ export function createIndexer(opts: IndexerOptions): (records: IndexInput[]) => 
       });
       outcomes.push(success<IndexData>(record.recordId, edm, { target: opts.target, tiers }));
     }
-    if (index.length > 0 || tombstones.length > 0) await opts.store.applyBatch(opts.target, { index, tombstones });
+    if (index.length > 0 || tombstones.length > 0 || remove.length > 0) await opts.store.applyBatch(opts.target, { index, tombstones, remove });
     return outcomes;
   };
 }

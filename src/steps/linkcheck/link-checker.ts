@@ -92,6 +92,7 @@ function httpCheck(
   };
 }
 
+/** One record to check. */
 export interface LinkCheckInput {
   recordId: string;
   content: string;
