@@ -256,6 +256,21 @@ describe('media processor against a real HTTP server', () => {
     assert.equal(preview(out), f('doc.pdf'));
   });
 
+  it('gives an isShownBy PDF no thumbnail when the single edm:object produced one (main-thumbnail rule)', async () => {
+    const f = (name: string) => `${server.base}/files/${name}`;
+    const record = (object: string) => `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:edm="http://www.europeana.eu/schemas/edm/" xmlns:ore="http://www.openarchives.org/ore/terms/">
+  <ore:Aggregation rdf:about="a"><edm:object rdf:resource="${f(object)}"/><edm:isShownBy rdf:resource="${f('doc.pdf')}"/></ore:Aggregation></rdf:RDF>`;
+    const withObject = createMemoryThumbnailStore();
+    const outcome = await make({ thumbnailStore: withObject })({ recordId: 'main', content: record('large.jpg') });
+    assert.equal(outcome.status, 'success');
+    assert.deepEqual(webResource(outcome.content!, f('doc.pdf'))!['edm:spatialResolution'], ['150']);
+    assert.deepEqual(withObject.names().sort(), [thumbnailName(f('large.jpg'), 'LARGE'), thumbnailName(f('large.jpg'), 'MEDIUM')].sort());
+    // When the edm:object gives nothing, the PDF gets its thumbnails.
+    const withoutObject = createMemoryThumbnailStore();
+    await make({ thumbnailStore: withoutObject })({ recordId: 'main', content: record('missing.jpg') });
+    assert.deepEqual(withoutObject.names().sort(), [thumbnailName(f('doc.pdf'), 'LARGE'), thumbnailName(f('doc.pdf'), 'MEDIUM')].sort());
+  });
+
   it('processes IIIF services from info.json v2 and v3 with a small rendition', async () => {
     const store = createMemoryThumbnailStore();
     const process = make({ thumbnailStore: store });

@@ -125,7 +125,8 @@ export function createMediaProcessor(options: MediaProcessorOptions = {}): Media
           warn(resource.url, warning(`Could not store thumbnails of ${resource.url}`, err));
         }
         reports.push({ url: resource.url, status: result.metadata ? 'processed' : 'skipped', mimeType: result.detectedMimeType, thumbnails: stored });
-        return result.metadata !== undefined;
+        // eCloud: the main thumbnail is "available" when the edm:object produced thumbnails.
+        return result.thumbnails.length > 0;
       } catch (err) {
         warn(resource.url, warning(`Problem while processing ${resource.url}`, err));
         reports.push({ url: resource.url, status: 'failed', thumbnails: [], error: (err as Error).message });
