@@ -25,6 +25,8 @@ export interface BenchRow {
   set: string;
   medianMs: number;
   p99Ms: number;
+  /** Process CPU time per record (ms), when measured in-process. */
+  cpuMs?: number;
   note?: string;
 }
 
@@ -70,26 +72,35 @@ export function loadFixtureSet(): RecordSet {
  * Times `fn` over `inputs` (cycled) after a warm-up.
  * @returns median and p99 of the per-call durations in milliseconds, and the mean
  */
-export function measure<T>(inputs: T[], fn: (input: T) => unknown, iterations: number): { medianMs: number; p99Ms: number; meanMs: number } {
+export function measure<T>(inputs: T[], fn: (input: T) => unknown, iterations: number): { medianMs: number; p99Ms: number; meanMs: number; cpuMs: number } {
   const warmup = Math.max(50, Math.floor(iterations / 5));
   for (let i = 0; i < warmup; i++) fn(inputs[i % inputs.length]);
   const times = new Float64Array(iterations);
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < iterations; i++) {
     const input = inputs[i % inputs.length];
     const t0 = performance.now();
     fn(input);
     times[i] = performance.now() - t0;
   }
+  const cpu = process.cpuUsage(cpu0);
   const sorted = [...times].sort((a, b) => a - b);
   const mean = sorted.reduce((s, x) => s + x, 0) / sorted.length;
-  return { medianMs: sorted[sorted.length >> 1], p99Ms: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))], meanMs: mean };
+  return {
+    medianMs: sorted[sorted.length >> 1],
+    p99Ms: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))],
+    meanMs: mean,
+    // CPU time of this process per call: robust against other load on a shared machine.
+    cpuMs: (cpu.user + cpu.system) / 1000 / iterations,
+  };
 }
 
 /** Formats rows as a Markdown table (ms per record). */
 export function markdownTable(rows: BenchRow[]): string {
-  const lines = ['| section | workload | engine | records | median ms | p99 ms | note |', '|---|---|---|---|---:|---:|---|'];
+  const f = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(3));
+  const lines = ['| section | workload | engine | records | median ms | p99 ms | CPU ms | note |', '|---|---|---|---|---:|---:|---:|---|'];
   for (const r of rows)
-    lines.push(`| ${r.section} | ${r.workload} | ${r.engine} | ${r.set} | ${r.medianMs.toFixed(3)} | ${r.p99Ms.toFixed(3)} | ${r.note ?? ''} |`);
+    lines.push(`| ${r.section} | ${r.workload} | ${r.engine} | ${r.set} | ${f(r.medianMs)} | ${f(r.p99Ms)} | ${f(r.cpuMs)} | ${r.note ?? ''} |`);
   return lines.join('\n');
 }
 

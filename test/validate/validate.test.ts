@@ -151,3 +151,18 @@ describe('internal validation (EDM-INTERNAL.xsd → internal Schematron)', () =>
     assert.match(String(out.data?.nodeId), /^http:\/\/data\.europeana\.eu\/proxy\/europeana\//);
   });
 });
+
+describe('compiled schema sharing', () => {
+  it('shares one compiled XSD between validators and frees it after the last dispose', async () => {
+    const a = await createExternalValidator({ schemaLocation: SCHEMA_DIR });
+    const b = await createExternalValidator({ schemaLocation: SCHEMA_DIR });
+    const record = { recordId: 'r', content: fixture(`${SANDBOX}zip/Record3.xml`) };
+    a.dispose();
+    a.dispose(); // idempotent: must not release b's share
+    assert.equal(b(record).status, 'success', 'b still works after a is disposed');
+    b.dispose();
+    const c = await createExternalValidator({ schemaLocation: SCHEMA_DIR });
+    assert.equal(c(record).status, 'success', 'a new validator compiles again');
+    c.dispose();
+  });
+});

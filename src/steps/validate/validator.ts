@@ -14,7 +14,7 @@ import { checkExternalSchematron } from './schematron-external.ts';
 import { checkInternalSchematron } from './schematron-internal.ts';
 import type { SchematronFailure } from './schematron-support.ts';
 import { findRootFile, resolveSchemaDir, type SchemaSourceOptions } from './schema-source.ts';
-import { type CompiledXsd, compileXsd } from './xsd.ts';
+import { type CompiledXsd, acquireXsd } from './xsd.ts';
 
 export interface ValidatorOptions extends SchemaSourceOptions {
   /** Folder, local `.zip`, or `http(s)` URL of a zip holding the XSDs (Metis `predefinedSchemas.*.url`). */
@@ -46,7 +46,7 @@ export interface ValidationData extends Record<string, unknown> {
   line?: number;
 }
 
-/** A ready validator: call it per record; `dispose()` frees the compiled schema. */
+/** A ready validator: call it per record; `dispose()` releases the (shared) compiled schema. */
 export type RecordValidator = ((record: RecordInput) => StepOutcome<ValidationData>) & {
   readonly schemaDir: string;
   dispose(): void;
@@ -78,7 +78,7 @@ async function createValidator(
   schematron: (root: XmlElement) => SchematronFailure | undefined,
 ): Promise<RecordValidator> {
   const schemaDir = await resolveSchemaDir(opts.schemaLocation, opts);
-  const xsd: CompiledXsd = compileXsd(schemaDir, findRootFile(schemaDir, opts.rootFile ?? defaultRoot));
+  const xsd: CompiledXsd = acquireXsd(schemaDir, findRootFile(schemaDir, opts.rootFile ?? defaultRoot));
   const sort = opts.sort ?? defaultSort;
   const validate = (record: RecordInput) => validateRecord(record, { xsd, sort, schematron, limits: opts.parseLimits });
   return Object.assign(validate, { schemaDir, dispose: () => xsd.dispose() });

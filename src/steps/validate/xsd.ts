@@ -93,8 +93,40 @@ function firstError(details: ErrorDetail[] | undefined, fallback: string): XsdPr
   return { message: (d?.message ?? fallback).trim(), line: d?.line ?? 0 };
 }
 
+const shared = new Map<string, { xsd: CompiledXsd; users: number }>();
+
+/**
+ * The compiled schema for `rootPath`, shared by every validator of this thread that uses the same
+ * schema set (compiled on first use). Each caller must call `dispose()` once; the schema is freed
+ * when the last user disposes it.
+ * @throws TaskError `SCHEMA_INVALID` when the schema cannot be read or compiled
+ */
+export function acquireXsd(schemaDir: string, rootPath: string): CompiledXsd {
+  const key = resolve(rootPath);
+  let entry = shared.get(key);
+  if (!entry) {
+    entry = { xsd: compileXsd(schemaDir, rootPath), users: 0 };
+    shared.set(key, entry);
+  }
+  entry.users++;
+  const e = entry;
+  let disposed = false;
+  return {
+    validate: (xml) => e.xsd.validate(xml),
+    dispose() {
+      if (disposed) return; // idempotent per caller
+      disposed = true;
+      if (--e.users === 0) {
+        shared.delete(key);
+        e.xsd.dispose();
+      }
+    },
+  };
+}
+
 /**
  * Compiles the XSD set rooted at `rootPath` (imports resolved relative to it, only inside `schemaDir`).
+ * Prefer `acquireXsd`, which shares one compilation between validators.
  * @throws TaskError `SCHEMA_INVALID` when the schema cannot be read or compiled
  */
 export function compileXsd(schemaDir: string, rootPath: string): CompiledXsd {
