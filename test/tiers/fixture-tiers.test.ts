@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseXml, serializeXml } from '../../src/edm/xml.ts';
-import { computeTiers, createEdmView, readTierAnnotations, toSandboxTierRow, writeTierAnnotations } from '../../src/steps/tiers/index.ts';
+import { computeTiers, createEdmView, readTierAnnotations, toRecordTierCalculationView, toSandboxTierRow, writeTierAnnotations } from '../../src/steps/tiers/index.ts';
 
 const dir = new URL('../../../shared/fixtures/metis/metis-framework/metis-indexing/src/test/resources/', import.meta.url);
 const load = (name: string) => readFileSync(new URL(name, dir), 'utf8');
@@ -109,4 +109,20 @@ test('OVERWRITE on the overwrite fixture: aggregator and Europeana annotations r
   assert.deepEqual(after.get('/aggregation/provider/2022502/_KAMRA_356338'), { content: '3', metadata: 'A' }); // stale, untouched
   assert.deepEqual(after.get('/aggregation/europeana/2022502/_KAMRA_356338'), { content: '2', metadata: 'A' }); // was 3 / A
   assert.equal((serializeXml(doc).match(/<dqv:QualityAnnotation>/g) ?? []).length, 6); // replaced in place, none added
+});
+
+test('the Sandbox record report (RecordTierCalculationView) of the tier-calculated TEXT record', () => {
+  const view = toRecordTierCalculationView(computeTiers(load('europeana_record_rdf_with_tier_calculated.xml')), {
+    europeanaRecordId: '/305/_nnhSX08',
+    providerRecordId: 'oai:mbc:48386',
+  });
+  assert.deepEqual(view.recordTierCalculationSummary, {
+    europeanaRecordId: '/305/_nnhSX08', providerRecordId: 'oai:mbc:48386', contentTier: '1', metadataTier: 'A', portalRecordLink: null,
+  });
+  assert.equal(view.contentTierBreakdown.recordType, 'TEXT');
+  assert.deepEqual(view.contentTierBreakdown.mediaResourceTechnicalMetadataList, []);
+  const lang = view.metadataTierBreakdown.languageBreakdown;
+  assert.deepEqual([lang.qualifiedElements, lang.qualifiedElementsWithLanguage, lang.qualifiedElementsWithoutLanguage], [6, 5, 1]);
+  assert.ok(Math.abs(lang.qualifiedElementsWithLanguagePercentage - 83.3333) < 0.001);
+  assert.equal(view.metadataTierBreakdown.contextualClasses.metadataTier, 'A');
 });

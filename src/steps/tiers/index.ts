@@ -5,3 +5,4 @@ export type { MetadataTier, MetadataTierResult, LanguageBreakdown, EnablingEleme
 export type { LicenseType } from './license.ts';
 export { createEdmView, type EdmView } from './edm-view.ts';
 export { writeTierAnnotations, readTierAnnotations, TierAnnotationError } from './quality-annotations.ts';
+export { toRecordTierCalculationView, type RecordTierCalculationView, type RecordTierReportOptions, type ProcessingError } from './tier-report.ts';

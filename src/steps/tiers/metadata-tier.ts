@@ -21,7 +21,7 @@ export interface LanguageBreakdown {
   /** Distinct candidate property types with a value. */
   qualifiedElements: number;
   qualifiedElementsWithLanguage: number;
-  /** Rounded percentage of qualified elements with language (0 when none qualify). */
+  /** Percentage of qualified elements with language (0 when none qualify), unrounded as in Metis. */
   qualifiedElementsWithLanguagePercentage: number;
   qualifiedElementsWithoutLanguage: string[];
 }
@@ -93,7 +93,7 @@ export function classifyLanguage(view: EdmView, proxies: Proxy[]): LanguageBreak
     tier: languageTier(ratio),
     qualifiedElements: qualified.size,
     qualifiedElementsWithLanguage: withLanguage.size,
-    qualifiedElementsWithLanguagePercentage: Math.round(ratio * 100),
+    qualifiedElementsWithLanguagePercentage: ratio * 100,
     qualifiedElementsWithoutLanguage: LANGUAGE_PROPERTIES.filter((n) => qualified.has(n) && !withLanguage.has(n)),
   };
 }
