@@ -71,6 +71,50 @@ const SUB = [
   [E, S, S, W],
 ];
 
+/** Where a curve of some level and direction goes, relative to its start: end offset and the box of the pixels it dithers. */
+interface Span {
+  dx: number;
+  dy: number;
+  minX: number;
+  maxX: number;
+  minY: number;
+  maxY: number;
+}
+const spans: Span[][] = [];
+
+function spanOf(level: number, direction: number): Span {
+  const cached = spans[level]?.[direction];
+  if (cached) return cached;
+  const span: Span = { dx: 0, dy: 0, minX: 0, maxX: 0, minY: 0, maxY: 0 };
+  const visit = (x: number, y: number) => {
+    span.minX = Math.min(span.minX, x);
+    span.maxX = Math.max(span.maxX, x);
+    span.minY = Math.min(span.minY, y);
+    span.maxY = Math.max(span.maxY, y);
+  };
+  let x = 0;
+  let y = 0;
+  for (let i = 0; i < 4; i++) {
+    if (level === 1) {
+      if (i === 3) break;
+    } else {
+      const sub = spanOf(level - 1, SUB[direction][i]);
+      visit(x + sub.minX, y + sub.minY);
+      visit(x + sub.maxX, y + sub.maxY);
+      x += sub.dx;
+      y += sub.dy;
+      if (i === 3) break;
+    }
+    visit(x, y); // the pixel dithered before the joining move
+    x += DX[MOVES[direction][i]];
+    y += DY[MOVES[direction][i]];
+  }
+  span.dx = x;
+  span.dy = y;
+  (spans[level] ??= [])[direction] = span;
+  return span;
+}
+
 /** Interleaved 8-bit pixels: 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA) channels; alpha is ignored. */
 export interface RawImage {
   data: Uint8Array;
@@ -130,6 +174,13 @@ export function remapHistogram(image: RawImage): Map<string, number> {
       ditherAndMove(moves[0]);
       ditherAndMove(moves[1]);
       ditherAndMove(moves[2]);
+      return;
+    }
+    // A sub-curve that lies wholly outside the image dithers nothing: jump to its end.
+    const span = spanOf(level, direction);
+    if (x + span.maxX < 0 || x + span.minX >= width || y + span.maxY < 0 || y + span.minY >= height) {
+      x += span.dx;
+      y += span.dy;
       return;
     }
     const sub = SUB[direction];
