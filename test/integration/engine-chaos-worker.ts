@@ -37,7 +37,16 @@ const runtime = new KafkaRuntime({
 });
 await runtime.start();
 process.send?.({ started: instanceId });
+// Tell the parent test how many partitions this worker owns, whenever that changes.
+let owned = -1;
+const reporter = setInterval(() => {
+  const n = runtime.metrics().partitions.length;
+  if (n !== owned) process.send?.({ assigned: (owned = n) });
+}, 100);
 await runtime.done.catch((err) => {
   console.error(`worker ${instanceId} failed:`, err);
   process.exitCode = 1;
 });
+clearInterval(reporter);
+process.send?.({ metrics: runtime.metrics() });
+process.disconnect?.();

@@ -69,3 +69,38 @@ export async function readCommitted(topic: string, done: (records: LogRecord[]) 
     await disconnect(consumer);
   }
 }
+
+/**
+ * Checks the output of the counting worker (engine-chaos-worker.ts): every input id exactly once,
+ * per-key counts 1..n in order, and the store's changelog ending with the exact count of every key.
+ */
+export async function verifyCounting(options: { output: string; changelog: string; inputs: Array<{ key: string; value: string }>; label: string }): Promise<void> {
+  const { output, changelog, inputs, label } = options;
+  const { deepEqual, equal } = await import('node:assert/strict');
+  const first = await readCommitted(output, (rs) => rs.length >= inputs.length, 240_000);
+  // Read again after a pause: a duplicate committed late would show up here.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const out = await readCommitted(output, (rs) => rs.length >= first.length, 60_000);
+  const seen = new Map<string, number>();
+  const countsByKey = new Map<string, number[]>();
+  for (const r of out) {
+    const [id, count] = r.value!.toString().split('|');
+    seen.set(id, (seen.get(id) ?? 0) + 1);
+    const key = r.key!.toString();
+    let list = countsByKey.get(key);
+    if (!list) countsByKey.set(key, (list = []));
+    list.push(Number(count));
+  }
+  const duplicates = [...seen].filter(([, n]) => n > 1);
+  equal(duplicates.length, 0, `${label}: duplicated ids, e.g. ${JSON.stringify(duplicates.slice(0, 5))}`);
+  equal(seen.size, inputs.length, `${label}: ${inputs.length - seen.size} records missing`);
+  equal(out.length, inputs.length);
+  for (const [key, counts] of countsByKey) {
+    deepEqual(counts, Array.from({ length: counts.length }, (_, i) => i + 1), `${label}: counts of ${key} are not 1..n`);
+  }
+  const expected = new Map<string, number>();
+  for (const { key } of inputs) expected.set(key, (expected.get(key) ?? 0) + 1);
+  const finalCounts = new Map<string, number>();
+  for (const r of await readCommitted(changelog, () => true, 60_000)) finalCounts.set(r.key!.toString(), Number(r.value!.toString()));
+  deepEqual(finalCounts, expected, `${label}: store counts differ`);
+}
