@@ -1,4 +1,5 @@
 /** Helpers of the engine's integration tests: unique names, raw producing, read_committed reading. */
+import { deepEqual, equal } from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import KafkaModule from '@confluentinc/kafka-javascript';
 import type { KafkaConsumer, Producer } from '@confluentinc/kafka-javascript';
@@ -76,7 +77,6 @@ export async function readCommitted(topic: string, done: (records: LogRecord[]) 
  */
 export async function verifyCounting(options: { output: string; changelog: string; inputs: Array<{ key: string; value: string }>; label: string }): Promise<void> {
   const { output, changelog, inputs, label } = options;
-  const { deepEqual, equal } = await import('node:assert/strict');
   const first = await readCommitted(output, (rs) => rs.length >= inputs.length, 240_000);
   // Read again after a pause: a duplicate committed late would show up here.
   await new Promise((resolve) => setTimeout(resolve, 1000));
