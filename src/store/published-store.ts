@@ -286,8 +286,10 @@ export class PublishedStore {
       else throw new Error(`Unknown search filter field: ${field}`);
     }
     const whereSql = where.join(' AND ');
-    const limit = Math.min(Math.max(q.limit ?? 20, 0), 500);
-    const offset = Math.max(q.offset ?? 0, 0);
+    // Interpolated into the SQL below, so forced to safe integers here.
+    const int = (v: number | undefined, fallback: number) => (Number.isFinite(v) ? Math.trunc(v as number) : fallback);
+    const limit = Math.min(Math.max(int(q.limit, 20), 0), 500);
+    const offset = Math.max(int(q.offset, 0), 0);
     const total = await this.db.query<{ n: string | number }>(`SELECT count(*) AS n FROM published_record WHERE ${whereSql}`, params);
     const hits = await this.db.query<Record<string, unknown>>(
       `SELECT record_id, dataset_id, title, content_tier, metadata_tier, media_type, data_provider, ${rank} AS rank
@@ -296,7 +298,7 @@ export class PublishedStore {
       params,
     );
     const facets: SearchResult['facets'] = {};
-    const facetLimit = Math.min(Math.max(q.facetLimit ?? 50, 1), 1000);
+    const facetLimit = Math.min(Math.max(int(q.facetLimit, 50), 1), 1000);
     for (const field of q.facets ?? []) {
       const sql = SCALAR_COLUMNS[field]
         ? `SELECT ${SCALAR_COLUMNS[field]}::text AS value, count(*) AS n FROM published_record WHERE ${whereSql} AND ${SCALAR_COLUMNS[field]} IS NOT NULL GROUP BY 1`
