@@ -5,6 +5,7 @@
  * Europeana entity links are dereferenced through the store.
  */
 import { readFileSync } from 'node:fs';
+import { parseXml, serializeXml } from '../src/edm/xml.ts';
 import { openPglite } from '../src/store/db.ts';
 import { EntityStore } from '../src/store/entity-store.ts';
 import { createEnricher } from '../src/steps/enrich/enricher.ts';
@@ -104,6 +105,9 @@ export const enrichSection: BenchSection = {
         const m = await measureAsync(records, (r) => enrich({ recordId: r.name, content: r.content }), iterations);
         rows.push({ section: 'enrich', workload, engine: 'TS + PGlite', set, ...m });
       }
+      // Baseline: what parsing and serializing the same records costs without any enrichment.
+      const base = await measureAsync(records, async (r) => serializeXml(parseXml(r.content)), iterations);
+      rows.push({ section: 'enrich', workload: 'baseline: parse + serialize only', engine: 'TS', set, ...base });
     } finally {
       await db.close();
     }
