@@ -10,10 +10,10 @@ import { parseXml, serializeXml } from '../../edm/xml.ts';
 import { createSafeFetcher, type FetchPolicy, type SafeFetcher } from '../http/safe-fetch.ts';
 import { fail, success, type StepMessage, type StepOutcome } from '../outcome.ts';
 import { startMediaRelay, type MediaRelay } from './media-relay.ts';
-import { processResource, type ResourceContext, type ResourceResult } from './resource-processor.ts';
+import { processResource, type ResourceContext } from './resource-processor.ts';
 import { findMediaResources, mainThumbnailFirst, type MediaResource } from './resources.ts';
 import { createFileThumbnailStore, type ThumbnailStore } from './thumbnail-store.ts';
-import { WebResourceWriter } from './web-resource-writer.ts';
+import { WebResourceWriter, type ResourceMetadata } from './web-resource-writer.ts';
 
 export interface MediaTimeouts {
   /** Download connect timeout; overrides `fetchPolicy.connectTimeoutMs`. Default 10 s. */
@@ -106,14 +106,15 @@ export function createMediaProcessor(options: MediaProcessorOptions = {}): Media
     // a replayed record must produce the same outcome.
     const messagesByUrl = new Map<string, StepMessage[]>();
     const warn = (url: string, m: StepMessage) => messagesByUrl.set(url, [...(messagesByUrl.get(url) ?? []), m]);
-    const results = new Map<string, ResourceResult>();
+    // Only the metadata is kept: thumbnail bytes are released once stored.
+    const metadataByUrl = new Map<string, ResourceMetadata>();
     const reports: MediaResourceReport[] = [];
     const largeStored = new Set<string>();
 
     const handle = async (resource: MediaResource, mainThumbnailAvailable: boolean): Promise<boolean> => {
       try {
         const result = await processResource(resource, ctx, mainThumbnailAvailable);
-        results.set(resource.url, result);
+        if (result.metadata) metadataByUrl.set(resource.url, result.metadata);
         const stored: string[] = [];
         try {
           for (const t of result.thumbnails) {
@@ -140,7 +141,7 @@ export function createMediaProcessor(options: MediaProcessorOptions = {}): Media
     // Write back in document order, whatever order the downloads finished in.
     const writer = new WebResourceWriter(doc.root);
     for (const r of resources) {
-      const metadata = results.get(r.url)?.metadata;
+      const metadata = metadataByUrl.get(r.url);
       if (metadata) writer.enrich(r.url, metadata);
     }
     const preview = writer.setPreview((url) => largeStored.has(url));
