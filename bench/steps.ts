@@ -33,6 +33,7 @@ import {
 } from './_steps-lib.ts';
 import { makeLargeRecord } from './_large-record.ts';
 import { normalizeSection } from './_normalize-section.ts';
+import { enrichSection } from './_enrich-section.ts';
 
 export type { BenchContext, BenchRow, BenchSection } from './_steps-lib.ts';
 
@@ -204,6 +205,8 @@ const throughputSection: BenchSection = {
 export const sections: BenchSection[] = [validateTransformSection, xmllintSection, saxonJavaSection, throughputSection];
 // Normalization (src/steps/normalize): on EDM internal fixture records.
 sections.push(normalizeSection);
+// Enrichment (src/steps/enrich): against the built-in entity store on PGlite, EDM internal fixture records.
+sections.push(enrichSection);
 
 export default async function main(args: string[]): Promise<void> {
   const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
