@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLinkChecker } from '../../src/steps/linkcheck/index.ts';
+import { checkWithSafeFetcher, createLinkChecker } from '../../src/steps/linkcheck/index.ts';
+import { createSafeFetcher } from '../../src/steps/http/safe-fetch.ts';
 import { buildRecord } from '../tiers/edm-builder.ts';
 
 async function listen(server: Server): Promise<string> {
@@ -73,4 +74,20 @@ test('link check: a record without links reports that, and isFormatOf targets ar
   assert.deepEqual([deleted.status, deleted.messages[0].message], ['success', 'Record deleted - no links were checked.']);
   assert.equal(seen.length, 2);
   await checker.close();
+});
+
+test('link check through the host-policy fetcher: loopback refused by default, allowed when the policy says so', async (t) => {
+  const local = createServer((req, res) => res.writeHead(req.url === '/ok' ? 200 : 404).end());
+  const base = await listen(local);
+  t.after(() => local.close());
+  const content = buildRecord({ type: 'IMAGE', isShownAt: `${base}/ok`, isShownBy: `${base}/missing` });
+  const strict = createSafeFetcher();
+  const open = createSafeFetcher({ allowLoopback: true });
+  t.after(() => Promise.all([strict.close(), open.close()]));
+  const refused = await createLinkChecker({ check: checkWithSafeFetcher(strict) })({ recordId: '/1/a', content });
+  assert.deepEqual(refused.data!.links.map((l) => l.ok), [false, false]);
+  assert.match(refused.messages[0].message, /HOST_NOT_ALLOWED/);
+  const allowed = await createLinkChecker({ check: checkWithSafeFetcher(open) })({ recordId: '/1/a', content });
+  assert.deepEqual(allowed.data!.links.map((l) => [l.url.replace(base, ''), l.ok, l.status]), [['/ok', true, 200], ['/missing', false, 404]]);
+  assert.equal(allowed.status, 'warn');
 });

@@ -7,6 +7,7 @@
 import { STATUS_CODES } from 'node:http';
 import { Agent, request } from 'undici';
 import { XmlParseError } from '../../edm/xml.ts';
+import { FetchError, type SafeFetcher } from '../http/safe-fetch.ts';
 import { success, type StepMessage, type StepOutcome } from '../outcome.ts';
 import { aggregationLinks, createEdmView, type EdmView } from '../tiers/edm-view.ts';
 
@@ -30,8 +31,8 @@ export interface LinkResult {
   ok: boolean;
   /** Final HTTP status, when a response arrived. */
   status?: number;
-  /** Redirects followed. */
-  redirects: number;
+  /** Redirects followed (unknown when checked through a safe fetcher). */
+  redirects?: number;
   error?: string;
 }
 
@@ -56,7 +57,7 @@ export function linksToCheck(view: EdmView): string[] {
   return urls;
 }
 
-function failure(url: string, status: number | undefined, message: string, redirects: number): LinkResult {
+function failure(url: string, status: number | undefined, message: string, redirects?: number): LinkResult {
   return { url, ok: false, status, redirects, error: message };
 }
 
@@ -151,4 +152,22 @@ export function createLinkChecker(options: LinkCheckOptions = {}): LinkChecker {
       return closed;
     },
   });
+}
+
+/**
+ * A `check` that goes through the host-policy fetcher of `steps/http` (refuses private and loopback
+ * addresses unless its policy allows them); its redirect limit and timeouts apply.
+ */
+export function checkWithSafeFetcher(fetcher: SafeFetcher): NonNullable<LinkCheckOptions['check']> {
+  return async (url, signal) => {
+    try {
+      const res = await fetcher.open(url, { signal });
+      res.discard();
+      return { url, ok: true, status: res.status };
+    } catch (err) {
+      if (!(err instanceof FetchError)) throw err;
+      const detail = err.code === 'HTTP_STATUS' ? `Status code ${err.status} (message: ${STATUS_CODES[err.status ?? 0] ?? 'unknown'}).` : `Because of: ${err.code} ${err.message}`;
+      return failure(url, err.status, `Download failed of resource ${url}. ${detail}`);
+    }
+  };
 }
