@@ -8,7 +8,8 @@ import { cleanIriViolations, cleanMarkupTags, cleanSpaceCharacters } from './cle
 import { normalizeDates } from './date-references.ts';
 import { clockAt } from './dates/edtf.ts';
 import { NormalizationError } from './edm-tree.ts';
-import { normalizeDcLanguage, normalizeXmlLang, removeDuplicateStatements } from './language-references.ts';
+import { removeDuplicateStatements } from './duplicate-statements.ts';
+import { normalizeDcLanguage, normalizeXmlLang } from './language-references.ts';
 import { languageVocabulary } from './languages/vocabulary.ts';
 
 export interface NormalizerOptions {
