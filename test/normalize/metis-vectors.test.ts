@@ -9,7 +9,7 @@ import { clockAt } from '../../src/steps/normalize/dates/edtf.ts';
 import { formatEdtf } from '../../src/steps/normalize/dates/edtf.ts';
 import { runExtractor, type DateExtractor } from '../../src/steps/normalize/dates/extractor-support.ts';
 import { decade, edtf, edtfRange, longNegativeYearRange } from '../../src/steps/normalize/dates/extractors-core.ts';
-import { bcAd, dcmiPeriod } from '../../src/steps/normalize/dates/extractors-text.ts';
+import { bcAd, bcAdRange, dcmiPeriod } from '../../src/steps/normalize/dates/extractors-text.ts';
 import { DATE_ROUND_1, DATE_ROUND_2, GENERIC_ROUND, sanitize, type SanitizeOperationId } from '../../src/steps/normalize/dates/sanitize.ts';
 
 const clock = clockAt(new Date('2026-11-25T12:00:00Z'));
@@ -137,6 +137,28 @@ test('BcAdDateExtractorTest', () => {
     ['1989 pred Kr.', '-1988'], ['1989 a. C.', '-1988'], ['1989 d. C.', '1989'],
     ['198 AD', '0198'], ['19 AD', '0019'], ['1 AD', '0001'], ['1 BC', '0000'], ['2 BC', '-0001'],
     ['0 BC', null], ['-1989 BC', null], ['-1989 AD', null],
+  ]);
+});
+
+test('BcAdRangeDateExtractorTest', () => {
+  check(bcAdRange, [
+    ['1990 BC-1989 BC', '-1989/-1988'],
+    ['1990 BC/1989 BC', '-1989/-1988'],
+    ['1990 BC - 1989 BC', '-1989/-1988'],
+    ['1990 BC / 1989 BC', '-1989/-1988'],
+    ['1990 BC-1 BC', '-1989/0000'],
+    ['1990 π.Χ.-1989 π.Χ.', '-1989/-1988'],
+    ['1990 π.Χ. / 1989 π.Χ.', '-1989/-1988'],
+    ['1989 AD-1990 AD', '1989/1990'],
+    ['1989 μ.Χ. - 1990 μ.Χ.', '1989/1990'],
+    ['1989 π.Χ.-1989 μ.Χ.', '-1988/1989'],
+    ['1989 π.Χ.-1 μ.Χ.', '-1988/0001'],
+    ['1990 BC//1989 BC', null],
+    ['-1990 BC-1989 BC', null],
+    ['-1990 BC--1989 BC', null],
+    ['1990 BC , 1989 BC', null],
+    ['1989 BC-0 BC', null],
+    ['1989 BC-0 AD', null],
   ]);
 });
 
