@@ -9,7 +9,7 @@ import { clockAt } from '../../src/steps/normalize/dates/edtf.ts';
 import { formatEdtf } from '../../src/steps/normalize/dates/edtf.ts';
 import { runExtractor, type DateExtractor } from '../../src/steps/normalize/dates/extractor-support.ts';
 import { decade, edtf, edtfRange, longNegativeYearRange } from '../../src/steps/normalize/dates/extractors-core.ts';
-import { bcAd, bcAdRange, dcmiPeriod } from '../../src/steps/normalize/dates/extractors-text.ts';
+import { bcAd, bcAdRange, dcmiPeriod, numericPartsExtractor } from '../../src/steps/normalize/dates/extractors-text.ts';
 import { DATE_ROUND_1, DATE_ROUND_2, GENERIC_ROUND, sanitize, type SanitizeOperationId } from '../../src/steps/normalize/dates/sanitize.ts';
 
 const clock = clockAt(new Date('2026-11-25T12:00:00Z'));
@@ -159,6 +159,29 @@ test('BcAdRangeDateExtractorTest', () => {
     ['1990 BC , 1989 BC', null],
     ['1989 BC-0 BC', null],
     ['1989 BC-0 AD', null],
+  ]);
+});
+
+test('NumericPartsDateExtractorTest', () => {
+  check(numericPartsExtractor, [
+    ['1989 11 01', '1989-11-01'], ['?1989 11 01', '1989-11-01?'], ['1989 1 1?', '1989-01-01?'], ['1989 1', null],
+    ['01 11 1989', '1989-11-01'], ['1 1 1989?', '1989-01-01?'], ['1 1989', null],
+    ['1989', '1989'], ['?1989?', '1989?'], ['1989/11', '1989-11'], ['?1989.11?', '1989-11?'],
+    ['1989-13-32', null], ['989-1-1', '0989-01-01'], ['?989/1-1', '0989-01-01?'], ['9989-99/99', null],
+    ['89-01-01', null], ['12345-01-01', null], ['1234-123-12', null],
+    ['11-1989', '1989-11'], ['?11/1989?', '1989-11?'], ['01-11-1989', '1989-11-01'], ['32-13-1989', null],
+    ['1-1-989', '0989-01-01'], ['?1-1/989', '0989-01-01?'], ['99/99-9989', null], ['01-01-89', null],
+    ['1989--11--01', null], ['1989..11..01', null], ['1989//11//01', null], ['198?', null], ['?99/99-989?', null],
+    ['198X', '198X'], ['198U', '198X'], ['19--', '19XX'], ['19XX', '19XX'], ['19??', '19XX'], ['19???', '19XX?'],
+    ['198-', null], ['198-?', null],
+    ['1989.XX', '1989'], ['1989/--', '1989'], ['?1989-UU', '1989?'], ['1989.???', '1989?'], ['198X.XX', '198X'],
+    ['19XX.--', '19XX'], ['1989---', null], ['1989.11.XX', '1989-11'], ['198X.11.XX', '198X-11'], ['198X.UU.11', '198X'],
+    ['19XX/XX/99', '19XX'], ['19XX-11-99?', null], ['19UU-XX-99?', '19XX?'], ['1989-??-??', '1989'], ['1989-11-xx', '1989-11'],
+    ['1989-11---', null], ['1989.11.X', null], ['1989-????', null],
+    ['XX.1989', '1989'], ['??-1989', '1989'], ['???.1989', '1989?'], ['--/1989?', '1989?'], ['---1989', null],
+    ['XX.11.1989', '1989-11'], ['XX.11.198X', '198X-11'], ['11.UU.198X', '198X'], ['99/XX/19XX', '19XX'],
+    ['?99-11-19XX', null], ['?99-XX-19UU', '19XX?'], ['??-??-1989', '1989'], ['uu-11-1989', '1989-11'],
+    ['---11-1989', null], ['X.11.1989', null], ['????-1989', null], ['01.01.12345', null],
   ]);
 });
 
