@@ -126,3 +126,13 @@ test('the Sandbox record report (RecordTierCalculationView) of the tier-calculat
   assert.ok(Math.abs(lang.qualifiedElementsWithLanguagePercentage - 83.3333) < 0.001);
   assert.equal(view.metadataTierBreakdown.contextualClasses.metadataTier, 'A');
 });
+
+test('INITIALISE keeps existing annotations and only adds missing ones', () => {
+  const doc = parseXml(load('europeana_record_rdf_tier_for_overwrite.xml'));
+  const view = createEdmView(doc);
+  writeTierAnnotations(view, { providerContent: 4, providerMetadata: 'C', europeanaContent: 4, europeanaMetadata: 'C' }, new Date(), 'INITIALISE');
+  assert.deepEqual(readTierAnnotations(doc).get('/aggregation/aggregator/2022502/_KAMRA_356338'), { content: '2', metadata: 'B' });
+  const bare = parseXml(load('europeana_record_with_technical_metadata.xml'));
+  writeTierAnnotations(createEdmView(bare), { providerContent: 2, providerMetadata: 'B', europeanaContent: 2, europeanaMetadata: 'C' }, new Date(), 'INITIALISE');
+  assert.deepEqual(readTierAnnotations(bare).get('/aggregation/provider/1/12944'), { content: '2', metadata: 'B' });
+});

@@ -9,7 +9,7 @@ import type { PublishedBatch, PublishedDocument, PublishTarget, TombstoneInput }
 import { fail, success, type StepOutcome } from '../outcome.ts';
 import { computeTiers, type TierResults } from '../tiers/compute-tiers.ts';
 import { createEdmView } from '../tiers/edm-view.ts';
-import { TierAnnotationError, writeTierAnnotations } from '../tiers/quality-annotations.ts';
+import { TierAnnotationError, writeTierAnnotations, type TierWriteMode } from '../tiers/quality-annotations.ts';
 import { extractSearchFields } from './search-fields.ts';
 
 /** What the indexer needs from the published store (implemented by `PublishedStore`). */
@@ -40,6 +40,11 @@ export interface IndexerOptions {
   target: PublishTarget;
   /** Clock for the annotations' dcterms:created. Default: the system clock. */
   now?: () => Date;
+  /**
+   * `OVERWRITE` (default, as eCloud runs it) replaces existing tier annotations; `INITIALISE` only
+   * adds missing ones. Tiers are always computed (publish needs the content tier).
+   */
+  tierCalculationMode?: TierWriteMode;
 }
 
 /** Facts an index outcome carries for tier statistics and the record report. */
@@ -90,6 +95,7 @@ export function createIndexer(opts: IndexerOptions): (records: IndexInput[]) => 
           view,
           { providerContent: tiers.content.tier, providerMetadata: tiers.metadata.tier, europeanaContent: tiers.content.tier, europeanaMetadata: tiers.metadataAllProxies.tier },
           now(),
+          opts.tierCalculationMode ?? 'OVERWRITE',
         );
       } catch (err) {
         if (!(err instanceof TierAnnotationError)) throw err;

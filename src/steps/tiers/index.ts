@@ -4,5 +4,5 @@ export type { ContentTier, ContentTierResult, MediaResourceTier, RecordType } fr
 export type { MetadataTier, MetadataTierResult, LanguageBreakdown, EnablingElementsBreakdown, ContextualClassesBreakdown } from './metadata-tier.ts';
 export type { LicenseType } from './license.ts';
 export { createEdmView, type EdmView } from './edm-view.ts';
-export { writeTierAnnotations, readTierAnnotations, TierAnnotationError } from './quality-annotations.ts';
+export { writeTierAnnotations, readTierAnnotations, TierAnnotationError, type TierWriteMode } from './quality-annotations.ts';
 export { toRecordTierCalculationView, type RecordTierCalculationView, type RecordTierReportOptions, type ProcessingError } from './tier-report.ts';

@@ -1,5 +1,5 @@
 /**
- * Writes tiers into the record as `dqv:QualityAnnotation`s (Metis `RdfTierUtils`, OVERWRITE mode):
+ * Writes tiers into the record as `dqv:QualityAnnotation`s (Metis `RdfTierUtils`, OVERWRITE or INITIALISE):
  * provider-data tiers on the aggregator aggregation (else the provider aggregation), Europeana
  * tiers on the `edm:EuropeanaAggregation`. An existing annotation of the same kind and target gets
  * its body replaced; otherwise a new one is appended, linked by `dqv:hasQualityAnnotation`.
@@ -46,7 +46,10 @@ function resourceOf(el: XmlElement, ns: string, local: string): string[] {
     .map((c) => getAttr(c, NS.rdf, 'resource') ?? '');
 }
 
-function setTier(doc: XmlDocument, aggregations: XmlElement[], target: XmlElement, base: string, body: string, created: string): void {
+/** OVERWRITE replaces an existing annotation's body; INITIALISE leaves an existing one alone. */
+export type TierWriteMode = 'OVERWRITE' | 'INITIALISE';
+
+function setTier(doc: XmlDocument, aggregations: XmlElement[], target: XmlElement, base: string, body: string, created: string, mode: TierWriteMode): void {
   const targetAbout = aboutOf(target);
   const matches = aggregations
     .flatMap(annotationsOf)
@@ -54,6 +57,7 @@ function setTier(doc: XmlDocument, aggregations: XmlElement[], target: XmlElemen
   if (matches.length > 1) throw new TierAnnotationError(`Multiple annotations found for target '${targetAbout}' and type '${base}'.`);
   if (matches.length === 1) {
     if (resourceOf(matches[0], NS.oa, 'hasTarget').length > 1) throw new TierAnnotationError('Annotation found with multiple targets.');
+    if (mode === 'INITIALISE') return;
     const hasBody = matches[0].children.find((c): c is XmlElement => c.kind === 'element' && c.ns === NS.oa && c.local === 'hasBody')!;
     setAttr(hasBody, hasBody.attrs.find((a) => a.ns === NS.rdf && a.local === 'resource')?.name ?? 'rdf:resource', NS.rdf, body);
     return;
@@ -75,17 +79,17 @@ function setTier(doc: XmlDocument, aggregations: XmlElement[], target: XmlElemen
  * Writes the four tier annotations into the record tree (in place).
  * Throws TierAnnotationError when the record has no suitable aggregation.
  */
-export function writeTierAnnotations(view: EdmView, tiers: AnnotationTiers, now: Date = new Date()): void {
+export function writeTierAnnotations(view: EdmView, tiers: AnnotationTiers, now: Date = new Date(), mode: TierWriteMode = 'OVERWRITE'): void {
   const aggregations = [...view.aggregations, ...(view.europeanaAggregation ? [view.europeanaAggregation] : [])];
   const providerTarget = view.aggregations.find(isAggregatorAggregation) ?? view.aggregations.find((a) => !isAggregatorAggregation(a));
   if (!providerTarget || !view.europeanaAggregation) {
     throw new TierAnnotationError('Cannot find suitable aggregator or provider aggregation in record.');
   }
   const created = now.toISOString();
-  setTier(view.doc, aggregations, providerTarget, CONTENT_TIER_BASE, `${CONTENT_TIER_BASE}${tiers.providerContent}`, created);
-  setTier(view.doc, aggregations, providerTarget, METADATA_TIER_BASE, `${METADATA_TIER_BASE}${tiers.providerMetadata}`, created);
-  setTier(view.doc, aggregations, view.europeanaAggregation, CONTENT_TIER_BASE, `${CONTENT_TIER_BASE}${tiers.europeanaContent}`, created);
-  setTier(view.doc, aggregations, view.europeanaAggregation, METADATA_TIER_BASE, `${METADATA_TIER_BASE}${tiers.europeanaMetadata}`, created);
+  setTier(view.doc, aggregations, providerTarget, CONTENT_TIER_BASE, `${CONTENT_TIER_BASE}${tiers.providerContent}`, created, mode);
+  setTier(view.doc, aggregations, providerTarget, METADATA_TIER_BASE, `${METADATA_TIER_BASE}${tiers.providerMetadata}`, created, mode);
+  setTier(view.doc, aggregations, view.europeanaAggregation, CONTENT_TIER_BASE, `${CONTENT_TIER_BASE}${tiers.europeanaContent}`, created, mode);
+  setTier(view.doc, aggregations, view.europeanaAggregation, METADATA_TIER_BASE, `${METADATA_TIER_BASE}${tiers.europeanaMetadata}`, created, mode);
 }
 
 /** Reads the tier annotations currently in a record: `{target about → {content?, metadata?}}`. */
