@@ -8,16 +8,16 @@ import assert from 'node:assert/strict';
 import { clockAt } from '../../src/steps/normalize/dates/edtf.ts';
 import { formatEdtf } from '../../src/steps/normalize/dates/edtf.ts';
 import { runExtractor, type DateExtractor } from '../../src/steps/normalize/dates/extractor-support.ts';
-import { decade, edtf, edtfRange, longNegativeYearRange } from '../../src/steps/normalize/dates/extractors-core.ts';
+import { centuryNumeric, centuryRoman, decade, edtf, edtfRange, longNegativeYearRange } from '../../src/steps/normalize/dates/extractors-core.ts';
 import { bcAd, bcAdRange, dcmiPeriod, numericPartsExtractor } from '../../src/steps/normalize/dates/extractors-text.ts';
 import { DATE_ROUND_1, DATE_ROUND_2, GENERIC_ROUND, sanitize, type SanitizeOperationId } from '../../src/steps/normalize/dates/sanitize.ts';
 
 const clock = clockAt(new Date('2026-11-25T12:00:00Z'));
 
-function check(extractor: DateExtractor, vectors: Array<[string, string | null]>, flexible = true, label?: Record<string, string | undefined>) {
+function check(extractor: DateExtractor, vectors: Array<[string, string | null]>, flexible = true, label?: Record<string, string | undefined>, at = clock) {
   const wrong: string[] = [];
   for (const [input, expected] of vectors) {
-    const result = runExtractor(extractor, input, { flexible, clock });
+    const result = runExtractor(extractor, input, { flexible, clock: at });
     const actual = result ? formatEdtf(result.date) : null;
     if (actual !== expected) wrong.push(`${JSON.stringify(input)}: expected ${expected}, got ${actual}`);
     if (label && input in label && result?.label !== label[input]) wrong.push(`${JSON.stringify(input)}: label ${result?.label}`);
@@ -183,6 +183,33 @@ test('NumericPartsDateExtractorTest', () => {
     ['?99-11-19XX', null], ['?99-XX-19UU', '19XX?'], ['??-??-1989', '1989'], ['uu-11-1989', '1989-11'],
     ['---11-1989', null], ['X.11.1989', null], ['????-1989', null], ['01.01.12345', null],
   ]);
+});
+
+test('CenturyNumericDateExtractorTest', () => {
+  check(centuryNumeric, [
+    ['18..', '18XX'], ['  18..  ', '18XX'], ['?18..', '18XX?'], ['18..?', '18XX?'], ['?18..?', '18XX?'], ['192?', null], ['1..', null],
+    ['1st century', '00XX'], ['2nd century', '01XX'], ['3rd century', '02XX'], ['11th century', '10XX'], ['19 century', '18XX'],
+    ['19TH century', '18XX'], ['21st century', '20XX'], ['  11th century  ', '10XX'], ['?11th century', '10XX?'],
+    ['11th century?', '10XX?'], ['?11th century?', '10XX?'], ['12th century BC', null], ['[10th century]', null],
+    ['11thcentury', null], ['11st century', null], ['12rd century', null], ['13st century', null], ['21th century', null],
+    ['0st century', null], ['22nd century', null],
+  ]);
+});
+
+test('CenturyRomaDateExtractorTest', () => {
+  check(centuryRoman, [
+    ['I', '00XX'], ['IV', '03XX'], ['V', '04XX'], ['IX', '08XX'], ['X', '09XX'], ['XIV', '13XX'], ['XIX', '18XX'], ['XX', '19XX'], ['XXI', '20XX'],
+    ['i', '00XX'], ['xvi', '15XX'], ['xxi', '20XX'],
+    ['s I', '00XX'], ['s. I', '00XX'], ['S I', '00XX'], ['S.I', '00XX'], ['sec.I', '00XX'], ['SEC. I', '00XX'], ['saec.I', '00XX'], ['SAEC. I', '00XX'],
+    ['Ii', '01XX'], ['  s I  ', '00XX'], ['?s. I', '00XX?'], ['sec. I?', '00XX?'], ['?saec. I?', '00XX?'], ['?I?', '00XX?'],
+    ['saecI', null], ['secI', null], ['MDCLXX', null], ['IXX', null],
+  ]);
+  const at = (day: string) => clockAt(new Date(`${day}T00:00:00Z`));
+  check(centuryRoman, [['XXII', null]], true, undefined, at('2100-12-31'));
+  check(centuryRoman, [['XXII', '21XX'], ['?sec. xxii?', '21XX?']], true, undefined, at('2101-01-01'));
+  check(centuryRoman, [['XXXI', '30XX']], true, undefined, at('3001-01-01'));
+  check(centuryRoman, [['C', null]], true, undefined, at('9900-12-31'));
+  check(centuryRoman, [['C', '99XX'], ['IIII', null], ['IC', null], ['VX', null], ['XXIIII', null], ['', null], ['s.', null], ['s. ?', null]], true, undefined, at('9901-01-01'));
 });
 
 test('DecadeDateExtractorTest and LongNegativeYearRangeDateExtractorTest', () => {
