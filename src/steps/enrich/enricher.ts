@@ -12,7 +12,6 @@ import { createLimiter, type Limiter } from './limit.ts';
 import {
   appendEntity,
   appendProxyLink,
-  entityElement,
   recordParts,
   replaceAggregationLink,
   replaceAggregationLiteral,
@@ -121,13 +120,9 @@ export function createEnricher(options: EnricherOptions): (record: EnrichInput) 
 
   function merge(parts: RecordParts, entity: Entity): boolean {
     let template = parsed.get(entity);
-    if (!template) parsed.set(entity, (template = entityElement({ ...parts.root, attrs: [] }, entity)));
+    if (!template) parsed.set(entity, (template = parseXml(entity.xml).root));
     if (parts.entities.has(entity.about)) return false;
-    const el = cloneElement(template);
-    // Drop declarations the record root already makes identically (kept only where they differ).
-    const rootDecl = new Map(parts.root.attrs.filter((a) => a.prefix === 'xmlns').map((a) => [a.local, a.value]));
-    el.attrs = el.attrs.filter((a) => !(a.prefix === 'xmlns' && rootDecl.get(a.local) === a.value));
-    return appendEntity(parts, entity, el);
+    return appendEntity(parts, entity, cloneElement(template));
   }
 
   async function dereferenceOne(uri: string, reports: Report[], limit: Limiter): Promise<Entity[]> {

@@ -9,7 +9,6 @@ import {
   childElements,
   createElement,
   getAttr,
-  parseXml,
   removeAttr,
   setAttr,
   textContent,
@@ -146,21 +145,16 @@ const RDF_ORDER = [
 ];
 const RANK = new Map(RDF_ORDER.map((k, i) => [k, i]));
 
-/** Parses an Entity's XML, dropping the namespace declarations the record root already makes. */
-export function entityElement(root: XmlElement, entity: Entity): XmlElement {
-  const el = parseXml(entity.xml).root;
-  const rootDecl = new Map<string, string>();
-  for (const a of root.attrs) if (a.prefix === 'xmlns') rootDecl.set(a.local, a.value);
-  el.attrs = el.attrs.filter((a) => !(a.prefix === 'xmlns' && rootDecl.get(a.local) === a.value));
-  return el;
-}
-
 /**
- * Appends a contextual entity unless one with the same rdf:about is already there (Metis never
- * overwrites). Returns true when it was added.
+ * Appends a contextual entity element (a fresh copy: it is adopted) unless one with the same
+ * rdf:about is already there (Metis never overwrites). Returns true when it was added.
  */
 export function appendEntity(parts: RecordParts, entity: Entity, element: XmlElement): boolean {
   if (parts.entities.has(entity.about)) return false;
+  // Keep only the namespace declarations the record root does not already make identically.
+  const rootDecl = new Map<string, string>();
+  for (const a of parts.root.attrs) if (a.prefix === 'xmlns') rootDecl.set(a.local, a.value);
+  element.attrs = element.attrs.filter((a) => !(a.prefix === 'xmlns' && rootDecl.get(a.local) === a.value));
   const rank = RANK.get(element.ns + element.local) ?? RDF_ORDER.length;
   insertOrdered(parts.root, element, (c) => (RANK.get(c.ns + c.local) ?? -1) > rank);
   parts.entities.set(entity.about, element);
