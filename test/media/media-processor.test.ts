@@ -327,6 +327,20 @@ describe('media processor against a real HTTP server', () => {
     assert.equal(preview(outcome.content!), undefined);
   });
 
+  it('stops a record\'s downloads when its signal is aborted', async () => {
+    const process = make({ thumbnailStore: createMemoryThumbnailStore() });
+    const content = `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:edm="http://www.europeana.eu/schemas/edm/" xmlns:ore="http://www.openarchives.org/ore/terms/">
+  <ore:Aggregation rdf:about="a"><edm:isShownBy rdf:resource="${server.base}/files/slow.jpg"/></ore:Aggregation></rdf:RDF>`;
+    const controller = new AbortController();
+    const started = Date.now();
+    const pending = process({ recordId: 'cancelled', content }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    const outcome = await pending;
+    assert.ok(Date.now() - started < 3000, 'did not wait for the 8 s response');
+    assert.equal(outcome.status, 'warn');
+    assert.equal(outcome.data!.resources[0].status, 'failed');
+  });
+
   it('in REDUCED mode records only MIME type and size, without thumbnails', async () => {
     const store = createMemoryThumbnailStore();
     const process = make({ thumbnailStore: store, mode: 'REDUCED' });

@@ -56,11 +56,11 @@ const DEMUXERS = 'mov,mp4,mp3,ogg,matroska,webm,wav,flac,aac,avi,asf,mpegts,mpeg
  * Runs `ffprobe -show_format -show_streams` on an http URL (the loopback relay). Only plain
  * http/tcp and single-file container formats are allowed.
  */
-export async function probeAudioVideo(input: string, timeoutMs = 60_000): Promise<AudioVideoFacts> {
+export async function probeAudioVideo(input: string, timeoutMs = 60_000, signal?: AbortSignal): Promise<AudioVideoFacts> {
   const out = await runCommand(
     'ffprobe',
     ['-v', 'quiet', '-protocol_whitelist', 'http,tcp', '-format_whitelist', DEMUXERS, '-print_format', 'json', '-show_format', '-show_streams', '-hide_banner', input],
-    { timeoutMs },
+    { timeoutMs, signal },
   );
   return factsFromFfprobe(JSON.parse(out.toString('utf8')));
 }

@@ -64,8 +64,13 @@ export interface MediaRecord {
   content: string;
 }
 
+export interface MediaRunOptions {
+  /** Cancels the record's downloads and tool runs; the outcome then carries their warnings. */
+  signal?: AbortSignal;
+}
+
 /** The step function, plus `close()` for the fetcher and relay it owns. */
-export type MediaProcessor = ((record: MediaRecord) => Promise<StepOutcome<MediaData>>) & { close(): Promise<void> };
+export type MediaProcessor = ((record: MediaRecord, run?: MediaRunOptions) => Promise<StepOutcome<MediaData>>) & { close(): Promise<void> };
 
 /** Creates the media-processing step. */
 export function createMediaProcessor(options: MediaProcessorOptions = {}): MediaProcessor {
@@ -92,14 +97,14 @@ export function createMediaProcessor(options: MediaProcessorOptions = {}): Media
     pdfTimeoutMs: t.pdfMs ?? 20_000,
   });
 
-  const process = async (record: MediaRecord): Promise<StepOutcome<MediaData>> => {
+  const process = async (record: MediaRecord, run: MediaRunOptions = {}): Promise<StepOutcome<MediaData>> => {
     let doc;
     try {
       doc = parseXml(record.content);
     } catch (err) {
       return fail(record.recordId, 'MEDIA_RDF', `Could not deserialize the record: ${(err as Error).message}`);
     }
-    const ctx = await context();
+    const ctx = { ...(await context()), signal: run.signal };
     const resources = findMediaResources(doc.root);
     const { main, rest } = mainThumbnailFirst(doc.root, resources);
     // Keyed by resource so that warnings come out in document order, not in completion order:

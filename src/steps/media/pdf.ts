@@ -19,6 +19,7 @@ export interface PdfFacts {
 export interface PdfOptions {
   renderFirstPage: boolean;
   timeoutMs?: number;
+  signal?: AbortSignal;
 }
 
 /** Analyses a PDF held in memory (written to a private temp directory for the tools). */
@@ -30,13 +31,13 @@ export async function analysePdf(bytes: Buffer, options: PdfOptions): Promise<Pd
     await writeFile(file, bytes);
     const [firstPage, text, images] = await Promise.all([
       options.renderFirstPage
-        ? runCommand('pdftoppm', ['-q', '-f', '1', '-l', '1', '-r', '72', '-png', '-singlefile', file, join(dir, 'page')], { timeoutMs }).then(() =>
+        ? runCommand('pdftoppm', ['-q', '-f', '1', '-l', '1', '-r', '72', '-png', '-singlefile', file, join(dir, 'page')], { timeoutMs, signal: options.signal }).then(() =>
             readFile(join(dir, 'page.png')),
           )
         : Promise.resolve(undefined),
       // Any non-blank character of extracted text is enough: stop reading there.
-      runCommand('pdftotext', ['-q', '-enc', 'UTF-8', file, '-'], { timeoutMs, stopWhen: (out) => /\S/.test(out.toString('utf8')) }),
-      runCommand('pdfimages', ['-list', file], { timeoutMs }),
+      runCommand('pdftotext', ['-q', '-enc', 'UTF-8', file, '-'], { timeoutMs, signal: options.signal, stopWhen: (out) => /\S/.test(out.toString('utf8')) }),
+      runCommand('pdfimages', ['-list', file], { timeoutMs, signal: options.signal }),
     ]);
     return { firstPage, containsText: /\S/.test(text.toString('utf8')), dpi: firstImageDpi(images.toString('utf8')) };
   } finally {

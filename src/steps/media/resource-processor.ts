@@ -24,6 +24,8 @@ export interface ResourceContext {
   imageTimeoutSeconds: number;
   ffprobeTimeoutMs: number;
   pdfTimeoutMs: number;
+  /** Cancels downloads and tools of this record. */
+  signal?: AbortSignal;
 }
 
 export interface ResourceResult {
@@ -51,7 +53,7 @@ export async function processResource(resource: MediaResource, ctx: ResourceCont
 }
 
 async function reduced(resource: MediaResource, ctx: ResourceContext): Promise<ResourceResult> {
-  const res = await ctx.fetcher.open(resource.url);
+  const res = await ctx.fetcher.open(resource.url, { signal: ctx.signal });
   const prefix = await res.readPrefix(SNIFF_BYTES);
   const mimeType = await detect(res, prefix);
   const edmType = EDM_TYPES[mediaTypeOf(mimeType)];
@@ -65,12 +67,12 @@ async function detect(res: OpenResponse, bytes: Buffer): Promise<string> {
 
 async function standard(resource: MediaResource, ctx: ResourceContext, mainThumbnailAvailable: boolean): Promise<ResourceResult> {
   const oEmbed = resource.kind === 'OEMBEDDED';
-  const res = await ctx.fetcher.open(resource.url);
+  const res = await ctx.fetcher.open(resource.url, { signal: ctx.signal });
   // Download the content only when the *provided* type needs it (Metis never downloads audio, video or 3D).
   let content = needsContent(res.contentType, oEmbed) ? await res.readAll() : undefined;
   const sniffed = content ?? (await res.readPrefix(SNIFF_BYTES));
   const mimeType = await detect(res, sniffed);
-  if (!content && needsContent(mimeType, oEmbed)) content = (await ctx.fetcher.fetchBytes(resource.url)).body;
+  if (!content && needsContent(mimeType, oEmbed)) content = (await ctx.fetcher.fetchBytes(resource.url, { signal: ctx.signal })).body;
   const size = content?.length ?? res.contentLength;
   const base = { detectedMimeType: mimeType };
 
@@ -110,7 +112,7 @@ async function standard(resource: MediaResource, ctx: ResourceContext, mainThumb
       } else {
         const exposed = ctx.relay.expose(resource.url);
         try {
-          facts = await probeAudioVideo(exposed.url, ctx.ffprobeTimeoutMs);
+          facts = await probeAudioVideo(exposed.url, ctx.ffprobeTimeoutMs, ctx.signal);
         } finally {
           exposed.release();
         }
@@ -125,9 +127,9 @@ async function standard(resource: MediaResource, ctx: ResourceContext, mainThumb
 }
 
 async function iiif(resource: MediaResource, ctx: ResourceContext): Promise<ResourceResult> {
-  const { body: infoBytes } = await ctx.fetcher.fetchBytes(infoJsonUrl(resource.serviceUrl!));
+  const { body: infoBytes } = await ctx.fetcher.fetchBytes(infoJsonUrl(resource.serviceUrl!), { signal: ctx.signal });
   const info = parseInfoJson(JSON.parse(infoBytes.toString('utf8')));
-  const { response, body } = await ctx.fetcher.fetchBytes(renditionUrl(info));
+  const { response, body } = await ctx.fetcher.fetchBytes(renditionUrl(info), { signal: ctx.signal });
   const mimeType = await detect(response, body);
   if (mediaTypeOf(mimeType) !== 'IMAGE') throw new Error(`IIIF rendition is not an image: ${mimeType}`);
   const image = await analyseImage(body, resource.url, {
@@ -155,7 +157,7 @@ async function text(
   }
   if (!content) throw new Error('File content is not downloaded and mimeType does not support processing without a downloaded file.');
   const skipThumbnail = mainThumbnailAvailable && resource.linkTypes.has('IS_SHOWN_BY');
-  const pdf = await analysePdf(content, { renderFirstPage: !skipThumbnail, timeoutMs: ctx.pdfTimeoutMs });
+  const pdf = await analysePdf(content, { renderFirstPage: !skipThumbnail, timeoutMs: ctx.pdfTimeoutMs, signal: ctx.signal });
   let thumbnails: Thumbnail[] = [];
   if (pdf.firstPage) {
     const image = await analyseImage(pdf.firstPage, resource.url, {

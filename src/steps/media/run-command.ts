@@ -11,6 +11,8 @@ export interface RunOptions {
   maxOutputBytes?: number;
   /** Resolve early (and kill the process) once this returns true for the output so far. */
   stopWhen?: (stdout: Buffer) => boolean;
+  /** Kills the process and rejects when aborted. */
+  signal?: AbortSignal;
 }
 
 export class CommandError extends Error {
@@ -36,11 +38,15 @@ export function runCommand(command: string, args: string[], options: RunOptions)
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       if (child.exitCode === null) child.kill('SIGKILL');
       if (error) reject(error);
       else resolve(Buffer.concat(out, outLength));
     };
     const timer = setTimeout(() => finish(new CommandError(`${command} timed out after ${options.timeoutMs} ms`, err)), options.timeoutMs);
+    const onAbort = () => finish(new CommandError(`${command} was cancelled`, err));
+    if (options.signal?.aborted) return onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.on('data', (chunk: Buffer) => {
       out.push(chunk);
       outLength += chunk.length;
