@@ -33,6 +33,7 @@ import {
 } from './_steps-lib.ts';
 import { makeLargeRecord } from './_large-record.ts';
 import { normalizeSection } from './_normalize-section.ts';
+import { indexSection, tiersSection } from './_tiers-section.ts';
 import { enrichSection } from './_enrich-section.ts';
 
 export type { BenchContext, BenchRow, BenchSection } from './_steps-lib.ts';
@@ -207,6 +208,8 @@ export const sections: BenchSection[] = [validateTransformSection, xmllintSectio
 sections.push(normalizeSection);
 // Enrichment (src/steps/enrich): against the built-in entity store on PGlite, EDM internal fixture records.
 sections.push(enrichSection);
+// Tiers and indexing (src/steps/tiers, src/steps/index): fully processed metis-indexing fixtures, PGlite.
+sections.push(tiersSection, indexSection);
 
 export default async function main(args: string[]): Promise<void> {
   const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
