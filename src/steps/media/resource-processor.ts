@@ -120,7 +120,7 @@ async function standard(resource: MediaResource, ctx: ResourceContext, mainThumb
       return { ...base, metadata: audioVideoMetadata(mimeType, facts, size), thumbnails: [] };
     }
     case '3D':
-      return { ...base, metadata: { mimeType, fileByteSize: res.contentLength, edmType: '3D' }, thumbnails: [] };
+      return { ...base, metadata: { mimeType, fileByteSize: res.contentLength ?? size, edmType: '3D' }, thumbnails: [] };
     default:
       return { ...base, thumbnails: [] };
   }
