@@ -192,20 +192,27 @@ export function declareStandardNamespaces(root: XmlElement, prefixes: readonly s
 
 function fixScope(el: XmlElement, parentScope: Map<string, string>): void {
   let scope = parentScope;
-  const own = collectDeclarations(el);
-  if (own.size > 0) {
-    scope = new Map(parentScope);
-    for (const [p, u] of own) scope.set(p, u);
-  }
-  const need = (prefix: string, ns: string) => {
-    if (prefix === 'xml' || prefix === 'xmlns') return;
-    if (prefix === '' && ns === '' && !scope.has('')) return;
-    if ((scope.get(prefix) ?? '') === ns) return;
+  // Most elements declare nothing: only copy the scope when this one does (or needs a fix-up).
+  for (const a of el.attrs) {
+    if (a.name !== 'xmlns' && a.prefix !== 'xmlns') continue;
     if (scope === parentScope) scope = new Map(parentScope);
-    scope.set(prefix, ns);
-    el.attrs.push(declAttr(prefix, ns));
-  };
-  need(el.prefix, el.ns);
-  for (const a of el.attrs) if (a.prefix !== '' && a.prefix !== 'xmlns') need(a.prefix, a.ns);
+    scope.set(a.name === 'xmlns' ? '' : a.local, a.value);
+  }
+  scope = bind(el, scope, parentScope, el.prefix, el.ns);
+  for (let i = 0; i < el.attrs.length; i++) {
+    const a = el.attrs[i];
+    if (a.prefix !== '' && a.prefix !== 'xmlns') scope = bind(el, scope, parentScope, a.prefix, a.ns);
+  }
   for (const c of el.children) if (c.kind === 'element') fixScope(c, scope);
+}
+
+/** Declares `prefix` → `ns` on `el` when the scope binds it differently; returns the scope to use. */
+function bind(el: XmlElement, scope: Map<string, string>, parentScope: Map<string, string>, prefix: string, ns: string): Map<string, string> {
+  if (prefix === 'xml' || prefix === 'xmlns') return scope;
+  if (prefix === '' && ns === '' && !scope.has('')) return scope;
+  if ((scope.get(prefix) ?? '') === ns) return scope;
+  const next = scope === parentScope ? new Map(parentScope) : scope;
+  next.set(prefix, ns);
+  el.attrs.push(declAttr(prefix, ns));
+  return next;
 }
