@@ -12,8 +12,13 @@ import { recordParts } from '../../src/steps/enrich/record.ts';
 import { childElements, getAttr, parseXml, textContent, type XmlElement } from '../../src/edm/xml.ts';
 import { NS } from '../../src/edm/namespaces.ts';
 import { openPglite, type Db } from '../../src/store/db.ts';
-import { CLIENT_MAIN_RESOURCES, CLIENT_RESOURCES, startFixtureServer, type FixtureServer } from './fixture-server.ts';
-import { storeWithFixtures } from './entity-store.test.ts';
+import {
+  CLIENT_MAIN_RESOURCES,
+  CLIENT_RESOURCES,
+  startFixtureServer,
+  storeWithFixtures,
+  type FixtureServer,
+} from './fixture-server.ts';
 
 const SCHEMAS = new URL(
   '../../../shared/fixtures/metis/metis-framework/metis-validation/metis-validation-service/src/test/resources/__files/test_schema.zip.extracted/',

@@ -3,15 +3,7 @@ import assert from 'node:assert/strict';
 import { openPglite, type Db } from '../../src/store/db.ts';
 import { EntityStore, normalizeLabel } from '../../src/store/entity-store.ts';
 import { entityClientSuite } from './entity-client-suite.ts';
-import { CLIENT_RESOURCES, COMMON_RESOURCES, STORE_JSON_FIXTURES } from './fixture-server.ts';
-
-/** A store on PGlite loaded with the same Entity API fixtures the loopback server answers with. */
-export async function storeWithFixtures(db: Db): Promise<EntityStore> {
-  const store = new EntityStore(db);
-  await store.migrate();
-  for (const f of STORE_JSON_FIXTURES) await store.loadFile(new URL(f, CLIENT_RESOURCES));
-  return store;
-}
+import { COMMON_RESOURCES, storeWithFixtures } from './fixture-server.ts';
 
 entityClientSuite('built-in entity store on PGlite', async () => {
   const db = await openPglite();

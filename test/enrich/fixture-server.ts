@@ -6,6 +6,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import type { Db } from '../../src/store/db.ts';
+import { EntityStore } from '../../src/store/entity-store.ts';
 
 export const CLIENT_RESOURCES = new URL(
   '../../../shared/fixtures/metis/metis-framework/metis-enrichment/metis-enrichment-client/src/test/resources/',
@@ -157,3 +159,11 @@ export const STORE_JSON_FIXTURES = [
   'entity-api/entity-api-response-organization.json',
   'entity-api/entity-api-response-organization-ii.json',
 ];
+
+/** A built-in store on `db` loaded with the same Entity API fixtures the loopback server answers with. */
+export async function storeWithFixtures(db: Db): Promise<EntityStore> {
+  const store = new EntityStore(db);
+  await store.migrate();
+  for (const f of STORE_JSON_FIXTURES) await store.loadFile(new URL(f, CLIENT_RESOURCES));
+  return store;
+}

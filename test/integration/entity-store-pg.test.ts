@@ -9,14 +9,11 @@ import { EntityStore } from '../../src/store/entity-store.ts';
 import { entitiesFromText } from '../../src/steps/enrich/entity-xml.ts';
 import { NS } from '../../src/edm/namespaces.ts';
 import { entityClientSuite } from '../enrich/entity-client-suite.ts';
-import { CLIENT_RESOURCES, STORE_JSON_FIXTURES } from '../enrich/fixture-server.ts';
+import { storeWithFixtures } from '../enrich/fixture-server.ts';
 
 entityClientSuite('built-in entity store on PostgreSQL', async () => {
   const t = await createTestDatabase('metis_entities');
-  const store = new EntityStore(t.db);
-  await store.migrate();
-  for (const f of STORE_JSON_FIXTURES) await store.loadFile(new URL(f, CLIENT_RESOURCES));
-  return { client: store, close: () => t.drop() };
+  return { client: await storeWithFixtures(t.db), close: () => t.drop() };
 });
 
 describe('EntityStore on PostgreSQL', () => {
