@@ -32,6 +32,7 @@ import {
   measure,
 } from './_steps-lib.ts';
 import { makeLargeRecord } from './_large-record.ts';
+import { mediaSection } from './_media-section.ts';
 import { normalizeSection } from './_normalize-section.ts';
 import { indexSection, tiersSection } from './_tiers-section.ts';
 import { enrichSection } from './_enrich-section.ts';
@@ -229,6 +230,8 @@ sections.push(normalizeSection);
 sections.push(enrichSection);
 // Tiers and indexing (src/steps/tiers, src/steps/index): fully processed metis-indexing fixtures, PGlite.
 sections.push(tiersSection, indexSection);
+// Media processing (src/steps/media): one image by sharp vs ImageMagick `convert` (Metis's command), whole step over loopback HTTP.
+sections.push(mediaSection);
 
 export default async function main(args: string[]): Promise<void> {
   const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];

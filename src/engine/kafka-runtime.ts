@@ -83,8 +83,11 @@ export class KafkaRuntime implements Runtime {
   private stopping: Promise<void> | undefined;
   private loop: Promise<void> | undefined;
   private commitQueued = false;
+  /** An exactly-once transaction has begun and holds produced outputs not yet committed. */
+  private txnOpen = false;
   private lastCommitAt = 0;
   private deliveryErrors = 0;
+  private deliveryErrorsSeen = 0;
   private deadLettered = 0;
   private failure: Error | undefined;
   private resolveDone!: () => void;
@@ -206,6 +209,7 @@ export class KafkaRuntime implements Runtime {
         const messages = await consume(consumer, batch);
         for (const m of messages) this.route(toLogRecord(m));
       });
+      if (!this.commitQueued) await this.serial.run(() => this.produceReady());
       const now = Date.now();
       for (const s of this.tasks.values()) {
         s.task.punctuate('wall-clock', now);
@@ -245,6 +249,28 @@ export class KafkaRuntime implements Runtime {
         s.paused = false;
       }
     });
+  }
+
+  /**
+   * Sends released outputs to the producer right away (inside the open transaction), so the commit
+   * only has to flush what is still in flight. Runs under `serial`: outputs released while a commit
+   * is running wait for the next transaction, since their offsets are not part of the committing one.
+   */
+  private async produceReady(): Promise<void> {
+    if (this.state !== 'running') return;
+    for (const s of this.tasks.values()) {
+      if (s.revoking) continue;
+      const outputs = s.task.takeOutputs();
+      if (outputs.length === 0) continue;
+      await this.beginIfNeeded();
+      for (const o of outputs) await produce(this.producer!, o);
+    }
+  }
+
+  private async beginIfNeeded(): Promise<void> {
+    if (!this.exactlyOnce || this.txnOpen) return;
+    await txn.begin(this.producer!);
+    this.txnOpen = true;
   }
 
   private requestCommit(): void {
@@ -375,21 +401,23 @@ export class KafkaRuntime implements Runtime {
         participants.push({ s, offset: taken.offset });
       }
     }
-    if (outputs.length === 0 && offsets.length === 0) return;
+    if (outputs.length === 0 && offsets.length === 0 && !this.txnOpen) return;
     const started = performance.now();
     const producer = this.producer!;
     try {
       for (const { s, offset } of participants) for (const p of s.task.commitParticipants()) await p.commit!([offset]);
       if (this.exactlyOnce) {
-        await txn.begin(producer);
+        await this.beginIfNeeded();
         for (const o of outputs) await produce(producer, o);
         if (offsets.length > 0) await txn.sendOffsets(producer, offsets, this.consumer!);
+        this.txnOpen = false;
         await txn.commit(producer);
       } else {
-        const errorsBefore = this.deliveryErrors;
         for (const o of outputs) await produce(producer, o);
         await flush(producer);
-        if (this.deliveryErrors !== errorsBefore) throw new EngineError('ENGINE_COMMIT_FAILED', 'some outputs were not delivered');
+        const failedDeliveries = this.deliveryErrors - this.deliveryErrorsSeen;
+        this.deliveryErrorsSeen = this.deliveryErrors;
+        if (failedDeliveries > 0) throw new EngineError('ENGINE_COMMIT_FAILED', 'some outputs were not delivered');
         if (offsets.length > 0) this.consumer!.commitSync(offsets.map((o) => ({ ...o })));
       }
     } catch (err) {
@@ -413,6 +441,7 @@ export class KafkaRuntime implements Runtime {
         throw error;
       }
       try {
+        this.txnOpen = false;
         await txn.abort(this.producer!);
       } catch (abortErr) {
         throw translate(abortErr, 'abort transaction after failed commit');

@@ -79,7 +79,6 @@ export class Task {
   private readonly schedules: Schedule[] = [];
   private readonly instances = new Map<string, NodeInstance>();
   private readonly source: NodeInstance;
-  private nullKeyCounter = 0;
 
   constructor(private readonly options: TaskOptions) {
     const { topology, topic, partition } = options;
@@ -148,6 +147,13 @@ export class Task {
   /** Processors that take part in commits (external transactional sinks). */
   commitParticipants(): Processor[] {
     return [...this.instances.values()].flatMap((i) => (i.processor?.commit ? [i.processor] : []));
+  }
+
+  /** Takes the outputs released so far (in input order) without the offset: for eager producing. */
+  takeOutputs(): OutputRecord[] {
+    const outputs = this.ready;
+    this.ready = [];
+    return outputs;
   }
 
   /**
@@ -334,50 +340,101 @@ export class Task {
   }
 
   private makeContext(inst: NodeInstance, entry: Entry | undefined): ProcessorContext | RecordContext {
-    const task = this;
-    const entryOf = (): Entry | undefined => entry ?? task.current;
-    const storeViews = new Map<string, KeyValueStore<any, any>>();
-    const ctx: ProcessorContext & { metadata?: RecordMetadata } = {
-      applicationId: this.options.applicationId,
-      taskId: this.id,
-      topic: this.topic,
-      partition: this.partition,
-      nodeName: inst.node.name,
-      logger: this.options.logger,
-      signal: this.abort.signal,
-      forward: (record, childName) => task.forwardFrom(inst, entryOf(), record, childName),
-      schedule: (intervalMs, type, punctuator): Cancellable => {
-        if (!(intervalMs > 0)) throw new EngineError('ENGINE_ILLEGAL_STATE', 'schedule interval must be > 0');
-        const s: Schedule = { intervalMs, type, punctuator, next: undefined, cancelled: false, node: inst };
-        if (type === 'wall-clock') s.next = task.options.now() + intervalMs;
-        else if (task.streamTime > -Infinity) s.next = (Math.floor(task.streamTime / intervalMs) + 1) * intervalMs;
-        task.schedules.push(s);
-        return { cancel: () => void (s.cancelled = true) };
-      },
-      getStateStore: <K, V>(name: string): KeyValueStore<K, V> => {
-        const node = inst.node;
-        if (node.kind !== 'processor' || !node.stores.includes(name)) throw new EngineError('ENGINE_UNKNOWN_STORE', `${inst.node.name} has no store ${name}`);
-        let view = storeViews.get(name);
-        if (!view) {
-          const store = task.stores.get(name)!;
-          const topic = changelogTopic(task.options.applicationId, name);
-          const log = store.definition.changelog === false ? undefined : (key: Buffer, value: Buffer | null) => {
-            const e = entryOf();
-            (e ? e.changelog : task.ready).push({ topic, partition: task.partition, key, value, timestamp: e?.record.timestamp ?? task.options.now(), headers: {} });
-          };
-          view = store.view(log);
-          storeViews.set(name, view);
-        }
-        return view as KeyValueStore<K, V>;
-      },
-      recordMetadata: () => (entry ?? task.current)?.metadata,
-    };
-    if (entry) ctx.metadata = entry.metadata;
-    return ctx;
+    return new NodeContext(this, inst, entry);
   }
 
-  /** Round-robin partition for null keys (deterministic for a given input order). */
-  nextNullKeyPartition(partitions: number): number {
-    return this.nullKeyCounter++ % partitions;
+  /** @internal The entry a context acts for: its own record, else the record processed synchronously. */
+  entryFor(entry: Entry | undefined): Entry | undefined {
+    return entry ?? this.current;
+  }
+
+  /** @internal */
+  forwardFromContext(inst: NodeInstance, entry: Entry | undefined, record: StreamRecord<unknown, unknown>, childName: string | undefined): void {
+    this.forwardFrom(inst, entry ?? this.current, record, childName);
+  }
+
+  /** @internal */
+  addSchedule(inst: NodeInstance, intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable {
+    if (!(intervalMs > 0)) throw new EngineError('ENGINE_ILLEGAL_STATE', 'schedule interval must be > 0');
+    const s: Schedule = { intervalMs, type, punctuator, next: undefined, cancelled: false, node: inst };
+    if (type === 'wall-clock') s.next = this.options.now() + intervalMs;
+    else if (this.streamTime > -Infinity) s.next = (Math.floor(this.streamTime / intervalMs) + 1) * intervalMs;
+    this.schedules.push(s);
+    return { cancel: () => void (s.cancelled = true) };
+  }
+
+  /** @internal A store view whose changelog writes belong to `entry` (or to the current record). */
+  storeView(inst: NodeInstance, name: string, entry: Entry | undefined): KeyValueStore<any, any> {
+    const node = inst.node;
+    if (node.kind !== 'processor' || !node.stores.includes(name)) throw new EngineError('ENGINE_UNKNOWN_STORE', `${inst.node.name} has no store ${name}`);
+    const store = this.stores.get(name)!;
+    if (store.definition.changelog === false) return store.view(undefined);
+    const topic = changelogTopic(this.options.applicationId, name);
+    return store.view((key, value) => {
+      const e = entry ?? this.current;
+      (e ? e.changelog : this.ready).push({ topic, partition: this.partition, key, value, timestamp: e?.record.timestamp ?? this.options.now(), headers: {} });
+    });
+  }
+
+  get applicationId(): string {
+    return this.options.applicationId;
+  }
+
+  get logger(): Logger {
+    return this.options.logger;
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+}
+
+/** A processor's context: per node (init, punctuators) or per record (`process`'s second argument). */
+class NodeContext implements RecordContext {
+  private views: Map<string, KeyValueStore<any, any>> | undefined;
+  constructor(
+    private readonly task: Task,
+    private readonly inst: NodeInstance,
+    private readonly entry: Entry | undefined,
+  ) {}
+  get applicationId(): string {
+    return this.task.applicationId;
+  }
+  get taskId(): string {
+    return this.task.id;
+  }
+  get topic(): string {
+    return this.task.topic;
+  }
+  get partition(): number {
+    return this.task.partition;
+  }
+  get nodeName(): string {
+    return this.inst.node.name;
+  }
+  get logger(): Logger {
+    return this.task.logger;
+  }
+  get signal(): AbortSignal {
+    return this.task.signal;
+  }
+  get metadata(): RecordMetadata {
+    return (this.entry ?? this.task.entryFor(undefined))?.metadata as RecordMetadata;
+  }
+  forward(record: StreamRecord<unknown, unknown>, childName?: string): void {
+    this.task.forwardFromContext(this.inst, this.entry, record, childName);
+  }
+  schedule(intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable {
+    return this.task.addSchedule(this.inst, intervalMs, type, punctuator);
+  }
+  getStateStore<K, V>(name: string): KeyValueStore<K, V> {
+    this.views ??= new Map();
+    let view = this.views.get(name);
+    if (!view) this.views.set(name, (view = this.task.storeView(this.inst, name, this.entry)));
+    return view;
+  }
+  recordMetadata(): RecordMetadata | undefined {
+    return this.task.entryFor(this.entry)?.metadata;
   }
 }
