@@ -107,9 +107,17 @@ export class EntityStore implements EntityClient {
     this.cache = size > 0 ? new LRUCache({ max: size }) : undefined;
   }
 
-  /** Creates the tables if they do not exist. */
+  /** Creates the tables if they do not exist; safe when several workers start at once. */
   async migrate(): Promise<void> {
-    await this.db.exec(ENTITY_STORE_SQL);
+    if (this.db.kind !== 'pg') {
+      await this.db.exec(ENTITY_STORE_SQL);
+      return;
+    }
+    // Concurrent CREATE ... IF NOT EXISTS can still collide on the server: serialize on a lock.
+    await this.db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(7357005)');
+      for (const statement of ENTITY_STORE_SQL.split(/;\s*\n/)) if (statement.trim()) await tx.query(statement);
+    });
   }
 
   /** Inserts or replaces entities (with their labels and co-reference URIs) in one transaction. */

@@ -23,6 +23,11 @@ describe('EntityStore on PostgreSQL', () => {
   });
   after(() => t.drop());
 
+  test('several workers may migrate at once', async () => {
+    await Promise.all(Array.from({ length: 4 }, () => new EntityStore(t.db).migrate()));
+    assert.equal(await new EntityStore(t.db).count(), 0);
+  });
+
   test('an rdf:RDF file of many entities loads in one transaction and every one is findable', async () => {
     const store = new EntityStore(t.db, { cacheSize: 0 });
     await store.migrate();
