@@ -57,6 +57,7 @@ describe('media processor against a real HTTP server', () => {
   let alphaPng: Buffer;
   let rendition: Buffer;
   let mp4: Buffer;
+  let audioMp4: Buffer;
   let pdf: Buffer;
   const tmp = mkdtempSync(join(tmpdir(), 'media-test-'));
   const processors: Array<{ close(): Promise<void> }> = [];
@@ -75,6 +76,9 @@ describe('media processor against a real HTTP server', () => {
     const mp4Path = join(tmp, 'clip.mp4');
     execFileSync('ffmpeg', ['-v', 'quiet', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-t', '1', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-y', mp4Path]);
     mp4 = readFileSync(mp4Path);
+    const audioMp4Path = join(tmp, 'tone.mp4');
+    execFileSync('ffmpeg', ['-v', 'quiet', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-c:a', 'aac', '-f', 'mp4', '-y', audioMp4Path]);
+    audioMp4 = readFileSync(audioMp4Path);
     pdf = makePdf({ text: 'Metis media test', image: { jpeg: jpg, width: 186, height: 155, dpi: 150 } });
 
     const v2 = JSON.parse(fixtureBytes('iiif_info_v2.json').toString());
@@ -91,6 +95,7 @@ describe('media processor against a real HTTP server', () => {
       '/files/lying.html': { body: largeJpeg, contentType: 'text/html; charset=utf-8' },
       '/files/lying-audio': { body: largeJpeg, contentType: 'audio/mpeg' },
       '/files/audio_test.mp3': { body: fixtureBytes('audio_test.mp3'), contentType: 'audio/mpeg' },
+      '/files/tone.mp4': (_q, s) => s.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(audioMp4.length) }).end(audioMp4),
       '/files/example.mpd': { body: fixtureBytes('example.mpd'), contentType: 'application/dash+xml' },
       '/files/cube.glb': { body: fixtureBytes('3d/cube.glb'), contentType: 'application/octet-stream' },
       '/files/cube.obj': { body: fixtureBytes('3d/cube.obj'), contentType: 'text/plain' },
@@ -184,7 +189,7 @@ describe('media processor against a real HTTP server', () => {
     const store = createMemoryThumbnailStore();
     const process = make({ thumbnailStore: store, fetchPolicy: { ...LOOPBACK_ONLY, maxBytes: 50 * 1024 * 1024 }, timeouts: { responseMs: 500 }, maxInputPixels: 50_000_000 });
     const f = (name: string) => `${server.base}/files/${name}`;
-    const views = ['audio_test.mp3', 'example.mpd', 'cube.glb', 'cube.obj', 'doc.pdf', 'alpha.png', 'lying.html', 'lying-audio', 'r1', 'missing.jpg', 'slow.jpg', 'huge.jpg', 'bomb.png'];
+    const views = ['audio_test.mp3', 'tone.mp4', 'example.mpd', 'cube.glb', 'cube.obj', 'doc.pdf', 'alpha.png', 'lying.html', 'lying-audio', 'r1', 'missing.jpg', 'slow.jpg', 'huge.jpg', 'bomb.png'];
     const content = `<?xml version="1.0" encoding="UTF-8"?>
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:edm="http://www.europeana.eu/schemas/edm/" xmlns:ore="http://www.openarchives.org/ore/terms/">
   <edm:ProvidedCHO rdf:about="/1/all"/>
@@ -222,6 +227,10 @@ describe('media processor against a real HTTP server', () => {
     assert.deepEqual(audio['ebucore:sampleRate'], ['44100']);
     assert.ok(Math.abs(Number(audio['ebucore:duration'][0]) - 3997) < 60, audio['ebucore:duration'][0]);
     assert.deepEqual(audio['edm:type'], ['SOUND']);
+
+    // An MP4 holding only audio is audio/mp4 and SOUND (Metis AudioVideoProcessor).
+    const tone = webResource(out, f('tone.mp4'))!;
+    assert.deepEqual([tone['ebucore:hasMimeType'], tone['edm:type'], tone['edm:codecName'], tone['ebucore:audioChannelNumber']], [['audio/mp4'], ['SOUND'], ['aac'], ['1']]);
 
     const dash = webResource(out, f('example.mpd'))!;
     assert.deepEqual([dash['ebucore:duration'], dash['ebucore:width'], dash['ebucore:height'], dash['ebucore:bitRate'], dash['edm:type']], [['101200'], ['480'], ['360'], ['652000'], ['VIDEO']]);
