@@ -46,6 +46,7 @@ export type FetchErrorCode =
   | 'TIMEOUT'
   | 'NETWORK';
 
+/** A failed fetch: `code` says what went wrong, `url` which hop, `status` the HTTP status for `HTTP_STATUS`. */
 export class FetchError extends Error {
   constructor(
     readonly code: FetchErrorCode,

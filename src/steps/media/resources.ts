@@ -34,6 +34,7 @@ export function resourceOf(el: XmlElement): string | undefined {
   return value ? value : undefined;
 }
 
+/** The element's `rdf:about`. */
 export function aboutOf(el: XmlElement): string | undefined {
   return getAttr(el, NS.rdf, 'about');
 }

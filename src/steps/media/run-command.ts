@@ -15,6 +15,7 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
+/** A tool that failed, timed out, printed too much or was cancelled; `stderr` holds its first 4 KB of diagnostics. */
 export class CommandError extends Error {
   constructor(
     message: string,
