@@ -155,6 +155,28 @@ describe('createEnricher with the Entity API and dereference service over loopba
     },
   );
 
+  test('re-enrichment with cleanupPrevious drops the earlier Europeana links and entities first', async () => {
+    const first = await enrich({ recordId: 'r', content: sample('enrichment/sample_enrichment_success.rdf') });
+    // Pretend concept/84 no longer matches: a stale link and entity would stay without the clean-up.
+    const changed = first.content!.replace('<dc:subject xml:lang="en">Religion</dc:subject>', '');
+    const again = createEnricher({
+      entityClient: new EntityApiClient({
+        apiUrl: `${server.url}/entity`,
+        managementUrl: `${server.url}/entitymgmt`,
+        retryDelayMs: 1,
+      }),
+      cleanupPrevious: true,
+    });
+    const out = await again({ recordId: 'r', content: changed });
+    const root = parseXml(out.content!).root;
+    assert.deepEqual(links(recordParts(root).europeanaProxy!, NS.dc, 'subject'), []);
+    assert.equal(abouts(root, NS.skos, 'Concept').includes('http://data.europeana.eu/concept/84'), false);
+    // Links that still hold are made again.
+    assert.deepEqual(links(recordParts(root).europeanaProxy!, NS.dcterms, 'spatial'), [
+      'http://data.europeana.eu/place/94',
+    ]);
+  });
+
   test('the failure sample fails on the dereference FAILURE, with the Sandbox message form', async () => {
     const out = await enrich({ recordId: 'f', content: sample('enrichment/sample_enrichment_failure.rdf') });
     assert.equal(out.status, 'fail');

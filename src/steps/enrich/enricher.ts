@@ -14,6 +14,7 @@ import {
   appendProxyLink,
   recordParts,
   replaceAggregationLink,
+  removePreviousEnrichment,
   replaceAggregationLiteral,
   type RecordParts,
 } from './record.ts';
@@ -34,6 +35,8 @@ export interface EnricherOptions {
   concurrency?: number;
   /** Era words for edm:year (Metis's adList / bcList). Default: a short built-in list. */
   eraWords?: EraWords;
+  /** First remove the links and entities of an earlier enrichment (re-enrichment). Default false. */
+  cleanupPrevious?: boolean;
   /** How many `isPartOf` levels of parents to fetch. Default 10. */
   maxParentDepth?: number;
 }
@@ -191,6 +194,7 @@ export function createEnricher(options: EnricherOptions): (record: EnrichInput) 
     const reports: Report[] = [];
     const data: EnrichData = { dereferencedUris: 0, entitiesAdded: 0, linksAdded: 0, years: [], reports };
     const limit = createLimiter(concurrency);
+    if (options.cleanupPrevious) removePreviousEnrichment(parts);
 
     if (options.dereference ?? true) {
       const uris = dereferenceUris(parts);

@@ -209,3 +209,34 @@ export function replaceAggregationLink(parts: RecordParts, field: FieldName, old
   }
   return n;
 }
+
+/** Entities enrichment itself adds (Europeana's and the former Semium ones). */
+const ENRICHMENT_ENTITY = /^https?:\/\/(data\.europeana\.eu|semium\.org)(\/|$)/;
+
+/**
+ * Removes what an earlier enrichment added (EntityRemover / cleanupPreviousEnrichmentEntities):
+ * Europeana-proxy links to data.europeana.eu or semium.org entities, and those entities. Returns the
+ * number of links removed.
+ */
+export function removePreviousEnrichment(parts: RecordParts): number {
+  const proxy = parts.europeanaProxy;
+  if (!proxy) return 0;
+  const removed = new Set<string>();
+  for (const el of childElements(proxy)) {
+    const uri = resourceOf(el);
+    if (uri && ENRICHMENT_ENTITY.test(uri) && (el.ns === NS.dc || el.ns === NS.dcterms)) {
+      removeChild(proxy, el);
+      removed.add(uri);
+    }
+  }
+  let n = 0;
+  for (const uri of removed) {
+    n++;
+    const entity = parts.entities.get(uri);
+    if (entity) {
+      removeChild(parts.root, entity);
+      parts.entities.delete(uri);
+    }
+  }
+  return n;
+}
