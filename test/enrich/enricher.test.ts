@@ -15,6 +15,7 @@ import { openPglite, type Db } from '../../src/store/db.ts';
 import {
   CLIENT_MAIN_RESOURCES,
   CLIENT_RESOURCES,
+  COMMON_RESOURCES,
   startFixtureServer,
   storeWithFixtures,
   type FixtureServer,
@@ -242,6 +243,22 @@ describe('createEnricher with the built-in entity store (no Entity API)', () => 
       'http://data.europeana.eu/organization/2852',
     ]);
     assert.deepEqual(links(parts.aggregations[0], NS.edm, 'provider'), ['http://data.europeana.eu/organization/1585']);
+  });
+
+  test('without a dereference service, linked entities held by the store are dereferenced from it', async () => {
+    const store = await storeWithFixtures(db);
+    await store.loadFile(new URL('entity-agent.xml', COMMON_RESOURCES));
+    const record = sample('enrichment/sample_enrichment_success.rdf').replace(
+      '<dc:contributor>Piotras Kalabuchovas</dc:contributor>',
+      '<dc:creator rdf:resource="http://www.wikidata.org/entity/Q733791"/>',
+    );
+    const out = await createEnricher({ entityClient: store })({ recordId: 'w', content: record });
+    const root = parseXml(out.content!).root;
+    assert.deepEqual(abouts(root, NS.edm, 'Agent'), ['http://www.wikidata.org/entity/Q733791']);
+    // Dereferenced entities get no link; the co-reference lookup of enrichment then links it.
+    assert.deepEqual(links(recordParts(root).europeanaProxy!, NS.dc, 'creator'), [
+      'http://www.wikidata.org/entity/Q733791',
+    ]);
   });
 
   test('several matches count as none; an organization without a match is a warning', async () => {

@@ -144,6 +144,10 @@ export function createEnricher(options: EnricherOptions): (record: EnrichInput) 
         }
         return await withParents(entity, limit);
       }
+      // Like Metis, try the own entity collection first (the Entity API client has only Europeana
+      // ids and answers at once; the built-in store may hold any vocabulary), then the service.
+      const own = await limit(() => client.getById(uri));
+      if (own) return await withParents(own, limit);
       if (!options.dereferenceClient) return [];
       const deref = options.dereferenceClient;
       const result = await limit(() => deref.dereference(uri));
