@@ -62,6 +62,13 @@ describe('provider XSLT on SaxonJS (compiled once to SEF, cached by content hash
     assert.equal(out.status, 'fail');
     assert.equal(out.messages[0].code, 'XSLT_ERROR');
     assert.match(out.messages[0].message, /bad record/);
+    const textOut = await createXsltTransformer(
+      { source: '<xsl:stylesheet version="2.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"><xsl:output method="text"/><xsl:template match="/">not xml</xsl:template></xsl:stylesheet>' },
+      { cacheDir },
+    );
+    const malformed = textOut({ recordId: 'r', content: '<a/>' });
+    assert.equal(malformed.status, 'fail');
+    assert.match(malformed.messages[0].message, /^Malformed XSLT result/);
   });
 
   it('runs a custom dataset XSLT in place of the default with the Metis parameters', async () => {

@@ -99,8 +99,15 @@ export async function createXsltTransformer(xslt: XsltSource, opts: XsltCompileO
   };
 }
 
+/** Runs a stylesheet; a result that is not well-formed XML is an error, as in Metis (TransformationException). */
 function runXslt(compiled: CompiledXslt, source: string, params: Record<string, unknown>): string {
-  return compiled.run(source, params);
+  const out = compiled.run(source, params);
+  try {
+    parseXml(out);
+  } catch (err) {
+    throw new Error(`Malformed XSLT result: ${(err as Error).message}`);
+  }
+  return out;
 }
 
 type Ids = ReturnType<typeof derivedIds>;
