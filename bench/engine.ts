@@ -6,6 +6,9 @@
  * engine/baseline and the peak RSS sampled during the runs.
  *   npm run bench engine [-- --reps 3 --records1k 50000 --records10k 10000 --partitions 4]
  */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import KafkaModule from '@confluentinc/kafka-javascript';
 import { KafkaRuntime, Topology, bytesSerde, jsonSerde, stringSerde, type KeyValueStore, type Processor, type ProcessorContext, type ProcessingGuarantee } from '../src/engine/index.ts';
@@ -25,16 +28,31 @@ interface Result {
   peakRssMb: number;
 }
 
-/** Samples RSS while `run` executes. */
-async function withRss(run: () => Promise<number>): Promise<Result> {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 25);
-  try {
-    const seconds = await run();
-    return { seconds, rate: 0, peakRssMb: peak / 1048576 };
-  } finally {
-    clearInterval(timer);
-  }
+/**
+ * Runs one measurement in a fresh child process, so each peak RSS (the child's maxRSS) belongs to
+ * that run alone and no run inherits another's heap or librdkafka buffers.
+ */
+async function inChild(job: Job): Promise<Result> {
+  const child = fork(fileURLToPath(import.meta.url), ['--child', JSON.stringify(job)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const [message] = (await once(child, 'message')) as [Result];
+  await once(child, 'exit');
+  return message;
+}
+
+interface Job {
+  side: 'engine' | 'baseline';
+  kind: Kind;
+  guarantee: ProcessingGuarantee;
+  input: string;
+  records: number;
+  partitions: number;
+}
+
+async function runJob(job: Job): Promise<void> {
+  const run = job.side === 'engine' ? runEngine : runBaseline;
+  const seconds = await run(job.kind, job.guarantee, job.input, job.records, job.partitions);
+  const result: Result = { seconds, rate: job.records / seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  process.send!(result);
 }
 
 async function deleteTopics(topics: string[]): Promise<void> {
@@ -166,14 +184,15 @@ export default async function main(args: string[]): Promise<void> {
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const [valueBytes, records] of [[1024, Number(values.records1k)], [10240, Number(values.records10k)]] as const) {
     const input = await prepareInput(records, valueBytes, partitions);
+    console.error(`prepared ${records} records of ${valueBytes} bytes in ${input}`);
     for (const guarantee of ['exactly_once', 'at_least_once'] as const) {
       for (const kind of ['pass-through', 'count'] as const) {
         const engine: Result[] = [];
         const base: Result[] = [];
         for (let r = 0; r < reps; r++) {
           // Alternate the order so neither side always runs on a warmer broker.
-          const runE = () => withRss(() => runEngine(kind, guarantee, input, records, partitions));
-          const runB = () => withRss(() => runBaseline(kind, guarantee, input, records, partitions));
+          const runE = () => inChild({ side: 'engine', kind, guarantee, input, records, partitions });
+          const runB = () => inChild({ side: 'baseline', kind, guarantee, input, records, partitions });
           if (r % 2 === 0) {
             engine.push(await runE());
             base.push(await runB());
@@ -191,5 +210,10 @@ export default async function main(args: string[]): Promise<void> {
     }
     await deleteTopics([input]);
   }
-  console.log(`process peak RSS (maxRSS): ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
+  console.log('(peak RSS = maxRSS of the child process that ran the measurement, max over the repetitions)');
+}
+
+if (process.argv[2] === '--child') {
+  await runJob(JSON.parse(process.argv[3]) as Job);
+  process.exit(0);
 }

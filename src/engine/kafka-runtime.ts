@@ -83,6 +83,7 @@ export class KafkaRuntime implements Runtime {
   private stopping: Promise<void> | undefined;
   private loop: Promise<void> | undefined;
   private commitQueued = false;
+  private commitRunning = false;
   /** An exactly-once transaction has begun and holds produced outputs not yet committed. */
   private txnOpen = false;
   private lastCommitAt = 0;
@@ -194,6 +195,8 @@ export class KafkaRuntime implements Runtime {
       ...this.kafkaOptions.consumerConfig,
     });
     this.consumer.setDefaultConsumeTimeout(50);
+    // Return a poll as soon as some records are there instead of waiting to fill the batch.
+    (this.consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(v: boolean): void }).setDefaultIsTimeoutOnlyForFirstMessage(true);
     this.consumer.subscribe([...topology.sourceByTopic.keys()]);
     for (const signal of this.kafkaOptions.stopOnSignals ?? []) process.once(signal, this.signalHandler);
     this.state = 'running';
@@ -209,7 +212,8 @@ export class KafkaRuntime implements Runtime {
         const messages = await consume(consumer, batch);
         for (const m of messages) this.route(toLogRecord(m));
       });
-      if (!this.commitQueued) await this.serial.run(() => this.produceReady());
+      // While a commit runs, keep polling and processing; released outputs wait for the next transaction.
+      if (!this.commitQueued && !this.commitRunning) await this.serial.run(() => this.produceReady());
       const now = Date.now();
       for (const s of this.tasks.values()) {
         s.task.punctuate('wall-clock', now);
@@ -276,10 +280,17 @@ export class KafkaRuntime implements Runtime {
   private requestCommit(): void {
     if (this.commitQueued) return;
     this.commitQueued = true;
-    void this.serial.run(async () => {
-      this.commitQueued = false;
-      if (this.state === 'running') await this.commitNow();
-    }).catch((err) => this.fail(err));
+    void this.serial
+      .run(async () => {
+        this.commitQueued = false;
+        this.commitRunning = true;
+        try {
+          if (this.state === 'running') await this.commitNow();
+        } finally {
+          this.commitRunning = false;
+        }
+      })
+      .catch((err) => this.fail(err));
   }
 
   private onRebalance(err: LibrdKafkaError, assignment: TopicPartition[]): void {
