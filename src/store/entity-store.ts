@@ -39,13 +39,16 @@ CREATE INDEX IF NOT EXISTS enrichment_entity_uri_about ON enrichment_entity_uri 
 export const ENTITY_STORE_MIGRATIONS = [{ name: 'entities-001-entity-store', sql: ENTITY_STORE_SQL }];
 
 const SQL = {
-  upsertEntity: `INSERT INTO enrichment_entity (about, type, xml, parents, same_as) VALUES ($1, $2, $3, $4::text[], $5::text[])
+  // Bulk statements over parallel arrays (one round trip per batch); list columns travel as JSON.
+  upsertEntities: `INSERT INTO enrichment_entity (about, type, xml, parents, same_as)
+    SELECT a, t, x, ARRAY(SELECT jsonb_array_elements_text(p::jsonb)), ARRAY(SELECT jsonb_array_elements_text(s::jsonb))
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(a, t, x, p, s)
     ON CONFLICT (about) DO UPDATE SET type = EXCLUDED.type, xml = EXCLUDED.xml, parents = EXCLUDED.parents, same_as = EXCLUDED.same_as`,
-  deleteLabels: 'DELETE FROM enrichment_entity_label WHERE about = $1',
-  deleteUris: 'DELETE FROM enrichment_entity_uri WHERE about = $1',
+  deleteLabels: 'DELETE FROM enrichment_entity_label WHERE about = ANY($1::text[])',
+  deleteUris: 'DELETE FROM enrichment_entity_uri WHERE about = ANY($1::text[])',
   insertLabels: `INSERT INTO enrichment_entity_label (label, type, lang, about)
-    SELECT l, $2, g, $3 FROM unnest($1::text[], $4::text[]) AS t(l, g) ON CONFLICT DO NOTHING`,
-  insertUris: `INSERT INTO enrichment_entity_uri (uri, about) SELECT u, $2 FROM unnest($1::text[]) AS t(u) ON CONFLICT DO NOTHING`,
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
+  insertUris: `INSERT INTO enrichment_entity_uri (uri, about) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
   byText: `SELECT DISTINCT e.about, e.type, e.xml, e.parents, e.same_as
     FROM enrichment_entity_label l JOIN enrichment_entity e ON e.about = l.about
     WHERE l.label = $1 AND l.type = ANY($2::text[]) AND ($3::text IS NULL OR l.lang = $3 OR l.lang = '')
@@ -120,28 +123,43 @@ export class EntityStore implements EntityClient {
     });
   }
 
-  /** Inserts or replaces entities (with their labels and co-reference URIs) in one transaction. */
-  async importEntities(entities: Entity[]): Promise<number> {
+  /** Inserts or replaces entities (with their labels and co-reference URIs) in one transaction, in batches. */
+  async importEntities(entities: Entity[], batchSize = 500): Promise<number> {
+    // The last occurrence of an id wins (one statement cannot update a row twice).
+    const unique = [...new Map(entities.map((e) => [e.about, e])).values()];
     await this.db.transaction(async (tx) => {
-      for (const e of entities) {
-        const labels = entityLabels(e);
-        const uris = [...new Set([e.about, ...e.sameAs])];
-        await tx.query(SQL.upsertEntity, [e.about, e.type, e.xml, e.parents, e.sameAs]);
-        await tx.query(SQL.deleteLabels, [e.about]);
-        await tx.query(SQL.deleteUris, [e.about]);
-        if (labels.length > 0) {
-          await tx.query(SQL.insertLabels, [
-            labels.map((l) => normalizeLabel(l.label)),
-            e.type,
-            e.about,
-            labels.map((l) => l.lang.toLowerCase()),
-          ]);
+      for (let i = 0; i < unique.length; i += batchSize) {
+        const batch = unique.slice(i, i + batchSize);
+        const abouts = batch.map((e) => e.about);
+        await tx.query(SQL.upsertEntities, [
+          abouts,
+          batch.map((e) => e.type),
+          batch.map((e) => e.xml),
+          batch.map((e) => JSON.stringify(e.parents)),
+          batch.map((e) => JSON.stringify(e.sameAs)),
+        ]);
+        await tx.query(SQL.deleteLabels, [abouts]);
+        await tx.query(SQL.deleteUris, [abouts]);
+        const labels: string[][] = [[], [], [], []];
+        const uris: string[][] = [[], []];
+        for (const e of batch) {
+          for (const l of entityLabels(e)) {
+            labels[0].push(normalizeLabel(l.label));
+            labels[1].push(e.type);
+            labels[2].push(l.lang.toLowerCase());
+            labels[3].push(e.about);
+          }
+          for (const u of new Set([e.about, ...e.sameAs])) {
+            uris[0].push(u);
+            uris[1].push(e.about);
+          }
         }
-        await tx.query(SQL.insertUris, [uris, e.about]);
+        await tx.query(SQL.insertLabels, labels);
+        await tx.query(SQL.insertUris, uris);
       }
     });
     this.cache?.clear();
-    return entities.length;
+    return unique.length;
   }
 
   /** Loads an entity file: EDM RDF/XML (one entity, an rdf:RDF of many) or Entity API JSON(-LD). */
