@@ -166,3 +166,19 @@ describe('compiled schema sharing', () => {
     c.dispose();
   });
 });
+
+describe('record encoding', () => {
+  it('validates the text as UTF-8 even when the XML declaration names another encoding', async () => {
+    const int = await createInternalValidator({ schemaLocation: SCHEMA_DIR });
+    try {
+      // Without forcing UTF-8, libxml2 would decode the bytes as UTF-16 and reject the document.
+      const content = fixture(`${SANDBOX}record/transform/record-expected.xml`).replace('encoding="UTF-8"', 'encoding="UTF-16"');
+      assert.ok(content.includes('encoding="UTF-16"'));
+      const out = int({ recordId: 'r', content });
+      assert.equal(out.status, 'success', out.messages[0]?.message);
+      assert.ok(out.content!.includes('Stanič'));
+    } finally {
+      int.dispose();
+    }
+  });
+});

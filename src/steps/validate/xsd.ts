@@ -150,7 +150,8 @@ export function compileXsd(schemaDir: string, rootPath: string): CompiledXsd {
       let doc: XmlDocument;
       try {
         // fromBuffer: Node's UTF-8 encoder is cheaper than the library's string path (~10 %).
-        doc = XmlDocument.fromBuffer(Buffer.from(xml, 'utf8'), { option: RECORD_PARSE });
+        // The bytes are UTF-8 whatever the XML declaration says (the record is a JS string).
+        doc = XmlDocument.fromBuffer(Buffer.from(xml, 'utf8'), { option: RECORD_PARSE, encoding: 'UTF-8' });
       } catch (err) {
         return firstError((err as { details?: ErrorDetail[] }).details, (err as Error).message);
       }
