@@ -376,6 +376,13 @@ export class KafkaRuntime implements Runtime {
       // in-flight records are abandoned and will be reprocessed by the next owner.
       if (!lost) await this.commitNow(true, true);
       for (const tp of tps) await this.dropTask(tp);
+      if (lost && this.txnOpen) {
+        // The open transaction holds outputs of partitions we no longer own (their offsets can never
+        // be committed by us): abort it, and rebuild the remaining tasks whose outputs went with it.
+        this.txnOpen = false;
+        await txn.abort(this.producer!);
+        await this.rewind(true);
+      }
       this.consumer!.incrementalUnassign(tps);
     });
     this.options.logger.info({ partitions: tps.map((t) => `${t.topic}-${t.partition}`) }, 'partitions revoked');
@@ -489,6 +496,7 @@ export class KafkaRuntime implements Runtime {
       await this.loop;
       await this.serial.run(() => this.commitNow()).catch((err) => this.options.logger.error({ err }, 'final commit failed'));
     }
+    await this.loop?.catch(() => undefined);
     await this.closeAll();
     if (this.state !== 'failed') this.state = 'stopped';
     if (this.failure) this.rejectDone(this.failure);

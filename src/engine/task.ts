@@ -329,6 +329,8 @@ export class Task {
   private settle(entry: Entry): void {
     if (--entry.pending > 0) return;
     entry.done = true;
+    // Under fail-fast nothing is released after a failure: no commit can include the failed record.
+    if (this.fatal) return;
     if (this.queue[0] !== entry) return;
     while (this.queue.length > 0 && this.queue[0].done) {
       const head = this.queue.shift()!;
