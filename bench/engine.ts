@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import KafkaModule from '@confluentinc/kafka-javascript';
 import { KafkaRuntime, Topology, bytesSerde, jsonSerde, stringSerde, type KeyValueStore, type Processor, type ProcessorContext, type ProcessingGuarantee } from '../src/engine/index.ts';
-import { connectConsumer, connectProducer, consume, disconnect, ensureTopics, flush, produce, txn } from '../src/engine/kafka-client.ts';
+import { connectConsumer, connectProducer, consume, disconnect, ensureTopics, flush, produce, tryProduce, txn } from '../src/engine/kafka-client.ts';
 import { changelogTopic } from '../src/engine/index.ts';
 
 const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -139,12 +139,14 @@ async function runBaseline(kind: Kind, guarantee: ProcessingGuarantee, input: st
     }
     for (const m of messages) {
       const key = m.key as Buffer;
-      await produce(producer, { topic: output, key, value: m.value, timestamp: m.timestamp ?? Date.now(), headers: {} });
+      const out = { topic: output, key, value: m.value, timestamp: m.timestamp ?? Date.now(), headers: {} };
+      if (!tryProduce(producer, out)) await produce(producer, out);
       if (kind === 'count') {
         const k = key.toString();
         const c = (counts.get(k) ?? 0) + 1;
         counts.set(k, c);
-        await produce(producer, { topic: changelog, partition: m.partition, key, value: Buffer.from(String(c)), timestamp: Date.now(), headers: {} });
+        const change = { topic: changelog, partition: m.partition, key, value: Buffer.from(String(c)), timestamp: Date.now(), headers: {} };
+        if (!tryProduce(producer, change)) await produce(producer, change);
       }
       offsets.set(m.partition, m.offset + 1);
       done++;

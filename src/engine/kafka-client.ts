@@ -124,19 +124,23 @@ export function toLogRecord(m: Message): LogRecord {
   return { topic: m.topic, partition: m.partition, offset: m.offset, key, value: m.value ?? null, timestamp: m.timestamp ?? Date.now(), headers: decodeHeaders(m.headers) };
 }
 
-/** Queues one record in librdkafka (retrying while its local queue is full). */
-export async function produce(producer: Producer, r: OutputRecord): Promise<void> {
-  const headers = Object.entries(r.headers).map(([k, v]) => ({ [k]: v }));
-  for (;;) {
-    try {
-      producer.produce(r.topic, r.partition ?? null, r.value, r.key, r.timestamp, null, headers.length ? headers : undefined);
-      return;
-    } catch (err) {
-      if ((err as LibrdKafkaError).code !== ERR.QUEUE_FULL) throw translate(err, `produce to ${r.topic}`);
-      producer.poll();
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+/** Queues one record in librdkafka; false when its local queue is full (then use `produce`). */
+export function tryProduce(producer: Producer, r: OutputRecord): boolean {
+  let headers: Array<Record<string, string>> | undefined;
+  for (const k in r.headers) (headers ??= []).push({ [k]: r.headers[k] });
+  try {
+    producer.produce(r.topic, r.partition ?? null, r.value, r.key, r.timestamp, null, headers);
+    return true;
+  } catch (err) {
+    if ((err as LibrdKafkaError).code !== ERR.QUEUE_FULL) throw translate(err, `produce to ${r.topic}`);
+    producer.poll();
+    return false;
   }
+}
+
+/** Queues one record in librdkafka, waiting while its local queue is full. */
+export async function produce(producer: Producer, r: OutputRecord): Promise<void> {
+  while (!tryProduce(producer, r)) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 export const txn = {

@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import type { KafkaConsumer, LibrdKafkaError, Producer, TopicPartition } from '@confluentinc/kafka-javascript';
 import { pino } from 'pino';
 import { EngineError, errorMessage } from './errors.ts';
-import { ERR, connectConsumer, connectProducer, consume, disconnect, ensureTopics, flush, partitionCounts, produce, readToEnd, toLogRecord, translate, txn, type ClientConfig, type Consumer } from './kafka-client.ts';
+import { ERR, connectConsumer, connectProducer, consume, disconnect, ensureTopics, flush, partitionCounts, produce, readToEnd, toLogRecord, translate, tryProduce, txn, type ClientConfig, type Consumer } from './kafka-client.ts';
 import { Mutex } from './mutex.ts';
 import type { LogRecord, OutputRecord, TopicPartitionOffset } from './record.ts';
 import { resolveOptions, type CommonRuntimeOptions, type ProcessorCounters, type ResolvedOptions, type Runtime, type RuntimeMetrics } from './runtime.ts';
@@ -267,7 +267,7 @@ export class KafkaRuntime implements Runtime {
       const outputs = s.task.takeOutputs();
       if (outputs.length === 0) continue;
       await this.beginIfNeeded();
-      for (const o of outputs) await produce(this.producer!, o);
+      for (const o of outputs) if (!tryProduce(this.producer!, o)) await produce(this.producer!, o);
     }
   }
 
@@ -426,12 +426,12 @@ export class KafkaRuntime implements Runtime {
       for (const { s, offset } of participants) for (const p of s.task.commitParticipants()) await p.commit!([offset]);
       if (this.exactlyOnce) {
         await this.beginIfNeeded();
-        for (const o of outputs) await produce(producer, o);
+        for (const o of outputs) if (!tryProduce(producer, o)) await produce(producer, o);
         if (offsets.length > 0) await txn.sendOffsets(producer, offsets, this.consumer!);
         this.txnOpen = false;
         await txn.commit(producer);
       } else {
-        for (const o of outputs) await produce(producer, o);
+        for (const o of outputs) if (!tryProduce(producer, o)) await produce(producer, o);
         await flush(producer);
         const failedDeliveries = this.deliveryErrors - this.deliveryErrorsSeen;
         this.deliveryErrorsSeen = this.deliveryErrors;
