@@ -9,6 +9,7 @@
  * declared them, so serialization writes them back exactly where the input had them.
  */
 import { SaxesParser } from 'saxes';
+import { parseXmlFast, serializeXmlFast } from './xml-fast.ts';
 
 export interface XmlAttr {
   /** Qualified name as written (`rdf:about`, `xmlns:edm`). */
@@ -71,8 +72,16 @@ export class XmlParseError extends Error {
 const DEFAULT_MAX_CHARS = 50 * 1024 * 1024;
 const DEFAULT_MAX_DEPTH = 256;
 
-/** Parses a whole XML document into a tree. Throws XmlParseError with a line number on bad input. */
+/**
+ * Parses a whole XML document into a tree. Throws XmlParseError with a line number on bad input.
+ * Runs the fast scanner of xml-fast.ts; `parseXmlReference` (saxes) is the reference it is tested against.
+ */
 export function parseXml(input: string | Buffer, limits: ParseLimits = {}): XmlDocument {
+  return parseXmlFast(input, limits);
+}
+
+/** The saxes-based parser: slower, kept as the reference implementation for differential tests. */
+export function parseXmlReference(input: string | Buffer, limits: ParseLimits = {}): XmlDocument {
   const text = typeof input === 'string' ? input : input.toString('utf8');
   const maxChars = limits.maxChars ?? DEFAULT_MAX_CHARS;
   const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
@@ -140,6 +149,11 @@ export function parseXml(input: string | Buffer, limits: ParseLimits = {}): XmlD
 
 /** Serializes a document (with an XML declaration) or an element. Namespace declarations are kept as they are. */
 export function serializeXml(node: XmlDocument | XmlElement, opts: { declaration?: boolean } = {}): string {
+  return serializeXmlFast(node, opts);
+}
+
+/** The reference serializer (same output as serializeXml), for differential tests. */
+export function serializeXmlReference(node: XmlDocument | XmlElement, opts: { declaration?: boolean } = {}): string {
   const el = 'root' in node ? node.root : node;
   const out: string[] = [];
   if (opts.declaration ?? 'root' in node) out.push('<?xml version="1.0" encoding="UTF-8"?>\n');

@@ -3,6 +3,7 @@
  * XSLT, the media fetcher, entity clients) are created once per process; per-task things (the
  * transformer, which depends on the dataset) once per task and cached.
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../store/db.ts';
@@ -23,6 +24,7 @@ import type { StepName } from './model.ts';
 import type { ArchivePort, DepublishPort, MetisPorts, OaiPort, RecordStep, StepPort } from './ports.ts';
 import { buildHarvestPorts } from './metis-harvest-ports.ts';
 import { buildLateSteps, type LateSteps } from './metis-late-steps.ts';
+import { POOLED_STEPS, StepPool } from './step-pool.ts';
 
 export interface MetisConfig {
   db: Db;
@@ -40,6 +42,8 @@ export interface MetisConfig {
   /** Allow fetching from loopback/private addresses (demo and tests only). */
   allowLoopback: boolean;
   mediaMode: 'FULL' | 'REDUCED';
+  /** Worker threads for the CPU-bound steps (0: run them on the main thread). Default: one per core. */
+  threads: number;
 }
 
 /** Defaults: schemas from METIS_SCHEMAS or the schemas bundled for the demo. */
@@ -47,6 +51,7 @@ export function defaultMetisConfig(c: Partial<MetisConfig> & { db: Db; cacheDir:
   return {
     mediaMode: 'FULL',
     allowLoopback: false,
+    threads: availableParallelism(),
     ...c,
     schemaLocation: c.schemaLocation ?? defaultSchemaLocation(),
   } as MetisConfig;
@@ -81,8 +86,11 @@ export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsH
   /** Per-task steps (they depend on the task's dataset and parameters). */
   const perTask = new LRUCache<string, Promise<RecordStep>>({ max: 256 });
 
+  const pool = config.threads > 0 ? new StepPool({ schemaLocation: config.schemaLocation, cacheDir: config.cacheDir }, config.threads) : undefined;
+
   const build = async (task: TaskRow, step: StepName): Promise<RecordStep> => {
     const ds = task.spec.dataset;
+    if (pool && POOLED_STEPS.has(step)) return (r) => pool.run(task, step, r);
     switch (step) {
       case 'validate-external': {
         const v = await (externalValidator ??= createExternalValidator(schemaOpts));
@@ -150,6 +158,7 @@ export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsH
   return {
     ports: { ...harvest, steps, depublish },
     async close() {
+      await pool?.close();
       await oaiClient.close();
       await media?.close();
       (await externalValidator?.catch(() => undefined))?.dispose();

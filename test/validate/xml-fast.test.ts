@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { parseXmlFast, serializeXmlFast } from '../../src/edm/xml-fast.ts';
-import { parseXml, serializeXml, XmlParseError } from '../../src/edm/xml.ts';
+import { parseXmlReference as parseXml, serializeXmlReference as serializeXml, XmlParseError } from '../../src/edm/xml.ts';
 import { FIXTURES } from '../transform/fixtures.ts';
 
 describe('parseXmlFast / serializeXmlFast (the record steps\' parser) against xml.ts', () => {

@@ -1,0 +1,98 @@
+/**
+ * CPU-bound steps (validation, transformation, normalization) on worker threads, so one process
+ * uses every core: the step processors hand a record to the pool and await its outcome, and the
+ * engine's in-partition concurrency keeps all threads busy. Each thread builds its own step
+ * functions (compiled schemas, transformers) once per task and caches them.
+ *
+ * Exactly-once is unaffected: a thread only computes; outputs and offsets are still committed by
+ * the runtime in input order.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { StepOutcome } from '../steps/outcome.ts';
+import type { TaskRow } from '../store/pipeline-store.ts';
+import type { StepName } from './model.ts';
+import type { RecordInput } from './ports.ts';
+
+/** What a thread needs to build the steps: plain data (it crosses the thread boundary). */
+export interface PoolStepConfig {
+  schemaLocation: string;
+  cacheDir: string;
+}
+
+export interface StepJob {
+  id: number;
+  task: Pick<TaskRow, 'taskId' | 'datasetId' | 'spec'>;
+  step: StepName;
+  input: RecordInput;
+}
+
+export type StepJobResult = { id: number; outcome: StepOutcome } | { id: number; error: string; stack?: string };
+
+/** Steps worth a thread hop (pure CPU; I/O-bound steps stay on the main thread's event loop). */
+export const POOLED_STEPS: ReadonlySet<StepName> = new Set(['validate-external', 'transform', 'validate-internal', 'normalize', 'transform-external']);
+
+export class StepPool {
+  private readonly workers: Array<{ worker: Worker; pending: number }> = [];
+  private readonly waiting = new Map<number, { resolve: (o: StepOutcome) => void; reject: (e: Error) => void; slot: { pending: number } }>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(config: PoolStepConfig, size = Math.max(1, availableParallelism())) {
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(new URL('./step-worker-entry.mjs', import.meta.url), {
+        workerData: config,
+        // Large records make many short-lived objects: a bigger young generation saves GC time.
+        resourceLimits: { maxYoungGenerationSizeMb: 64 },
+      });
+      const slot = { worker, pending: 0 };
+      worker.on('message', (msg: StepJobResult) => {
+        const w = this.waiting.get(msg.id);
+        if (!w) return;
+        this.waiting.delete(msg.id);
+        w.slot.pending--;
+        if ('outcome' in msg) w.resolve(msg.outcome);
+        else w.reject(Object.assign(new Error(msg.error), { stack: msg.stack }));
+      });
+      worker.on('error', (err) => this.failAll(slot, err));
+      worker.on('exit', (code) => {
+        if (!this.closed) this.failAll(slot, new Error(`step worker thread exited with code ${code}`));
+      });
+      this.workers.push(slot);
+    }
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Runs one record through `step` of `task` on the least busy thread. */
+  run(task: StepJob['task'], step: StepName, input: RecordInput): Promise<StepOutcome> {
+    if (this.closed) return Promise.reject(new Error('step pool is closed'));
+    const slot = this.workers.reduce((a, b) => (b.pending < a.pending ? b : a));
+    const id = this.nextId++;
+    slot.pending++;
+    return new Promise<StepOutcome>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject, slot });
+      const job: StepJob = { id, task: { taskId: task.taskId, datasetId: task.datasetId, spec: task.spec }, step, input };
+      slot.worker.postMessage(job);
+    });
+  }
+
+  private failAll(slot: { pending: number; worker: Worker }, err: Error): void {
+    for (const [id, w] of this.waiting) {
+      if (w.slot !== slot) continue;
+      this.waiting.delete(id);
+      w.reject(err);
+    }
+    slot.pending = 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    for (const [, w] of this.waiting) w.reject(new Error('step pool closed'));
+    this.waiting.clear();
+  }
+}
