@@ -82,6 +82,8 @@ export class SinkFencedError extends Error {
 const MAX_SAMPLE_IDS = 100;
 
 export class PipelineStore {
+  private readonly origins = new Map<string, TaskOrigin | null>();
+
   constructor(readonly db: Db) {}
 
   async migrate(): Promise<void> {
@@ -248,32 +250,48 @@ export class PipelineStore {
       }
       if (e.terminal) terminal.set(e.taskId, (terminal.get(e.taskId) ?? 0) + 1);
     }
-    for (const [, p] of [...progress].sort(([a], [b]) => a.localeCompare(b))) {
+    // One statement per table, whatever the batch holds (rows sorted by key: no lock-order deadlocks between sinks).
+    const sorted = <T>(m: Map<string, T>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+    if (progress.size > 0) {
+      const rows = sorted(progress).map((p) => ({ task_id: p.taskId, step: p.step, success: p.s, warn: p.w, fail: p.f, cancelled: p.c }));
       await tx.query(
         `INSERT INTO step_progress (task_id, step, success, warn, fail, cancelled, first_at, last_at)
-         VALUES ($1, $2, $3, $4, $5, $6, now(), now())
-         ON CONFLICT (task_id, step) DO UPDATE SET success = step_progress.success + $3, warn = step_progress.warn + $4,
-           fail = step_progress.fail + $5, cancelled = step_progress.cancelled + $6, last_at = now()`,
-        [p.taskId, p.step, p.s, p.w, p.f, p.c],
+         SELECT task_id, step, success, warn, fail, cancelled, now(), now()
+         FROM jsonb_to_recordset($1::jsonb) AS x(task_id text, step text, success int, warn int, fail int, cancelled int)
+         ON CONFLICT (task_id, step) DO UPDATE SET success = step_progress.success + EXCLUDED.success,
+           warn = step_progress.warn + EXCLUDED.warn, fail = step_progress.fail + EXCLUDED.fail,
+           cancelled = step_progress.cancelled + EXCLUDED.cancelled, last_at = now()`,
+        [JSON.stringify(rows)],
       );
     }
-    for (const [, g] of [...errors].sort(([a], [b]) => a.localeCompare(b))) {
+    if (errors.size > 0) {
+      const rows = sorted(errors).map((g) => ({ task_id: g.taskId, step: g.step, level: g.level, message: g.message.slice(0, 2000), count: g.n, sample_ids: g.ids }));
       await tx.query(
-        `INSERT INTO error_report (task_id, step, level, message, count, sample_ids) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (task_id, step, level, message) DO UPDATE SET count = error_report.count + $5,
-           sample_ids = (error_report.sample_ids || $6)[1:${MAX_SAMPLE_IDS}]`,
-        [g.taskId, g.step, g.level, g.message.slice(0, 2000), g.n, g.ids],
+        `INSERT INTO error_report (task_id, step, level, message, count, sample_ids)
+         SELECT task_id, step, level, message, count, sample_ids
+         FROM jsonb_to_recordset($1::jsonb) AS x(task_id text, step text, level text, message text, count int, sample_ids text[])
+         ON CONFLICT (task_id, step, level, message) DO UPDATE SET count = error_report.count + EXCLUDED.count,
+           sample_ids = (error_report.sample_ids || EXCLUDED.sample_ids)[1:${MAX_SAMPLE_IDS}]`,
+        [JSON.stringify(rows)],
       );
     }
-    for (const [, g] of [...tiers].sort(([a], [b]) => a.localeCompare(b))) {
+    if (tiers.size > 0) {
+      const rows = sorted(tiers).map((g) => ({ task_id: g.taskId, content_tier: g.content, metadata_tier: g.metadata, count: g.n }));
       await tx.query(
-        `INSERT INTO tier_stats (task_id, content_tier, metadata_tier, count) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (task_id, content_tier, metadata_tier) DO UPDATE SET count = tier_stats.count + $4`,
-        [g.taskId, g.content, g.metadata, g.n],
+        `INSERT INTO tier_stats (task_id, content_tier, metadata_tier, count)
+         SELECT task_id, content_tier, metadata_tier, count
+         FROM jsonb_to_recordset($1::jsonb) AS x(task_id text, content_tier text, metadata_tier text, count int)
+         ON CONFLICT (task_id, content_tier, metadata_tier) DO UPDATE SET count = tier_stats.count + EXCLUDED.count`,
+        [JSON.stringify(rows)],
       );
     }
-    for (const [taskId, n] of [...terminal].sort(([a], [b]) => a.localeCompare(b))) {
-      await tx.query('UPDATE task SET terminal_count = terminal_count + $2 WHERE task_id = $1', [taskId, n]);
+    if (terminal.size > 0) {
+      const rows = [...terminal].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([task_id, n]) => ({ task_id, n }));
+      await tx.query(
+        `UPDATE task SET terminal_count = terminal_count + x.n
+         FROM jsonb_to_recordset($1::jsonb) AS x(task_id text, n int) WHERE task.task_id = x.task_id`,
+        [JSON.stringify(rows)],
+      );
     }
 
     // Task events, in the order they came.
@@ -292,6 +310,7 @@ export class PipelineStore {
     await this.writeSeedResults(tx, records);
 
     // Completion: every listed record reached its last step or stopped.
+    if (terminal.size === 0 && !events.some((e) => e.kind === 'task')) return { completed: [] };
     const done = await tx.query<{ task_id: string }>(
       `UPDATE task SET state = 'completed', finished_at = now()
        WHERE task_id = ANY($1) AND listing_done AND terminal_count >= expected_total AND state IN ('harvesting', 'processing')
@@ -305,12 +324,13 @@ export class PipelineStore {
   private async writeSeedResults(tx: Queryable, records: RecordOutcomeEvent[]): Promise<void> {
     const terminal = records.filter((e) => e.terminal);
     if (terminal.length === 0) return;
-    const ids = [...new Set(terminal.map((e) => e.taskId))];
-    const r = await tx.query<{ task_id: string; origin: TaskOrigin | null }>(
-      `SELECT task_id, origin FROM task WHERE task_id = ANY($1) AND origin IS NOT NULL`,
-      [ids],
-    );
-    const origins = new Map(r.rows.map((x) => [x.task_id, x.origin!]));
+    // A task's origin never changes: remember it instead of asking on every batch.
+    const unknown = [...new Set(terminal.map((e) => e.taskId))].filter((id) => !this.origins.has(id));
+    if (unknown.length > 0) {
+      const r = await tx.query<{ task_id: string; origin: TaskOrigin | null }>('SELECT task_id, origin FROM task WHERE task_id = ANY($1)', [unknown]);
+      for (const x of r.rows) this.origins.set(x.task_id, x.origin);
+    }
+    const origins = this.origins;
     for (const e of terminal) {
       const o = origins.get(e.taskId);
       if (!o) continue;
