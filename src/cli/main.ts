@@ -13,7 +13,9 @@
  */
 import { parseArgs } from 'node:util';
 import { runCommand } from './run-command.ts';
-import { workerCommand, submitCommand, statusCommand, cancelCommand, intakeCommand } from './kafka-commands.ts';
+
+// Kafka-mode commands load the Kafka client only when used: the embedded default runs without it.
+const kafka = () => import('./kafka-commands.ts');
 
 const USAGE = `usage: metis-streams <command> [options]
 
@@ -65,15 +67,15 @@ export async function main(argv: string[]): Promise<number> {
     case 'run':
       return runCommand(values);
     case 'worker':
-      return workerCommand(values);
+      return (await kafka()).workerCommand(values);
     case 'submit':
-      return submitCommand(values);
+      return (await kafka()).submitCommand(values);
     case 'status':
-      return statusCommand(positionals[0]);
+      return (await kafka()).statusCommand(positionals[0]);
     case 'cancel':
-      return cancelCommand(positionals[0]);
+      return (await kafka()).cancelCommand(positionals[0]);
     case 'intake':
-      return intakeCommand();
+      return (await kafka()).intakeCommand();
     default:
       process.stderr.write(`unknown command: ${command}\n${USAGE}`);
       return 1;
