@@ -18,4 +18,4 @@ export { murmur2, partitionForKey } from './partitioner.ts';
 export { LocalRuntime, LocalLog } from './local-runtime.ts';
 export type { LocalRuntimeOptions } from './local-runtime.ts';
 export { KafkaRuntime } from './kafka-runtime.ts';
-export type { KafkaRuntimeOptions } from './kafka-runtime.ts';
+export type { KafkaRuntimeOptions, KafkaRuntimeState } from './kafka-runtime.ts';

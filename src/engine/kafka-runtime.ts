@@ -7,11 +7,7 @@
  * crash before the commit leaves an open transaction that the broker aborts (or that a restart with
  * the same `instanceId` fences at once), so a partial result is never visible to read_committed readers.
  *
- * Group protocol: classic with `cooperative-sticky` assignment. KIP-848 (`group.protocol=consumer`)
- * also works with librdkafka 2.15, but its session timeout is broker-side (45 s default on Kafka 4.4),
- * so a SIGKILLed member holds its partitions far longer; the classic protocol lets the runtime set a
- * short `session.timeout.ms` and keeps incremental (cooperative) revocation. Override with
- * `consumerConfig: {'group.protocol': 'consumer'}` (and drop the classic-only settings) if wanted.
+ * Group protocol: classic with cooperative-sticky assignment (why: see kafka-config.ts).
  *
  * Assignment changes (assign, revoke, rewind after a failed commit) run under a lock shared with the
  * poll loop, so no message fetched under an old assignment is routed to a new task.
@@ -20,7 +16,8 @@ import { randomUUID } from 'node:crypto';
 import type { KafkaConsumer, LibrdKafkaError, Producer, TopicPartition } from '@confluentinc/kafka-javascript';
 import { pino } from 'pino';
 import { EngineError, errorMessage } from './errors.ts';
-import { ERR, connectConsumer, connectProducer, consume, disconnect, ensureTopics, flush, partitionCounts, produce, readToEnd, toLogRecord, translate, tryProduce, txn, type ClientConfig, type Consumer } from './kafka-client.ts';
+import { ERR, connectConsumer, connectProducer, consume, disconnect, ensureTopics, flush, partitionCounts, produce, readToEnd, toLogRecord, translate, tryProduce, txn, type Consumer } from './kafka-client.ts';
+import { changelogTopics, groupConsumerConfig, producerConfig, restoreConsumerConfig } from './kafka-config.ts';
 import { Mutex } from './mutex.ts';
 import type { LogRecord, OutputRecord, TopicPartitionOffset } from './record.ts';
 import { resolveOptions, type CommonRuntimeOptions, type ProcessorCounters, type ResolvedOptions, type Runtime, type RuntimeMetrics } from './runtime.ts';
@@ -57,7 +54,18 @@ interface TaskState {
   feedScheduled: boolean;
 }
 
-type State = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+export type KafkaRuntimeState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+type State = KafkaRuntimeState;
+
+/** Legal lifecycle transitions; any other is a bug and throws ENGINE_ILLEGAL_STATE. */
+const TRANSITIONS: Readonly<Record<State, readonly State[]>> = {
+  created: ['starting', 'stopped'],
+  starting: ['running', 'failed'],
+  running: ['stopping', 'failed'],
+  stopping: ['stopped', 'failed'],
+  stopped: [],
+  failed: [],
+};
 
 /** Backlog size (records fetched while the window is full) at which a partition is paused. */
 const PAUSE_AT = 200;
@@ -135,71 +143,44 @@ export class KafkaRuntime implements Runtime {
     return { processors, partitions, commits: { ...this.commitStats }, deadLettered: this.deadLettered + [...this.tasks.values()].reduce((n, s) => n + s.task.deadLettered, 0) };
   }
 
+  /** The lifecycle state (see TRANSITIONS). */
+  get lifecycle(): KafkaRuntimeState {
+    return this.state;
+  }
+
+  private transition(next: State): void {
+    if (!TRANSITIONS[this.state].includes(next)) throw new EngineError('ENGINE_ILLEGAL_STATE', `kafka runtime cannot go from ${this.state} to ${next}`);
+    this.state = next;
+  }
+
   private get exactlyOnce(): boolean {
     return this.options.guarantee === 'exactly_once';
   }
 
   private async doStart(): Promise<void> {
-    this.state = 'starting';
+    this.transition('starting');
     const { topology, applicationId } = this.options;
     const brokers = this.kafkaOptions.brokers;
     const partitionsOf = (t: string) => this.kafkaOptions.topics?.[t] ?? this.kafkaOptions.defaultPartitions ?? 1;
     const plain = [...new Set([...topology.sourceByTopic.keys(), ...topology.fixedSinkTopics, this.options.dlqTopic, ...Object.keys(this.kafkaOptions.topics ?? {})])];
     await ensureTopics(brokers, plain.map((topic) => ({ topic, partitions: partitionsOf(topic) })));
 
-    const producerConfig: ClientConfig = {
-      'bootstrap.servers': brokers,
-      'client.id': `${applicationId}-${this.instanceId}`,
-      'enable.idempotence': true,
-      // Same key → partition mapping as the Java client and the LocalRuntime.
-      partitioner: 'murmur2_random',
-      'linger.ms': 5,
-      'queue.buffering.max.messages': 1_000_000,
-      'queue.buffering.max.kbytes': 1_048_576,
-      ...(this.exactlyOnce ? { 'transactional.id': `${applicationId}-${this.instanceId}`, 'transaction.timeout.ms': 10_000 } : { dr_cb: true }),
-      ...this.kafkaOptions.producerConfig,
-    };
-    this.producer = await connectProducer(producerConfig);
+    const id = { brokers, applicationId, instanceId: this.instanceId };
+    this.producer = await connectProducer(producerConfig(id, this.exactlyOnce, this.kafkaOptions.producerConfig));
     if (this.exactlyOnce) await txn.init(this.producer);
     else this.producer.on('delivery-report', (err: LibrdKafkaError | null) => void (err && this.deliveryErrors++));
-
-    // Changelogs are co-partitioned with the input topic that feeds their store.
     const counts = await partitionCounts(this.producer, [...topology.sourceByTopic.keys()]);
-    const changelogs: Array<{ topic: string; partitions: number; compacted: boolean }> = [];
-    for (const [topic, source] of topology.sourceByTopic) {
-      const reachable = topology.reachableFrom(source);
-      for (const node of reachable) {
-        const n = topology.nodes.get(node)!;
-        if (n.kind !== 'processor') continue;
-        for (const store of n.stores) {
-          if (topology.stores.get(store)?.changelog === false) continue;
-          changelogs.push({ topic: changelogTopic(applicationId, store), partitions: counts.get(topic) ?? partitionsOf(topic), compacted: true });
-        }
-      }
-    }
-    await ensureTopics(brokers, changelogs);
+    await ensureTopics(brokers, changelogTopics(topology, applicationId, (t) => counts.get(t) ?? partitionsOf(t)));
 
-    const common = { 'bootstrap.servers': brokers, 'isolation.level': 'read_committed', 'enable.auto.commit': false, 'enable.auto.offset.store': false, 'auto.offset.reset': 'earliest' };
-    this.restoreConsumer = await connectConsumer({ ...common, 'group.id': `${applicationId}-restore-${this.instanceId}`, 'enable.partition.eof': true });
+    this.restoreConsumer = await connectConsumer(restoreConsumerConfig(id));
     this.restoreConsumer.setDefaultConsumeTimeout(100);
-    this.consumer = await connectConsumer({
-      ...common,
-      'group.id': applicationId,
-      'client.id': `${applicationId}-${this.instanceId}`,
-      'partition.assignment.strategy': 'cooperative-sticky',
-      'session.timeout.ms': 6_000,
-      'heartbeat.interval.ms': 1_500,
-      'max.poll.interval.ms': 300_000,
-      'fetch.wait.max.ms': 50,
-      rebalance_cb: (err: LibrdKafkaError, assignment: TopicPartition[]) => this.onRebalance(err, assignment),
-      ...this.kafkaOptions.consumerConfig,
-    });
+    this.consumer = await connectConsumer(groupConsumerConfig(id, (err: LibrdKafkaError, assignment: TopicPartition[]) => this.onRebalance(err, assignment), this.kafkaOptions.consumerConfig));
     this.consumer.setDefaultConsumeTimeout(50);
     // Return a poll as soon as some records are there instead of waiting to fill the batch.
     (this.consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(v: boolean): void }).setDefaultIsTimeoutOnlyForFirstMessage(true);
     this.consumer.subscribe([...topology.sourceByTopic.keys()]);
     for (const signal of this.kafkaOptions.stopOnSignals ?? []) process.once(signal, this.signalHandler);
-    this.state = 'running';
+    this.transition('running');
     this.loop = this.pollLoop().catch((err) => this.fail(err));
     this.options.logger.info({ applicationId, instanceId: this.instanceId, guarantee: this.options.guarantee }, 'kafka runtime started');
   }
@@ -492,13 +473,13 @@ export class KafkaRuntime implements Runtime {
     await this.starting?.catch(() => undefined);
     for (const signal of this.kafkaOptions.stopOnSignals ?? []) process.removeListener(signal, this.signalHandler);
     if (this.state === 'running') {
-      this.state = 'stopping';
+      this.transition('stopping');
       await this.loop;
       await this.serial.run(() => this.commitNow()).catch((err) => this.options.logger.error({ err }, 'final commit failed'));
     }
     await this.loop?.catch(() => undefined);
     await this.closeAll();
-    if (this.state !== 'failed') this.state = 'stopped';
+    if (this.state === 'stopping' || this.state === 'created') this.transition('stopped');
     if (this.failure) this.rejectDone(this.failure);
     else this.resolveDone();
   }
@@ -513,8 +494,12 @@ export class KafkaRuntime implements Runtime {
   private async fail(err: unknown): Promise<void> {
     if (this.failure) return;
     this.failure = err instanceof Error ? err : new Error(String(err));
+    if (this.state === 'stopped' || this.state === 'created') {
+      this.options.logger.warn({ err: this.failure }, 'error after the kafka runtime stopped');
+      return;
+    }
     this.options.logger.error({ err: this.failure }, 'kafka runtime failed; stopping without committing');
-    this.state = 'failed';
+    this.transition('failed');
     void this.stop();
   }
 }
