@@ -42,9 +42,10 @@ export async function produceAll(topic: string, records: Array<{ key: string | B
 
 /**
  * Reads a topic with read_committed from the beginning until `done(records)` holds and every
- * partition has reached its end, or throws after `timeoutMs` with what was read.
+ * partition has reached its end (unless `untilEnd` is false: for topics that never go quiet), or
+ * throws after `timeoutMs` with what was read.
  */
-export async function readCommitted(topic: string, done: (records: LogRecord[]) => boolean, timeoutMs = 60_000): Promise<LogRecord[]> {
+export async function readCommitted(topic: string, done: (records: LogRecord[]) => boolean, timeoutMs = 60_000, untilEnd = true): Promise<LogRecord[]> {
   const consumer: KafkaConsumer = await connectConsumer({ 'bootstrap.servers': BROKERS, 'group.id': uniqueName('reader'), 'isolation.level': 'read_committed', 'enable.auto.commit': false, 'enable.partition.eof': true, 'auto.offset.reset': 'earliest' });
   consumer.setDefaultConsumeTimeout(100);
   try {
@@ -63,6 +64,7 @@ export async function readCommitted(topic: string, done: (records: LogRecord[]) 
         nextOffset.set(m.partition, m.offset + 1);
         records.push(toLogRecord(m));
       }
+      if (!untilEnd && done(records)) return records;
       if (batch.length === 0 && allAtEnd() && done(records)) return records;
     }
     throw new Error(`readCommitted(${topic}): timed out with ${records.length} records`);
