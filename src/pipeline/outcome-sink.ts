@@ -9,7 +9,7 @@
  */
 import type { Processor, ProcessorContext, RecordContext, StreamRecord, TopicPartitionOffset } from '../engine/index.ts';
 import type { PipelineContext } from './context.ts';
-import { SINK, emit } from './harvest-processors.ts';
+import { SINK, emit, recordEvent } from './harvest-processors.ts';
 import { envelopeSchema, fetchCommandSchema, outcomeEventSchema, type OutcomeEvent } from './model.ts';
 
 export class OutcomeSinkProcessor implements Processor<string, OutcomeEvent, never, never> {
@@ -35,14 +35,39 @@ export class OutcomeSinkProcessor implements Processor<string, OutcomeEvent, nev
       moves.push({ topic: o.topic, partition: o.partition, from, to: o.offset });
     }
     if (moves.length === 0 && events.length === 0) return;
+    let completed: string[];
     try {
-      await this.p.store.applyOutcomes(this.p.applicationId, events, moves);
+      ({ completed } = await this.p.store.applyOutcomes(this.p.applicationId, events, moves));
     } catch (err) {
       // The runtime aborts and rewinds to the last committed offset, re-delivering these events.
       this.from.clear();
       throw err;
     }
     for (const m of moves) this.from.set(`${m.topic}:${m.partition}`, m.to);
+    for (const taskId of completed) await this.afterCompletion(taskId);
+  }
+
+  /**
+   * Deleted-record detection after a full harvest (params.detectDeleted): records of the dataset
+   * that the completed task no longer found at the source are depublished (tombstone "Removed data
+   * at source"). Runs after the commit; a crash in between leaves them for the next full harvest.
+   */
+  private async afterCompletion(taskId: string): Promise<void> {
+    const task = await this.p.store.getTask(taskId);
+    const source = task?.spec.source;
+    if (!task || !task.spec.params.detectDeleted || !source || (source.type !== 'oai' && source.type !== 'archive')) return;
+    // A harvest limited by date is not a full harvest: absence proves nothing.
+    if (source.type === 'oai' && (source.from || source.until)) return;
+    if (task.spec.limits.recordLimit !== undefined) return;
+    try {
+      const gone = await this.p.store.takeRecordsGoneFromSource(task.datasetId, taskId);
+      if (gone.length === 0) return;
+      const outcomes = await this.p.ports.depublish.depublish(task.datasetId, gone, 'REMOVED_DATA_AT_SOURCE');
+      await this.p.store.writeOutcomes(outcomes.map((o) => recordEvent(taskId, 'depublish', o, false, null)));
+      this.p.logger.info({ taskId, removed: gone.length }, 'records gone from the source depublished');
+    } catch (err) {
+      this.p.logger.error({ err, taskId }, 'deleted-record detection failed');
+    }
   }
 }
 

@@ -294,6 +294,33 @@ export class PipelineStore {
       );
     }
 
+    // Incremental harvesting remembers what each harvested record looked like (its checksum).
+    const harvested = records.filter((e) => e.step === 'harvest' && e.status !== 'fail' && typeof e.data?.checksum === 'string' && !e.data?.unchanged);
+    if (harvested.length > 0) {
+      const rows = harvested
+        .map((e) => ({ task_id: e.taskId, record_id: e.recordId, checksum: e.data!.checksum, datestamp: (e.data!.datestamp as string | undefined) ?? null }))
+        .sort((a, b) => (a.record_id < b.record_id ? -1 : a.record_id > b.record_id ? 1 : 0));
+      await tx.query(
+        `INSERT INTO harvested_record (dataset_id, record_id, checksum, datestamp, last_task_id)
+         SELECT DISTINCT ON (t.dataset_id, x.record_id) t.dataset_id, x.record_id, x.checksum, x.datestamp, x.task_id
+         FROM jsonb_to_recordset($1::jsonb) AS x(task_id text, record_id text, checksum text, datestamp text)
+         JOIN task t ON t.task_id = x.task_id
+         ON CONFLICT (dataset_id, record_id) DO UPDATE SET checksum = EXCLUDED.checksum, datestamp = EXCLUDED.datestamp,
+           last_task_id = EXCLUDED.last_task_id`,
+        [JSON.stringify(rows)],
+      );
+    }
+    const unchanged = records.filter((e) => e.step === 'harvest' && e.data?.unchanged);
+    if (unchanged.length > 0) {
+      // Seen again, unchanged: still at the source (deleted-record detection must not remove it).
+      await tx.query(
+        `UPDATE harvested_record h SET last_task_id = x.task_id
+         FROM jsonb_to_recordset($1::jsonb) AS x(task_id text, record_id text), task t
+         WHERE t.task_id = x.task_id AND h.dataset_id = t.dataset_id AND h.record_id = x.record_id`,
+        [JSON.stringify(unchanged.map((e) => ({ task_id: e.taskId, record_id: e.recordId })))],
+      );
+    }
+
     // Task events, in the order they came.
     for (const e of events) {
       if (e.kind !== 'task') continue;
@@ -407,6 +434,18 @@ export class PipelineStore {
       if (r.rows.length < pageSize) return;
       after = r.rows[r.rows.length - 1].record_id;
     }
+  }
+
+  /**
+   * After a full harvest: records of the dataset that this task did not see any more (deleted at
+   * the source). Removes them from the harvest memory and returns their ids.
+   */
+  async takeRecordsGoneFromSource(datasetId: string, taskId: string): Promise<string[]> {
+    const r = await this.db.query<{ record_id: string }>(
+      'DELETE FROM harvested_record WHERE dataset_id = $1 AND last_task_id <> $2 RETURNING record_id',
+      [datasetId, taskId],
+    );
+    return r.rows.map((x) => x.record_id).sort();
   }
 
   // ---- large payloads and incremental harvest ----
