@@ -11,7 +11,7 @@ export type { KeyValueStore, StoreDefinition } from './state-store.ts';
 export { changelogTopic } from './state-store.ts';
 export { Topology } from './topology.ts';
 export type { BuiltTopology, SourceOptions, SinkOptions, ProcessorOptions, TopicChooser } from './topology.ts';
-export type { Runtime, CommonRuntimeOptions, ProcessingGuarantee, ErrorPolicy, OffsetStore, RuntimeMetrics, ProcessorCounters, PartitionProgress } from './runtime.ts';
+export type { Runtime, RuntimeHooks, CommonRuntimeOptions, ProcessingGuarantee, ErrorPolicy, OffsetStore, RuntimeMetrics, ProcessorCounters, PartitionProgress } from './runtime.ts';
 export { EngineError } from './errors.ts';
 export type { EngineErrorCode } from './errors.ts';
 export { murmur2, partitionForKey } from './partitioner.ts';

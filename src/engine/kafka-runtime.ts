@@ -92,6 +92,8 @@ export class KafkaRuntime implements Runtime {
   private loop: Promise<void> | undefined;
   private commitQueued = false;
   private commitRunning = false;
+  /** Outputs produced eagerly since the last commit (for the commit hook). */
+  private producedSinceCommit = 0;
   /** An exactly-once transaction has begun and holds produced outputs not yet committed. */
   private txnOpen = false;
   private lastCommitAt = 0;
@@ -249,6 +251,7 @@ export class KafkaRuntime implements Runtime {
       if (outputs.length === 0) continue;
       await this.beginIfNeeded();
       for (const o of outputs) if (!tryProduce(this.producer!, o)) await produce(this.producer!, o);
+      this.producedSinceCommit += outputs.length;
     }
   }
 
@@ -309,13 +312,16 @@ export class KafkaRuntime implements Runtime {
       logger: this.options.logger,
       counters: this.counters,
       onProgress: () => this.scheduleFeed(state),
+      hooks: this.options.hooks,
       now: Date.now,
     });
     state.task = task;
     for (const store of task.changelogStores()) {
       const started = performance.now();
       const n = await readToEnd(this.restoreConsumer!, changelogTopic(applicationId, store), tp.partition, (r) => r.key && task.restore(store, r.key, r.value));
-      this.options.logger.info({ task: task.id, store, records: n, ms: Math.round(performance.now() - started) }, 'store restored');
+      const ms = performance.now() - started;
+      this.options.logger.info({ task: task.id, store, records: n, ms: Math.round(ms) }, 'store restored');
+      this.options.hooks.restored?.({ task: task.id, store, records: n, ms });
     }
     task.init();
     return state;
@@ -344,6 +350,7 @@ export class KafkaRuntime implements Runtime {
       this.consumer!.incrementalAssign(built.map(({ state, offset }) => ({ ...state.tp, offset: offset ?? -2 })));
     });
     this.options.logger.info({ partitions: tps.map((t) => `${t.topic}-${t.partition}`) }, 'partitions assigned');
+    this.options.hooks.assigned?.(tps);
   }
 
   private async revoke(tps: TopicPartition[]): Promise<void> {
@@ -367,6 +374,7 @@ export class KafkaRuntime implements Runtime {
       this.consumer!.incrementalUnassign(tps);
     });
     this.options.logger.info({ partitions: tps.map((t) => `${t.topic}-${t.partition}`) }, 'partitions revoked');
+    this.options.hooks.revoked?.(tps);
   }
 
   private async dropTask(tp: TopicPartition): Promise<void> {
@@ -429,13 +437,21 @@ export class KafkaRuntime implements Runtime {
     this.commitStats.lastLatencyMs = ms;
     this.commitStats.totalLatencyMs += ms;
     this.commitStats.maxLatencyMs = Math.max(this.commitStats.maxLatencyMs, ms);
+    this.options.hooks.commit?.({ latencyMs: ms, outputs: outputs.length + this.producedSinceCommit, offsets });
+    this.producedSinceCommit = 0;
   }
 
   private async recoverFromFailedCommit(err: unknown, holdingPollLock: boolean): Promise<void> {
+    this.producedSinceCommit = 0;
     const error = err instanceof EngineError ? err : new EngineError('ENGINE_COMMIT_FAILED', errorMessage(err), { cause: err });
     this.options.logger.warn({ err: error.message, code: error.code, context: error.context }, 'commit failed; rewinding to the last commit');
     if (this.exactlyOnce) {
-      if (error.context.fatal === true || error.code === 'ENGINE_FENCED') {
+      // The group moved on (a member joined or left) between our poll and sendOffsets: the group
+      // metadata's generation is stale. The producer is not fenced; abort, rewind to the last commit
+      // and let the rebalance callbacks hand over what moved (Kafka Streams' TaskMigrated). A real
+      // zombie gains nothing: its offsets were refused, so its outputs are aborted.
+      const groupMoved = [22 /* ILLEGAL_GENERATION */, 25 /* UNKNOWN_MEMBER_ID */, 27 /* REBALANCE_IN_PROGRESS */].includes(error.context.kafkaCode as number);
+      if (error.context.fatal === true || (error.code === 'ENGINE_FENCED' && !groupMoved)) {
         // A fenced or fatal transactional producer cannot be reused: stop (a supervisor restarts us).
         throw error;
       }

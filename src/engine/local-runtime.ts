@@ -76,12 +76,16 @@ export class LocalRuntime implements Runtime {
           logger: this.options.logger,
           counters: this.counters,
           onProgress: () => this.schedule(),
+          hooks: this.options.hooks,
           now: () => this.now(),
         });
         for (const store of task.changelogStores()) {
           const changelog = changelogTopic(applicationId, store);
           this.log.ensureTopic(changelog, this.log.partitionsOf(topic));
-          for (const r of this.log.readPartition(changelog, partition, 0)) if (r.key) task.restore(store, r.key, r.value);
+          const started = performance.now();
+          const records = this.log.readPartition(changelog, partition, 0);
+          for (const r of records) if (r.key) task.restore(store, r.key, r.value);
+          this.options.hooks.restored?.({ task: task.id, store, records: records.length, ms: performance.now() - started });
         }
         const external = await offsetStore?.load(applicationId, topic, partition);
         this.positions.set(task, external ?? this.log.committed(applicationId, topic, partition) ?? 0);
@@ -90,6 +94,7 @@ export class LocalRuntime implements Runtime {
       }
     }
     this.state = 'running';
+    this.options.hooks.assigned?.(this.tasks.map((t) => ({ topic: t.topic, partition: t.partition })));
     this.unsubscribe = this.log.subscribe(() => this.schedule());
     if ((this.localOptions.wallClock ?? 'system') === 'system') {
       this.timer = setInterval(() => this.advanceWallClock(Date.now() - this.clock), 100);
@@ -233,6 +238,7 @@ export class LocalRuntime implements Runtime {
     this.commitStats.lastLatencyMs = ms;
     this.commitStats.totalLatencyMs += ms;
     this.commitStats.maxLatencyMs = Math.max(this.commitStats.maxLatencyMs, ms);
+    this.options.hooks.commit?.({ latencyMs: ms, outputs: outputs.length, offsets });
   }
 
   private fail(err: Error): void {

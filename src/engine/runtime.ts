@@ -3,6 +3,7 @@
  * the observability snapshot.
  */
 import type { Logger } from 'pino';
+import type { TopicPartitionOffset } from './record.ts';
 import type { BuiltTopology, Topology } from './topology.ts';
 
 export type ProcessingGuarantee = 'exactly_once' | 'at_least_once';
@@ -17,6 +18,22 @@ export type ErrorPolicy = 'dead-letter' | 'fail-fast';
  */
 export interface OffsetStore {
   load(applicationId: string, topic: string, partition: number): Promise<number | undefined>;
+}
+
+/**
+ * Optional observability hooks, called synchronously on the runtime's thread (keep them cheap).
+ * Without hooks nothing is allocated for them.
+ */
+export interface RuntimeHooks {
+  /** After every successful commit. */
+  commit?(event: { latencyMs: number; outputs: number; offsets: readonly TopicPartitionOffset[] }): void;
+  /** A record went to the dead-letter topic. */
+  deadLetter?(event: { topic: string; partition: number; offset: number; node: string; stage: string; error: string }): void;
+  /** Partitions were assigned (after their stores were restored) or revoked. */
+  assigned?(partitions: ReadonlyArray<{ topic: string; partition: number }>): void;
+  revoked?(partitions: ReadonlyArray<{ topic: string; partition: number }>): void;
+  /** A store was restored from its changelog. */
+  restored?(event: { task: string; store: string; records: number; ms: number }): void;
 }
 
 export interface CommonRuntimeOptions {
@@ -36,6 +53,7 @@ export interface CommonRuntimeOptions {
   offsetStore?: OffsetStore;
   /** Default: a pino logger at level 'warn'. */
   logger?: Logger;
+  hooks?: RuntimeHooks;
 }
 
 export interface ProcessorCounters {
@@ -87,6 +105,7 @@ export interface ResolvedOptions {
   errorPolicy: ErrorPolicy;
   offsetStore: OffsetStore | undefined;
   logger: Logger;
+  hooks: RuntimeHooks;
 }
 
 export function resolveOptions(options: CommonRuntimeOptions, defaultLogger: () => Logger): ResolvedOptions {
@@ -105,5 +124,6 @@ export function resolveOptions(options: CommonRuntimeOptions, defaultLogger: () 
     errorPolicy: options.errorPolicy ?? 'dead-letter',
     offsetStore: options.offsetStore,
     logger: options.logger ?? defaultLogger(),
+    hooks: options.hooks ?? {},
   };
 }

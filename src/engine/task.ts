@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { EngineError, errorMessage } from './errors.ts';
 import type { Cancellable, Processor, ProcessorContext, PunctuationType, Punctuator, RecordContext } from './processor.ts';
 import { StreamRecord, type LogRecord, type OutputRecord, type RecordMetadata, type TopicPartitionOffset } from './record.ts';
-import type { ErrorPolicy, ProcessorCounters } from './runtime.ts';
+import type { ErrorPolicy, ProcessorCounters, RuntimeHooks } from './runtime.ts';
 import { changelogTopic, InMemoryKeyValueStore, type KeyValueStore } from './state-store.ts';
 import type { BuiltTopology, TopologyNode } from './topology.ts';
 
@@ -31,6 +31,7 @@ export interface TaskOptions {
   onProgress: () => void;
   /** Wall-clock source (the LocalRuntime may use a manual clock). */
   now: () => number;
+  hooks?: RuntimeHooks;
 }
 
 interface Entry {
@@ -322,6 +323,7 @@ export class Task {
       },
     ];
     this.deadLettered++;
+    this.options.hooks?.deadLetter?.({ topic: r.topic, partition: r.partition, offset: r.offset, node: inst.node.name, stage, error: error.message });
   }
 
   deadLettered = 0;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import { EngineError, LocalRuntime, StreamRecord, Topology, stringSerde, zodJsonSerde, type Processor, type ProcessorContext, type TopicPartitionOffset } from '../../src/engine/index.ts';
+import { EngineError, LocalRuntime, StreamRecord, Topology, stringSerde, zodJsonSerde, type KeyValueStore, type Processor, type ProcessorContext, type RecordContext, type TopicPartitionOffset } from '../../src/engine/index.ts';
 
 const values = (rt: LocalRuntime, topic: string) => rt.read(topic).map((r) => r.value?.toString());
 
@@ -231,4 +231,43 @@ it('StreamRecord copies with with*() and never changes the original', () => {
   const r2 = r.withValue(2).withHeaders({ b: '2' }).withKey('k2').withTimestamp(20);
   assert.deepEqual([r.key, r.value, r.timestamp, r.headers], ['k', 1, 10, { a: '1' }]);
   assert.deepEqual([r2.key, r2.value, r2.timestamp, r2.headers], ['k2', 2, 20, { a: '1', b: '2' }]);
+});
+
+it('calls the observability hooks: assigned, restored, dead-letter, commit', async () => {
+  const events: string[] = [];
+  let committedOutputs = 0;
+  class Remember implements Processor<string, string, string, string> {
+    private store!: KeyValueStore<string, string>;
+    init(ctx: ProcessorContext<string, string>): void {
+      this.store = ctx.getStateStore('s');
+    }
+    process(record: StreamRecord<string, string>, ctx: RecordContext<string, string>): void {
+      if (record.value === 'bad') throw new Error('bad');
+      this.store.put(record.key, record.value);
+      ctx.forward(record);
+    }
+  }
+  const topology = new Topology()
+    .addSource('in', { topics: 'in', keySerde: stringSerde, valueSerde: stringSerde })
+    .addProcessor('p', { parents: ['in'], supplier: () => new Remember() })
+    .addStateStore({ name: 's', keySerde: stringSerde, valueSerde: stringSerde }, ['p'])
+    .addSink('out', { topic: 'out', parents: ['p'] });
+  const rt = new LocalRuntime({
+    topology,
+    wallClock: 'manual',
+    hooks: {
+      assigned: (ps) => events.push(`assigned ${ps.map((p) => `${p.topic}-${p.partition}`).join(',')}`),
+      restored: (e) => events.push(`restored ${e.store} ${e.records}`),
+      deadLetter: (e) => events.push(`dead-letter ${e.offset} ${e.stage} ${e.error}`),
+      commit: (e) => void (committedOutputs += e.outputs),
+    },
+  });
+  await rt.start();
+  rt.produce('in', 'a', 'good');
+  rt.produce('in', 'b', 'bad');
+  await rt.drain();
+  await rt.stop();
+  assert.deepEqual(events, ['restored s 0', 'assigned in-0', 'dead-letter 1 process bad']);
+  // One output, one changelog write, one dead-letter record.
+  assert.equal(committedOutputs, 3);
 });
