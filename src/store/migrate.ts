@@ -12,7 +12,14 @@ export interface Migration {
 }
 
 export async function migrate(db: Db, migrations: Migration[]): Promise<string[]> {
-  await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+  const ddl = 'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())';
+  // Concurrent CREATE ... IF NOT EXISTS on a fresh server database can collide: under the lock too.
+  if (db.kind === 'pg') {
+    await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(7357001)');
+      await tx.query(ddl);
+    });
+  } else await db.exec(ddl);
   const applied: string[] = [];
   for (const m of migrations) {
     const done = await db.transaction(async (tx) => {

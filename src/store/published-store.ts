@@ -98,7 +98,17 @@ export class PublishedStore {
 
   /** Creates the tables when missing (idempotent). */
   async migrate(): Promise<void> {
-    for (const m of publishedMigrations) await this.db.exec(m.sql);
+    if (this.db.kind !== 'pg') {
+      for (const m of publishedMigrations) await this.db.exec(m.sql);
+      return;
+    }
+    // Two workers starting together on a fresh database: concurrent CREATE ... IF NOT EXISTS can
+    // still collide on the server (duplicate pg_type entry), so serialize on a lock.
+    await this.db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(7357006)');
+      // No parameters: the simple query protocol runs the multi-statement migration as is.
+      for (const m of publishedMigrations) await tx.query(m.sql);
+    });
   }
 
   /** The text-search configuration for a language, `simple` when the server has none for it. */

@@ -1,0 +1,56 @@
+/**
+ * A pipeline worker process for the Kafka integration tests and the pipeline benchmark: `startWorker`
+ * with the real Metis ports, configured from the environment (so a test can spawn, SIGKILL and
+ * restart it). Prints `READY <pid>` on stdout once the runtime has started; SIGTERM stops it cleanly.
+ *
+ *   METIS_PG_URL, KAFKA_BROKERS, METIS_APP_ID, METIS_TOPIC_PREFIX, METIS_INSTANCE_ID,
+ *   METIS_PARTITIONS (default 4), METIS_WORK_DIR (cache + thumbnails), METIS_SEED_TOPIC,
+ *   METIS_HOST_LIMITS (JSON HostLimits), METIS_PIPELINE_OPTIONS (JSON Partial<PipelineOptions>)
+ */
+import { join } from 'node:path';
+import { connectPg } from '../../src/store/db.ts';
+import { startWorker } from '../../src/pipeline/kafka-worker.ts';
+import { createMetisPorts, defaultMetisConfig } from '../../src/pipeline/metis-ports.ts';
+
+const env = (k: string): string | undefined => (process.env[k] && process.env[k] !== '' ? process.env[k] : undefined);
+const json = <T>(k: string): T | undefined => (env(k) ? (JSON.parse(env(k)!) as T) : undefined);
+
+const pgUrl = env('METIS_PG_URL');
+const workDir = env('METIS_WORK_DIR');
+if (!pgUrl || !workDir) throw new Error('pipeline-worker needs METIS_PG_URL and METIS_WORK_DIR');
+
+const db = connectPg(pgUrl, { max: 8 });
+const ports = await createMetisPorts(defaultMetisConfig({ db, cacheDir: join(workDir, 'cache'), thumbnailDir: join(workDir, 'thumbs'), allowLoopback: true }));
+const worker = await startWorker({
+  db,
+  ports: ports.ports,
+  brokers: env('KAFKA_BROKERS') ?? '127.0.0.1:9092',
+  applicationId: env('METIS_APP_ID'),
+  topicPrefix: env('METIS_TOPIC_PREFIX'),
+  partitions: Number(env('METIS_PARTITIONS') ?? 4),
+  instanceId: env('METIS_INSTANCE_ID'),
+  seedTopic: env('METIS_SEED_TOPIC'),
+  hostLimits: json('METIS_HOST_LIMITS'),
+  options: json('METIS_PIPELINE_OPTIONS'),
+});
+process.stdout.write(`READY ${process.pid}\n`);
+// A runtime that failed (fenced, fatal error) is a dead worker: exit so the supervisor (the test) sees it.
+worker.runtime.done.catch((err: unknown) => {
+  process.stderr.write(`worker runtime failed: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(70);
+});
+// The parent (test or benchmark) holds our stdin: when it goes away, so do we.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await worker.stop();
+  await ports.close();
+  await db.close();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());
