@@ -55,6 +55,8 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPipe
     topology: buildPipelineTopology(ctx),
     applicationId,
     partitions: opts.partitions ?? 4,
+    // One sink partition: each commit round writes all outcomes in one database transaction.
+    topics: { [topics.outcomes]: 1 },
     guarantee: 'exactly_once',
     dlqTopic: topics.dlq,
     offsetStore: { load: (group, topic, partition) => store.loadOffset(group, topic, partition) },
