@@ -31,7 +31,8 @@ export interface ProcessorContext<KOut = unknown, VOut = unknown> {
   /**
    * Sends a record to all children, or to the child named `childName` (throws ENGINE_UNKNOWN_CHILD if
    * it is not a child). Called from `process`, the output belongs to the current record and is
-   * emitted in input order; called from a punctuator, it is emitted with the next commit.
+   * emitted in input order, and within a record in forward order (even when async children settle
+   * in another order); called from a punctuator, it is emitted with the next commit.
    * In async processors, forward through the record context passed to `process` (this one cannot
    * tell which record is current once `process` has awaited).
    */

@@ -34,10 +34,23 @@ export interface TaskOptions {
   hooks?: RuntimeHooks;
 }
 
+/**
+ * A record's outputs as a tree: every forward to a processor reserves a slot, so outputs come out in
+ * forward order (as if processing were synchronous) whatever order async children settle in.
+ */
+type OutputTree = Array<OutputRecord | OutputTree>;
+
+function flattenInto(tree: OutputTree, out: OutputRecord[]): void {
+  for (const item of tree) {
+    if (Array.isArray(item)) flattenInto(item, out);
+    else out.push(item);
+  }
+}
+
 interface Entry {
   readonly record: LogRecord;
   readonly metadata: RecordMetadata;
-  outputs: OutputRecord[];
+  outputs: OutputTree;
   readonly changelog: OutputRecord[];
   pending: number;
   done: boolean;
@@ -75,6 +88,7 @@ export class Task {
   private committable = -1;
   private streamTime = -Infinity;
   private current: Entry | undefined;
+  private currentSlot: OutputTree | undefined;
   private closed = false;
   private readonly abort = new AbortController();
   private readonly schedules: Schedule[] = [];
@@ -185,7 +199,7 @@ export class Task {
     }
     if (input) {
       source.counters.in++;
-      this.forwardFrom(source, entry, input, undefined);
+      this.forwardFrom(source, entry, entry.outputs, input, undefined);
     }
     this.settle(entry);
     if (record.timestamp > this.streamTime) {
@@ -227,7 +241,7 @@ export class Task {
     }
   }
 
-  private forwardFrom(from: NodeInstance, entry: Entry | undefined, record: StreamRecord<unknown, unknown>, childName: string | undefined): void {
+  private forwardFrom(from: NodeInstance, entry: Entry | undefined, slot: OutputTree | undefined, record: StreamRecord<unknown, unknown>, childName: string | undefined): void {
     if (entry?.failed || this.closed) return;
     let targets = from.children;
     if (childName !== undefined) {
@@ -236,10 +250,18 @@ export class Task {
       targets = [child];
     }
     if (from.node.kind === 'processor') from.counters.out++;
-    for (const target of targets) this.dispatch(target, record, entry);
+    for (const target of targets) {
+      if (slot && target.node.kind === 'processor') {
+        const sub: OutputTree = [];
+        slot.push(sub);
+        this.dispatch(target, record, entry, sub);
+      } else {
+        this.dispatch(target, record, entry, slot);
+      }
+    }
   }
 
-  private dispatch(inst: NodeInstance, record: StreamRecord<unknown, unknown>, entry: Entry | undefined): void {
+  private dispatch(inst: NodeInstance, record: StreamRecord<unknown, unknown>, entry: Entry | undefined, slot: OutputTree | undefined): void {
     const node = inst.node;
     if (node.kind === 'sink') {
       let output: OutputRecord;
@@ -252,14 +274,16 @@ export class Task {
       }
       inst.counters.in++;
       inst.counters.out++;
-      (entry ? entry.outputs : this.ready).push(output);
+      (entry && slot ? slot : this.ready).push(output);
       return;
     }
     if (node.kind !== 'processor' || !inst.processor) return;
     inst.counters.in++;
-    const context = entry ? (this.makeContext(inst, entry) as RecordContext) : (inst.context as RecordContext);
+    const context = entry ? new NodeContext(this, inst, entry, slot) : (inst.context as RecordContext);
     const previous = this.current;
+    const previousSlot = this.currentSlot;
     this.current = entry;
+    this.currentSlot = slot;
     let result: void | Promise<void>;
     try {
       result = inst.processor.process(record, context);
@@ -268,6 +292,7 @@ export class Task {
       return;
     } finally {
       this.current = previous;
+      this.currentSlot = previousSlot;
     }
     if (result && typeof (result as Promise<void>).then === 'function') {
       if (!entry) {
@@ -337,14 +362,14 @@ export class Task {
     while (this.queue.length > 0 && this.queue[0].done) {
       const head = this.queue.shift()!;
       for (const o of head.changelog) this.ready.push(o);
-      for (const o of head.outputs) this.ready.push(o);
+      flattenInto(head.outputs, this.ready);
       this.committable = head.record.offset + 1;
     }
     this.options.onProgress();
   }
 
   private makeContext(inst: NodeInstance, entry: Entry | undefined): ProcessorContext | RecordContext {
-    return new NodeContext(this, inst, entry);
+    return new NodeContext(this, inst, entry, undefined);
   }
 
   /** @internal The entry a context acts for: its own record, else the record processed synchronously. */
@@ -353,8 +378,9 @@ export class Task {
   }
 
   /** @internal */
-  forwardFromContext(inst: NodeInstance, entry: Entry | undefined, record: StreamRecord<unknown, unknown>, childName: string | undefined): void {
-    this.forwardFrom(inst, entry ?? this.current, record, childName);
+  forwardFromContext(inst: NodeInstance, entry: Entry | undefined, slot: OutputTree | undefined, record: StreamRecord<unknown, unknown>, childName: string | undefined): void {
+    if (entry) this.forwardFrom(inst, entry, slot, record, childName);
+    else this.forwardFrom(inst, this.current, this.current ? this.currentSlot : undefined, record, childName);
   }
 
   /** @internal */
@@ -401,6 +427,7 @@ class NodeContext implements RecordContext {
     private readonly task: Task,
     private readonly inst: NodeInstance,
     private readonly entry: Entry | undefined,
+    private readonly slot: OutputTree | undefined,
   ) {}
   get applicationId(): string {
     return this.task.applicationId;
@@ -427,7 +454,7 @@ class NodeContext implements RecordContext {
     return (this.entry ?? this.task.entryFor(undefined))?.metadata as RecordMetadata;
   }
   forward(record: StreamRecord<unknown, unknown>, childName?: string): void {
-    this.task.forwardFromContext(this.inst, this.entry, record, childName);
+    this.task.forwardFromContext(this.inst, this.entry, this.slot, record, childName);
   }
   schedule(intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable {
     return this.task.addSchedule(this.inst, intervalMs, type, punctuator);

@@ -271,3 +271,37 @@ it('calls the observability hooks: assigned, restored, dead-letter, commit', asy
   // One output, one changelog write, one dead-letter record.
   assert.equal(committedOutputs, 3);
 });
+
+it('keeps input order through two levels of async processors', async () => {
+  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const topology = new Topology()
+    .addSource('in', { topics: 'in', keySerde: stringSerde, valueSerde: stringSerde })
+    .addProcessor('first', {
+      parents: ['in'],
+      concurrency: 6,
+      supplier: (): Processor<string, string, string, string> => ({
+        async process(record, ctx) {
+          await wait((Number(record.value) * 7) % 5);
+          ctx.forward(record.withValue(`${record.value}a`));
+          ctx.forward(record.withValue(`${record.value}b`));
+        },
+      }),
+    })
+    .addProcessor('second', {
+      parents: ['first'],
+      supplier: (): Processor<string, string, string, string> => ({
+        async process(record, ctx) {
+          await wait(record.value.endsWith('a') ? 4 : 0);
+          ctx.forward(record.withValue(`${record.value}!`));
+        },
+      }),
+    })
+    .addSink('out', { topic: 'out', parents: ['second'], keySerde: stringSerde, valueSerde: stringSerde });
+  const rt = new LocalRuntime({ topology, wallClock: 'manual' });
+  await rt.start();
+  for (let i = 0; i < 30; i++) rt.produce('in', 'k', String(i));
+  await rt.drain();
+  await rt.stop();
+  // Per input record its outputs in forward order ("a" before "b" even though "b" finishes first).
+  assert.deepEqual(values(rt, 'out'), Array.from({ length: 30 }, (_, i) => [`${i}a!`, `${i}b!`]).flat());
+});
