@@ -9,10 +9,8 @@ import { LRUCache } from 'lru-cache';
 import type { Db } from '../store/db.ts';
 import { createEuropeanaId, providedChoAbout } from '../edm/ids.ts';
 import { parseXml } from '../edm/xml.ts';
-import { fail, TaskError, type StepOutcome } from '../steps/outcome.ts';
+import { fail, type StepOutcome } from '../steps/outcome.ts';
 import { createOaiClient, type OaiClient } from '../steps/harvest/oai/oai-client.ts';
-import { createExternalValidator, createInternalValidator, type RecordValidator } from '../steps/validate/validator.ts';
-import { createTransformer, createXsltTransformer } from '../steps/transform/transformer.ts';
 import { createMediaProcessor, type MediaProcessor } from '../steps/media/media-processor.ts';
 import { createFileThumbnailStore } from '../steps/media/thumbnail-store.ts';
 import { createEnricher } from '../steps/enrich/enricher.ts';
@@ -24,7 +22,8 @@ import type { StepName } from './model.ts';
 import type { ArchivePort, DepublishPort, MetisPorts, OaiPort, RecordStep, StepPort } from './ports.ts';
 import { buildHarvestPorts } from './metis-harvest-ports.ts';
 import { buildLateSteps, type LateSteps } from './metis-late-steps.ts';
-import { POOLED_STEPS, StepPool } from './step-pool.ts';
+import { StepPool } from './step-pool.ts';
+import { CPU_STEPS, CpuSteps } from './cpu-steps.ts';
 
 export interface MetisConfig {
   db: Db;
@@ -70,9 +69,7 @@ export interface MetisPortsHandle {
 export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsHandle> {
   const oaiClient: OaiClient = createOaiClient({ retries: 3, retryDelayMs: 1000 });
   const harvest: { oai: OaiPort; archive: ArchivePort } = buildHarvestPorts(oaiClient);
-  let externalValidator: Promise<RecordValidator> | undefined;
-  let internalValidator: Promise<RecordValidator> | undefined;
-  const schemaOpts = { schemaLocation: config.schemaLocation, cacheDir: resolve(config.cacheDir, 'schemas') };
+  const cpu = new CpuSteps({ schemaLocation: config.schemaLocation, cacheDir: config.cacheDir });
 
   const fetchPolicy = { allowLoopback: config.allowLoopback, allowPrivate: config.allowLoopback };
   let media: MediaProcessor | undefined;
@@ -89,28 +86,12 @@ export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsH
   const pool = config.threads > 0 ? new StepPool({ schemaLocation: config.schemaLocation, cacheDir: config.cacheDir }, config.threads) : undefined;
 
   const build = async (task: TaskRow, step: StepName): Promise<RecordStep> => {
-    const ds = task.spec.dataset;
-    if (pool && POOLED_STEPS.has(step)) return (r) => pool.run(task, step, r);
+    if (pool && CPU_STEPS.has(step)) return (r) => pool.run(task, step, r);
+    if (CPU_STEPS.has(step)) {
+      const fn = await cpu.get(task, step);
+      return async (r) => fn(r);
+    }
     switch (step) {
-      case 'validate-external': {
-        const v = await (externalValidator ??= createExternalValidator(schemaOpts));
-        return async (r) => v(r);
-      }
-      case 'validate-internal': {
-        const v = await (internalValidator ??= createInternalValidator(schemaOpts));
-        return async (r) => v(r);
-      }
-      case 'transform': {
-        const xslt = task.spec.params.transformXslt;
-        const t = await createTransformer({ datasetId: ds.id, datasetName: ds.name, country: ds.country, language: ds.language, xslt: xslt ? { source: xslt } : undefined, cacheDir: resolve(config.cacheDir, 'xslt') });
-        return async (r) => t(r);
-      }
-      case 'transform-external': {
-        const xslt = task.spec.params.externalXslt;
-        if (!xslt) throw new TaskError('NO_XSLT', 'transform-external needs params.externalXslt');
-        const t = await createXsltTransformer({ source: xslt }, { cacheDir: resolve(config.cacheDir, 'xslt') });
-        return async (r) => t(r);
-      }
       case 'enrich': {
         enricher ??= (async (): Promise<RecordStep> => {
           const fn = createEnricher({ entityClient: await entityClient, dereferenceClient });
@@ -161,8 +142,7 @@ export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsH
       await pool?.close();
       await oaiClient.close();
       await media?.close();
-      (await externalValidator?.catch(() => undefined))?.dispose();
-      (await internalValidator?.catch(() => undefined))?.dispose();
+      await cpu.dispose();
       await late.close();
     },
   };

@@ -13,12 +13,8 @@ import type { StepOutcome } from '../steps/outcome.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
 import type { StepName } from './model.ts';
 import type { RecordInput } from './ports.ts';
+import type { CpuStepConfig } from './cpu-steps.ts';
 
-/** What a thread needs to build the steps: plain data (it crosses the thread boundary). */
-export interface PoolStepConfig {
-  schemaLocation: string;
-  cacheDir: string;
-}
 
 export interface StepJob {
   id: number;
@@ -29,8 +25,6 @@ export interface StepJob {
 
 export type StepJobResult = { id: number; outcome: StepOutcome } | { id: number; error: string; stack?: string };
 
-/** Steps worth a thread hop (pure CPU; I/O-bound steps stay on the main thread's event loop). */
-export const POOLED_STEPS: ReadonlySet<StepName> = new Set(['validate-external', 'transform', 'validate-internal', 'normalize', 'transform-external']);
 
 export class StepPool {
   private readonly workers: Array<{ worker: Worker; pending: number }> = [];
@@ -38,7 +32,7 @@ export class StepPool {
   private nextId = 1;
   private closed = false;
 
-  constructor(config: PoolStepConfig, size = Math.max(1, availableParallelism())) {
+  constructor(config: CpuStepConfig, size = Math.max(1, availableParallelism())) {
     for (let i = 0; i < size; i++) {
       const worker = new Worker(new URL('./step-worker-entry.mjs', import.meta.url), {
         workerData: config,

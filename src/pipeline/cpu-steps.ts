@@ -1,0 +1,76 @@
+/**
+ * The CPU-bound steps (validation, transformation, normalization), built once per process or
+ * thread and reused: compiled schemas are shared by all tasks, transformers are per task (they
+ * carry the dataset's parameters). Used on the main thread and inside step-pool threads alike.
+ */
+import { resolve } from 'node:path';
+import { LRUCache } from 'lru-cache';
+import { createExternalValidator, createInternalValidator, type RecordValidator } from '../steps/validate/validator.ts';
+import { createTransformer, createXsltTransformer } from '../steps/transform/transformer.ts';
+import { createNormalizer } from '../steps/normalize/normalizer.ts';
+import { TaskError, type StepOutcome } from '../steps/outcome.ts';
+import type { TaskRow } from '../store/pipeline-store.ts';
+import type { StepName } from './model.ts';
+import type { RecordInput } from './ports.ts';
+
+/** What the CPU-bound steps need: plain data, so it can cross into a worker thread. */
+export interface CpuStepConfig {
+  schemaLocation: string;
+  cacheDir: string;
+}
+
+export type CpuStep = (r: RecordInput) => StepOutcome<any>;
+
+/** Steps that are pure CPU work (worth a worker thread). */
+export const CPU_STEPS: ReadonlySet<StepName> = new Set(['validate-external', 'transform', 'validate-internal', 'normalize', 'transform-external']);
+
+export class CpuSteps {
+  private external: Promise<RecordValidator> | undefined;
+  private internal: Promise<RecordValidator> | undefined;
+  private normalizer: CpuStep | undefined;
+  private readonly perTask = new LRUCache<string, Promise<CpuStep>>({ max: 256 });
+
+  constructor(private readonly config: CpuStepConfig) {}
+
+  /** The step function of `step` for `task`; a failed setup (bad XSLT, missing schema) rejects with TaskError and is not cached. */
+  get(task: Pick<TaskRow, 'taskId' | 'spec'>, step: StepName): Promise<CpuStep> {
+    const key = step === 'transform' || step === 'transform-external' ? `${task.taskId}|${step}` : step;
+    let p = this.perTask.get(key);
+    if (!p) {
+      p = this.build(task, step);
+      p.catch(() => this.perTask.delete(key));
+      this.perTask.set(key, p);
+    }
+    return p;
+  }
+
+  private async build(task: Pick<TaskRow, 'taskId' | 'spec'>, step: StepName): Promise<CpuStep> {
+    const schemaOpts = { schemaLocation: this.config.schemaLocation, cacheDir: resolve(this.config.cacheDir, 'schemas') };
+    const xsltCache = { cacheDir: resolve(this.config.cacheDir, 'xslt') };
+    const ds = task.spec.dataset;
+    switch (step) {
+      case 'validate-external':
+        return (this.external ??= createExternalValidator(schemaOpts));
+      case 'validate-internal':
+        return (this.internal ??= createInternalValidator(schemaOpts));
+      case 'normalize':
+        return (this.normalizer ??= createNormalizer());
+      case 'transform': {
+        const xslt = task.spec.params.transformXslt;
+        return createTransformer({ datasetId: ds.id, datasetName: ds.name, country: ds.country, language: ds.language, xslt: xslt ? { source: xslt } : undefined, ...xsltCache });
+      }
+      case 'transform-external': {
+        const xslt = task.spec.params.externalXslt;
+        if (!xslt) throw new TaskError('NO_XSLT', 'transform-external needs params.externalXslt');
+        return createXsltTransformer({ source: xslt }, xsltCache);
+      }
+      default:
+        throw new Error(`${step} is not a CPU-bound step`);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    (await this.external?.catch(() => undefined))?.dispose();
+    (await this.internal?.catch(() => undefined))?.dispose();
+  }
+}
