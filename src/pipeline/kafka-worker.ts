@@ -50,6 +50,13 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
   const topics = pipelineTopics(opts.topicPrefix ?? 'metis');
   const partitions = opts.partitions ?? 6;
   const limiter = new HostLimiter(opts.hostLimits);
+  // Each worker enforces its share of every host's budget: the share of fetch partitions it owns,
+  // updated as soon as partitions are assigned or revoked (a timer would leave a window in which two
+  // workers both used the whole budget). Cooperative rebalancing revokes before it reassigns, so
+  // the shares of all workers never add up to more than 1.
+  const ownedFetch = new Set<number>();
+  // (A worker without fetch partitions keeps its last share: it only lists, on the tasks topic.)
+  const updateShare = () => ownedFetch.size > 0 && limiter.setShare(ownedFetch.size / partitions);
   const ctx: PipelineContext = {
     store,
     tasks,
@@ -72,21 +79,24 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
     defaultPartitions: partitions,
     offsetStore: { load: (group, topic, partition) => store.loadOffset(group, topic, partition) },
     logger,
+    hooks: {
+      assigned(tps) {
+        for (const tp of tps) if (tp.topic === topics.fetch) ownedFetch.add(tp.partition);
+        updateShare();
+      },
+      revoked(tps) {
+        for (const tp of tps) if (tp.topic === topics.fetch) ownedFetch.delete(tp.partition);
+        updateShare();
+      },
+    },
   });
   await runtime.start();
-  // Each worker enforces its share of every host's budget: the share of partitions it owns.
-  const shareTimer = setInterval(() => {
-    const owned = runtime.metrics().partitions.filter((p) => p.topic === topics.fetch).length;
-    if (owned > 0) limiter.setShare(owned / partitions);
-  }, 500);
-  shareTimer.unref();
   let stopped: Promise<void> | undefined;
   return {
     runtime,
     store,
     stop() {
       stopped ??= (async () => {
-        clearInterval(shareTimer);
         tasks.stop();
         await runtime.stop();
       })();

@@ -205,3 +205,34 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | f
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }
+
+/**
+ * Resolves when consumer group `group` is stable with `members` members, each owning partitions, and
+ * all `partitions` of `topic` owned (so the workers' shares of a host budget are settled).
+ */
+export async function waitForBalancedGroup(brokers: string, group: string, members: number, topic: string, partitions: number, timeoutMs = 120_000): Promise<void> {
+  const { KafkaJS } = await import('@confluentinc/kafka-javascript');
+  const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: brokers.split(','), logLevel: KafkaJS.logLevel.NOTHING } });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await until(
+      `group ${group} balanced over ${members} members`,
+      async () => {
+        const { groups } = await admin.describeGroups([group]);
+        const g = groups[0] as unknown as { state: number; members: Array<{ assignment?: { topicPartitions?: Array<{ topic: string; partition: number }> } }> };
+        if (!g || g.state !== 3 /* STABLE */ || g.members.length !== members) return undefined;
+        // Every member owns something and every partition of `topic` is owned (the cooperative
+        // rebalance finished both its phases). The assignor balances partition counts over all
+        // topics, not per topic: one member may own all of `topic`.
+        const owned = g.members.map((m) => m.assignment?.topicPartitions ?? []);
+        if (owned.some((tps) => tps.length === 0)) return undefined;
+        return new Set(owned.flat().filter((tp) => tp.topic === topic).map((tp) => tp.partition)).size === partitions ? true : undefined;
+      },
+      timeoutMs,
+      250,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -21,6 +21,9 @@ export interface DemoDatasetOptions {
   identifierPrefix?: string;
   /** Base of the media URLs (default `https://media.demo.invalid/`: `.invalid` never resolves). */
   mediaBaseUrl?: string;
+  /** Base of the edm:isShownAt landing pages (default `http://demo.metis-streams.invalid/details/`).
+   *  Tests that compare runs point it at a local server: a name lookup that fails is timing-dependent. */
+  landingPageBaseUrl?: string;
 }
 
 export interface DemoRecord {
@@ -110,7 +113,7 @@ export function demoRecord(index: number, options: DemoDatasetOptions = {}): Dem
     `<ore:Aggregation rdf:about="${a(`http://demo.metis-streams.invalid/aggregation/${index}`)}">`,
     `<edm:aggregatedCHO rdf:resource="${a(about)}"/>`,
     '<edm:dataProvider xml:lang="en">Metis Streams Demo Library</edm:dataProvider>',
-    `<edm:isShownAt rdf:resource="${a(`http://demo.metis-streams.invalid/details/${index}`)}"/>`,
+    `<edm:isShownAt rdf:resource="${a(`${options.landingPageBaseUrl ?? 'http://demo.metis-streams.invalid/details/'}${index}`)}"/>`,
     `<edm:isShownBy rdf:resource="${a(shownBy)}"/>`,
     `<edm:object rdf:resource="${a(`${media}${index}/thumb.jpg`)}"/>`,
     '<edm:provider>Metis Streams Demo Aggregator</edm:provider>',
