@@ -4,7 +4,7 @@
  * `CommandBus` (the local log, or a Kafka producer).
  */
 import type { PipelineStore, TaskRow, StepProgress, ErrorGroup } from '../store/pipeline-store.ts';
-import type { StepName, TaskCommand, TaskSpecInput } from './model.ts';
+import { STEP_ORDER, type StepName, type TaskCommand, type TaskSpecInput } from './model.ts';
 
 export interface CommandBus {
   send(command: TaskCommand): Promise<void>;
@@ -43,7 +43,12 @@ export class PipelineService {
   async rerun(fromTaskId: string, afterStep: StepName, steps?: StepName[]): Promise<TaskRow> {
     const prev = await this.store.getTask(fromTaskId);
     if (!prev) throw new Error(`Task ${fromTaskId} not found`);
-    return this.submit({ ...prev.spec, steps, source: { type: 'previous', taskId: fromTaskId, step: afterStep } });
+    // Without `steps`: the rest of the earlier task's own plan (not the default chain, which would add
+    // steps the earlier task never ran).
+    const after = STEP_ORDER.indexOf(afterStep as (typeof STEP_ORDER)[number]);
+    const rest = steps ?? prev.plan.filter((s) => s === 'linkcheck' || STEP_ORDER.indexOf(s as (typeof STEP_ORDER)[number]) > after);
+    if (rest.length === 0) throw new Error(`Task ${fromTaskId} ran no step after ${afterStep}: nothing to re-run`);
+    return this.submit({ ...prev.spec, steps: rest, source: { type: 'previous', taskId: fromTaskId, step: afterStep } });
   }
 
   async status(taskId: string): Promise<TaskStatus | undefined> {

@@ -129,7 +129,15 @@ export interface ResultRow {
   messages: string;
 }
 
-/** A task's record_result rows keyed by `step|record_id` (task-independent columns only). */
+/**
+ * The one time-dependent part of a result: the indexing steps stamp the record with the time it was
+ * indexed (`dcterms:created` of the EDM quality annotations). Masked before comparing two runs.
+ */
+export function maskIndexingTime(content: string | null): string | null {
+  return content && content.replace(/<dcterms:created>\d{4}-\d\d-\d\dT[\d:.]+Z<\/dcterms:created>/g, '<dcterms:created>(indexing time)</dcterms:created>');
+}
+
+/** A task's record_result rows keyed by `step|record_id` (task-independent columns only; indexing time masked). */
 export async function resultRows(db: Db, taskId: string): Promise<Map<string, ResultRow>> {
   const r = await db.query<{ step: string; record_id: string; status: string; content: string | null; messages: unknown }>(
     'SELECT step, record_id, status, content, messages FROM record_result WHERE task_id = $1 ORDER BY step, record_id',
@@ -139,7 +147,7 @@ export async function resultRows(db: Db, taskId: string): Promise<Map<string, Re
   for (const row of r.rows) {
     const key = `${row.step}|${row.record_id}`;
     if (m.has(key)) throw new Error(`duplicate record_result row ${key}`);
-    m.set(key, { step: row.step, recordId: row.record_id, status: row.status, content: row.content, messages: JSON.stringify(row.messages) });
+    m.set(key, { step: row.step, recordId: row.record_id, status: row.status, content: row.step === 'preview' || row.step === 'publish' ? maskIndexingTime(row.content) : row.content, messages: JSON.stringify(row.messages) });
   }
   return m;
 }
