@@ -3,17 +3,33 @@
  * engine module importing the client. Promisifies the calls the runtime needs and translates client
  * errors into what the loop must do (EngineError codes: fenced, abortable, fatal).
  */
-import KafkaModule from '@confluentinc/kafka-javascript';
+import { createRequire } from 'node:module';
 import type { KafkaConsumer, LibrdKafkaError, Message, Producer, TopicPartition, TopicPartitionOffset as RdOffset } from '@confluentinc/kafka-javascript';
 import { EngineError, errorMessage } from './errors.ts';
 import type { Headers, LogRecord, OutputRecord, TopicPartitionOffset } from './record.ts';
 
-const Kafka = KafkaModule as unknown as {
+interface KafkaApi {
   KafkaConsumer: new (conf: Record<string, unknown>, topicConf?: Record<string, unknown>) => KafkaConsumer;
   Producer: new (conf: Record<string, unknown>, topicConf?: Record<string, unknown>) => Producer;
   AdminClient: { create(conf: Record<string, unknown>): AdminLike };
   CODES: { ERRORS: Record<string, number> };
-};
+}
+
+let client: KafkaApi | undefined;
+/**
+ * The native client, loaded on first use: the LocalRuntime (embedded default) must run on machines
+ * where the optional native Kafka client is not built.
+ */
+function kafka(): KafkaApi {
+  if (!client) {
+    try {
+      client = createRequire(import.meta.url)('@confluentinc/kafka-javascript') as KafkaApi;
+    } catch (err) {
+      throw new EngineError('ENGINE_KAFKA', `The Kafka client @confluentinc/kafka-javascript is not installed or not built (run scripts/setup.sh): ${errorMessage(err)}`, { cause: err });
+    }
+  }
+  return client;
+}
 
 export const ERR = {
   ASSIGN: -175,
@@ -57,7 +73,7 @@ function promised<T = void>(action: string, run: (cb: (err: LibrdKafkaError | nu
 export async function connectConsumer(config: ClientConfig): Promise<Consumer> {
   // auto.offset.reset is a topic-level property: given globally it would be ignored by the binding.
   const { 'auto.offset.reset': reset = 'earliest', ...global } = config;
-  const consumer = new Kafka.KafkaConsumer(global, { 'auto.offset.reset': reset }) as Consumer;
+  const consumer = new (kafka().KafkaConsumer)(global, { 'auto.offset.reset': reset }) as Consumer;
   await promised('connect consumer', (cb) => consumer.connect({ timeout: 30_000 }, (err) => cb(err)));
   return consumer;
 }
@@ -65,7 +81,7 @@ export async function connectConsumer(config: ClientConfig): Promise<Consumer> {
 export async function connectProducer(config: ClientConfig): Promise<Producer> {
   // `partitioner` is a topic-level property (murmur2_random = the Java client's key hashing).
   const { partitioner = 'murmur2_random', ...global } = config;
-  const producer = new Kafka.Producer(global, { partitioner });
+  const producer = new (kafka().Producer)(global, { partitioner });
   await promised('connect producer', (cb) => producer.connect({ timeout: 30_000 }, (err) => cb(err)));
   producer.setPollInterval(50);
   return producer;
@@ -81,7 +97,7 @@ export function disconnect(client: KafkaConsumer | Producer): Promise<void> {
 /** Creates topics that do not exist yet (existing ones are left alone). */
 export async function ensureTopics(brokers: string, topics: Array<{ topic: string; partitions: number; compacted?: boolean }>): Promise<void> {
   if (topics.length === 0) return;
-  const admin = Kafka.AdminClient.create({ 'bootstrap.servers': brokers });
+  const admin = kafka().AdminClient.create({ 'bootstrap.servers': brokers });
   try {
     await Promise.all(
       topics.map((t) =>

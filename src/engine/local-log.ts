@@ -6,14 +6,28 @@
 import { partitionForKey } from './partitioner.ts';
 import type { LogRecord, OutputRecord, TopicPartitionOffset } from './record.ts';
 
+export interface LocalLogOptions {
+  /**
+   * Drop records every group that consumes a partition has committed past (memory stays flat over
+   * long runs; `read()` then returns only what is left). Default false: keep everything (tests).
+   */
+  dropCommitted?: boolean;
+}
+
 export class LocalLog {
-  private readonly topics = new Map<string, LogRecord[][]>();
+  /** Records by topic and partition; a dropped (committed and consumed) record leaves a hole. */
+  private readonly topics = new Map<string, Array<Array<LogRecord | undefined>>>();
+  /** Per partition, offsets below this have been dropped. */
+  private readonly droppedBelow = new Map<string, number>();
   private readonly committedOffsets = new Map<string, Map<string, number>>();
   private readonly listeners = new Set<() => void>();
   private nullKeyCounter = 0;
 
   /** @param defaultPartitions partitions of topics created implicitly (on first append). */
-  constructor(readonly defaultPartitions = 1) {}
+  constructor(
+    readonly defaultPartitions = 1,
+    private readonly options: LocalLogOptions = {},
+  ) {}
 
   /** Creates a topic if missing; an existing topic keeps its partition count. */
   ensureTopic(topic: string, partitions = this.defaultPartitions): void {
@@ -45,12 +59,12 @@ export class LocalLog {
 
   /** Every record of a topic, partition by partition, in offset order. */
   read(topic: string): LogRecord[] {
-    return (this.topics.get(topic) ?? []).flat();
+    return (this.topics.get(topic) ?? []).flat().filter((r): r is LogRecord => r !== undefined);
   }
 
   readPartition(topic: string, partition: number, from: number, max = Infinity): LogRecord[] {
     const log = this.topics.get(topic)?.[partition] ?? [];
-    return log.slice(from, Math.min(log.length, from + max));
+    return log.slice(from, Math.min(log.length, from + max)).filter((r): r is LogRecord => r !== undefined);
   }
 
   recordAt(topic: string, partition: number, offset: number): LogRecord | undefined {
@@ -66,7 +80,23 @@ export class LocalLog {
     let byGroup = this.committedOffsets.get(group);
     if (!byGroup) this.committedOffsets.set(group, (byGroup = new Map()));
     for (const o of offsets) byGroup.set(`${o.topic}\u0000${o.partition}`, o.offset);
+    if (this.options.dropCommitted) for (const o of offsets) this.dropBelow(o.topic, o.partition);
     this.append(outputs);
+  }
+
+  /** Frees the records of a partition that every group reading it has committed past. */
+  private dropBelow(topic: string, partition: number): void {
+    const key = `${topic}\u0000${partition}`;
+    let upTo = Infinity;
+    for (const byGroup of this.committedOffsets.values()) {
+      const c = byGroup.get(key);
+      if (c !== undefined) upTo = Math.min(upTo, c);
+    }
+    const log = this.topics.get(topic)?.[partition];
+    if (!log || upTo === Infinity) return;
+    const from = this.droppedBelow.get(key) ?? 0;
+    for (let i = from; i < Math.min(upTo, log.length); i++) log[i] = undefined;
+    this.droppedBelow.set(key, Math.max(from, upTo));
   }
 
   committed(group: string, topic: string, partition: number): number | undefined {

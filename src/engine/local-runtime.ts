@@ -22,6 +22,8 @@ export interface LocalRuntimeOptions extends CommonRuntimeOptions {
   topics?: Record<string, number>;
   /** Share a log between runtimes (several topologies in one process). Default: a new log. */
   log?: LocalLog;
+  /** Free records once every group reading them committed past them (see LocalLogOptions). Default false. */
+  dropCommitted?: boolean;
   /** 'system' fires wall-clock punctuators on the real clock; 'manual' only on `advanceWallClock`. Default 'system'. */
   wallClock?: 'system' | 'manual';
 }
@@ -48,7 +50,7 @@ export class LocalRuntime implements Runtime {
 
   constructor(private readonly localOptions: LocalRuntimeOptions) {
     this.options = resolveOptions(localOptions, () => pino({ level: 'warn' }));
-    this.log = localOptions.log ?? new LocalLog(localOptions.partitions ?? 1);
+    this.log = localOptions.log ?? new LocalLog(localOptions.partitions ?? 1, { dropCommitted: localOptions.dropCommitted });
     this.clock = Date.now();
   }
 
