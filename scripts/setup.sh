@@ -58,10 +58,16 @@ CKJS_BINDING=node_modules/@confluentinc/kafka-javascript/build/Release/confluent
 # librdkafka against the Debian -dev packages above instead (~1 min on 2 cores).
 export CKJS_LINKING=dynamic
 npm_lock=(); command -v flock >/dev/null && npm_lock=(flock /tmp/npm.lock)
-if [ ! -d node_modules ] || ! node_modules_current; then
-  log "npm ci (node_modules missing or out of date with package-lock.json)"
+# The Kafka client is an optional dependency (the embedded default runs without it: `npm ci
+# --omit=optional`), but Kafka mode and the tests need it: a node_modules without it is reinstalled.
+if [ ! -d node_modules ] || ! node_modules_current || [ ! -d node_modules/@confluentinc/kafka-javascript ]; then
+  log "npm ci (node_modules missing, out of date with package-lock.json, or without the Kafka client)"
   "${npm_lock[@]}" npm ci --no-audit --no-fund
 fi
+# npm drops an optional package whose build failed without failing itself: say so here, clearly.
+[ -d node_modules/@confluentinc/kafka-javascript ] ||
+  die "@confluentinc/kafka-javascript failed to build (npm skipped it as optional); see: CKJS_LINKING=dynamic npm install @confluentinc/kafka-javascript"
+
 if [ -d node_modules/@confluentinc/kafka-javascript ] && [ ! -f "$CKJS_BINDING" ]; then
   log "building @confluentinc/kafka-javascript against system libraries"
   "${npm_lock[@]}" npm rebuild @confluentinc/kafka-javascript
