@@ -82,8 +82,8 @@ export class DeadLetterProcessor implements Processor<string | null, Buffer | nu
 
   process(record: StreamRecord<string | null, Buffer | null>, ctx: RecordContext<string, unknown>): void {
     const headers = record.headers;
-    const error = headers['dlq.error.message'] ?? headers['error.message'] ?? headers['dlq.error'] ?? 'Processing failed';
-    const sourceTopic = headers['dlq.source.topic'] ?? headers['source.topic'] ?? '';
+    const error = headers['x-error-message'] ?? 'Processing failed';
+    const sourceTopic = headers['x-source-topic'] ?? '';
     let value: unknown;
     try {
       value = record.value ? JSON.parse(record.value.toString('utf8')) : null;
