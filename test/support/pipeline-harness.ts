@@ -28,7 +28,7 @@ export interface WorkerConfig {
   seedTopic?: string;
   hostLimits?: HostLimits;
   options?: Partial<PipelineOptions>;
-  /** Extra node flags (e.g. --cpu-prof). */
+  /** Extra node flags (e.g. --cpu-prof); `{instance}` is replaced by the worker's instance id. */
   nodeArgs?: string[];
 }
 
@@ -45,7 +45,7 @@ export interface WorkerProcess {
 }
 
 export function spawnWorker(cfg: WorkerConfig, instanceId: string, readyTimeoutMs = 180_000): WorkerProcess {
-  const proc = spawn(process.execPath, [...(cfg.nodeArgs ?? []), '--import', 'tsx', WORKER_SCRIPT], {
+  const proc = spawn(process.execPath, [...(cfg.nodeArgs ?? []).map((a) => a.replaceAll('{instance}', instanceId)), '--import', 'tsx', WORKER_SCRIPT], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
     env: {
