@@ -13,28 +13,34 @@ import { SINK, emit, recordEvent } from './harvest-processors.ts';
 import { envelopeSchema, fetchCommandSchema, outcomeEventSchema, type OutcomeEvent } from './model.ts';
 
 export class OutcomeSinkProcessor implements Processor<string, OutcomeEvent, never, never> {
-  private buffer: OutcomeEvent[] = [];
+  private buffer: Array<{ topic: string; partition: number; offset: number; event: OutcomeEvent }> = [];
   /** Offsets as stored in the database (where the next batch starts), per topic-partition. */
   private readonly from = new Map<string, number | undefined>();
 
   constructor(private readonly p: PipelineContext) {}
 
-  process(record: StreamRecord<string, OutcomeEvent>): void {
-    this.buffer.push(record.value);
+  process(record: StreamRecord<string, OutcomeEvent>, ctx: RecordContext<never, never>): void {
+    const m = ctx.metadata;
+    this.buffer.push({ topic: m.topic, partition: m.partition, offset: m.offset, event: record.value });
   }
 
   async commit(offsets: TopicPartitionOffset[]): Promise<void> {
-    const events = this.buffer;
+    const buffered = this.buffer;
     this.buffer = [];
     const moves = [];
+    const events: OutcomeEvent[] = [];
     for (const o of offsets) {
       const k = `${o.topic}:${o.partition}`;
       if (!this.from.has(k)) this.from.set(k, await this.p.store.loadOffset(this.p.applicationId, o.topic, o.partition));
       const from = this.from.get(k);
-      if (from === o.offset && events.length === 0) continue;
+      // Records below the database's offset are already in it: a runtime that rewound to Kafka's
+      // committed offset (after a failed Kafka commit that followed a successful DB commit) replays
+      // them, and they must not count twice.
+      for (const b of buffered) if (b.topic === o.topic && b.partition === o.partition && (from === undefined || b.offset >= from)) events.push(b.event);
+      if (from !== undefined && o.offset <= from) continue;
       moves.push({ topic: o.topic, partition: o.partition, from, to: o.offset });
     }
-    if (moves.length === 0 && events.length === 0) return;
+    if (moves.length === 0) return;
     let completed: string[];
     try {
       ({ completed } = await this.p.store.applyOutcomes(this.p.applicationId, events, moves));

@@ -200,25 +200,33 @@ export class PipelineStore {
   }
 
   private async writeEvents(tx: Queryable, events: OutcomeEvent[]): Promise<{ completed: string[] }> {
-    const records = events.filter((e): e is RecordOutcomeEvent => e.kind === 'record');
+    // One outcome per (task, step, record): the last one wins (a multi-row upsert may touch a row once).
+    const byKey = new Map<string, RecordOutcomeEvent>();
+    for (const e of events) if (e.kind === 'record') byKey.set(`${e.taskId}\u0000${e.step}\u0000${e.recordId}`, e);
+    const all = [...byKey.values()];
     const touched = new Set<string>(events.map((e) => e.taskId));
 
-    // Result rows, one multi-row upsert per chunk.
-    for (let i = 0; i < records.length; i += 200) {
-      const chunk = records.slice(i, i + 200);
+    // Result rows, one multi-row upsert per chunk. Counters and reports then count only rows that are
+    // new: an outcome delivered twice (a replay) rewrites its row but is not counted again.
+    const inserted = new Set<string>();
+    for (let i = 0; i < all.length; i += 200) {
+      const chunk = all.slice(i, i + 200);
       const values: unknown[] = [];
       const rows = chunk.map((e, j) => {
         values.push(e.taskId, e.step, e.recordId, e.status, e.content, JSON.stringify(e.messages), e.data ? JSON.stringify(e.data) : null);
         const b = j * 7;
         return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7})`;
       });
-      await tx.query(
+      const r = await tx.query<{ task_id: string; step: string; record_id: string; inserted: boolean }>(
         `INSERT INTO record_result (task_id, step, record_id, status, content, messages, data) VALUES ${rows.join(', ')}
          ON CONFLICT (task_id, step, record_id) DO UPDATE SET status = EXCLUDED.status, content = EXCLUDED.content,
-           messages = EXCLUDED.messages, data = EXCLUDED.data`,
+           messages = EXCLUDED.messages, data = EXCLUDED.data
+         RETURNING task_id, step, record_id, (xmax = 0) AS inserted`,
         values,
       );
+      for (const row of r.rows) if (row.inserted) inserted.add(`${row.task_id}\u0000${row.step}\u0000${row.record_id}`);
     }
+    const records = all.filter((e) => inserted.has(`${e.taskId}\u0000${e.step}\u0000${e.recordId}`));
 
     // Counters per (task, step), aggregated in memory first; sorted keys avoid lock-order deadlocks between sinks.
     const progress = new Map<string, { taskId: string; step: string; s: number; w: number; f: number; c: number }>();

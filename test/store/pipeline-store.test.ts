@@ -80,3 +80,16 @@ test('steps out of Metis order are refused', async () => {
   await store.migrate();
   await assert.rejects(store.createTask({ ...spec, steps: ['transform', 'validate-external'] }), /out of Metis's order/);
 });
+
+test('an outcome delivered twice (a replay) rewrites its row but is counted once', async () => {
+  const store = new PipelineStore(await openPglite());
+  await store.migrate();
+  const t = (await store.createTask(spec)).taskId;
+  const e = rec(t, 'validate-external', 'a', 'fail', true);
+  await store.applyOutcomes('g', [e, e], [{ topic: 'o', partition: 0, from: undefined, to: 2 }]);
+  await store.applyOutcomes('g', [e], [{ topic: 'o', partition: 0, from: 2, to: 3 }]);
+  const p = await store.progress(t);
+  assert.deepEqual(p.map((x) => [x.step, x.fail]), [['validate-external', 1]]);
+  assert.deepEqual((await store.errorReport(t)).map((g) => g.count), [1]);
+  assert.equal((await store.getTask(t))!.terminalCount, 1);
+});
