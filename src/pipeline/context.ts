@@ -7,6 +7,7 @@ import type { PipelineStore } from '../store/pipeline-store.ts';
 import type { HostLimiter } from './host-limiter.ts';
 import type { MetisPorts } from './ports.ts';
 import type { TaskCache } from './task-cache.ts';
+import type { TaskSlots } from './task-slots.ts';
 import type { PipelineTopics } from './topics.ts';
 import type { Envelope, StepName } from './model.ts';
 
@@ -37,6 +38,8 @@ export interface PipelineContext {
   applicationId: string;
   /** Debezium topic of the seed's record_execution table, when that intake is on. */
   seedTopic?: string;
+  /** Per-task in-flight limits (`limits.maxInFlight`). */
+  slots: TaskSlots;
 }
 
 /** Steps whose work is mostly waiting on remote servers. */

@@ -12,6 +12,7 @@ import { HostLimiter, type HostLimits } from './host-limiter.ts';
 import type { MetisPorts } from './ports.ts';
 import { PipelineService } from './service.ts';
 import { TaskCache } from './task-cache.ts';
+import { TaskSlots } from './task-slots.ts';
 import { buildPipelineTopology } from './topology.ts';
 import { pipelineTopics } from './topics.ts';
 
@@ -50,6 +51,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPipe
     options: { ...DEFAULT_PIPELINE_OPTIONS, ...opts.options },
     logger,
     applicationId,
+    slots: new TaskSlots(),
   };
   const runtime = new LocalRuntime({
     topology: buildPipelineTopology(ctx),

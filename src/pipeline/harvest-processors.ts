@@ -177,7 +177,9 @@ export class FetchProcessor implements Processor<string, FetchCommand, string, u
     if (!task || (await this.p.tasks.isStopped(cmd.taskId))) return;
     const source = task.spec.source;
     if (source.type !== 'oai') return;
-    const result = await this.p.limiter.run(source.url, () => this.p.ports.oai.getRecord(source, cmd.identifier, ctx.signal), ctx.signal);
+    const result = await this.p.slots.run(task.taskId, task.spec.limits.maxInFlight, () =>
+      this.p.limiter.run(source.url, () => this.p.ports.oai.getRecord(source, cmd.identifier, ctx.signal), ctx.signal),
+    );
     if ('status' in result) {
       emit(ctx, SINK.outcomes, cmd.identifier, recordEvent(task.taskId, 'harvest', { ...result, recordId: cmd.identifier }, true, null));
       return;

@@ -11,6 +11,7 @@ import { DEFAULT_PIPELINE_OPTIONS, type PipelineContext, type PipelineOptions } 
 import { HostLimiter, type HostLimits } from './host-limiter.ts';
 import type { MetisPorts } from './ports.ts';
 import { TaskCache } from './task-cache.ts';
+import { TaskSlots } from './task-slots.ts';
 import { buildPipelineTopology } from './topology.ts';
 import { pipelineTopics } from './topics.ts';
 import { STEP_NAMES } from './model.ts';
@@ -66,6 +67,7 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
     options: { ...DEFAULT_PIPELINE_OPTIONS, ...opts.options },
     logger,
     applicationId,
+    slots: new TaskSlots(),
     seedTopic: opts.seedTopic,
   };
   const runtime = new KafkaRuntime({

@@ -30,7 +30,7 @@ export class StepProcessor implements Processor<string, Envelope, string, unknow
     const run = await this.p.ports.steps.forTask(task, this.step);
     let outcome: StepOutcome;
     try {
-      outcome = await run({ recordId: e.recordId, content }, ctx.signal);
+      outcome = await this.p.slots.run(task.taskId, task.spec.limits.maxInFlight, () => run({ recordId: e.recordId, content }, ctx.signal));
     } catch (err) {
       // A step throws only for a broken setup; the record still gets a clear failure, the worker goes on.
       const message = err instanceof Error ? err.message : String(err);
