@@ -41,15 +41,18 @@ export async function workerCommand(v: CliValues): Promise<number> {
     seedTopic: process.env.METIS_SEED_TOPIC,
   });
   process.stderr.write(`metis-streams worker running (brokers ${brokers()}); SIGTERM or Ctrl-C stops it\n`);
-  await new Promise<void>((done) => {
-    const stop = () => done();
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+  // A runtime that failed (fenced by a newer instance, a fatal client error) is a dead worker: exit
+  // non-zero so a supervisor restarts it, rather than idling.
+  const failed = await new Promise<Error | undefined>((done) => {
+    process.once('SIGTERM', () => done(undefined));
+    process.once('SIGINT', () => done(undefined));
+    worker.runtime.done.then(() => done(undefined), (err: unknown) => done(err instanceof Error ? err : new Error(String(err))));
   });
   await worker.stop();
   await ports.close();
   await db.close();
-  return 0;
+  if (failed) process.stderr.write(`metis-streams worker stopped: ${failed.message}\n`);
+  return failed ? 70 : 0;
 }
 
 async function withService<T>(fn: (service: PipelineService) => Promise<T>): Promise<T> {
