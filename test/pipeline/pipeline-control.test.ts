@@ -114,7 +114,8 @@ test('throttling: the provider never sees more than maxConcurrent requests at on
     // Token bucket of one second: in any interval of t s at most rate × t requests + the burst.
     let excess = -Infinity;
     for (let i = 0; i < a.length; i++) for (let j = i; j < a.length; j++) excess = Math.max(excess, j - i + 1 - (limits.ratePerSecond * (a[j] - a[i])) / 1000);
-    assert.ok(excess <= limits.ratePerSecond + 1, `burst ${excess.toFixed(1)} over the rate`);
+    // Slack: arrivals are timed at the server; ~100 ms of scheduling jitter can squeeze an interval.
+    assert.ok(excess <= limits.ratePerSecond * 1.1 + 1, `burst ${excess.toFixed(1)} over the rate`);
     // 135 requests at 30/s (first second's burst included) take at least ~3.5 s.
     assert.ok(a[a.length - 1] - a[0] >= ((a.length - limits.ratePerSecond) / limits.ratePerSecond) * 1000 * 0.95);
   } finally {
