@@ -39,6 +39,8 @@ export async function workerCommand(v: CliValues): Promise<number> {
     applicationId: process.env.METIS_APP_ID,
     topicPrefix: process.env.METIS_TOPIC_PREFIX,
     seedTopic: process.env.METIS_SEED_TOPIC,
+    // Per-host politeness budget shared by all workers, e.g. {"maxConcurrent":8,"ratePerSecond":20}.
+    hostLimits: process.env.METIS_HOST_LIMITS ? JSON.parse(process.env.METIS_HOST_LIMITS) : undefined,
   });
   process.stderr.write(`metis-streams worker running (brokers ${brokers()}); SIGTERM or Ctrl-C stops it\n`);
   // A runtime that failed (fenced by a newer instance, a fatal client error) is a dead worker: exit

@@ -9,7 +9,7 @@
  *   intake    register the Debezium connector for the seed's record_execution table
  *
  * Environment (read only here, at the edge): METIS_PG_URL, KAFKA_BROKERS, KAFKA_CONNECT_URL,
- * METIS_SCHEMAS, LOG_LEVEL.
+ * METIS_SCHEMAS, LOG_LEVEL; the worker also METIS_APP_ID, METIS_TOPIC_PREFIX, METIS_SEED_TOPIC, METIS_HOST_LIMITS.
  */
 import { parseArgs } from 'node:util';
 import { runCommand } from './run-command.ts';
