@@ -16,14 +16,14 @@ export interface PipelineOptions {
   inlineContentLimitBytes: number;
   /** Max records in flight per partition for I/O-bound stages (fetch, enrich, media). Default 32. */
   ioConcurrency: number;
-  /** Max records in flight per partition for CPU-bound stages. Default 4. */
+  /** Max records in flight per partition for CPU-bound stages. Default 8. */
   cpuConcurrency: number;
 }
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   inlineContentLimitBytes: 512 * 1024,
   ioConcurrency: 32,
-  cpuConcurrency: 4,
+  cpuConcurrency: 8,
 };
 
 export interface PipelineContext {
