@@ -28,6 +28,8 @@ export interface WorkerOptions {
   partitions?: number;
   /** Debezium topic of the seed's record_execution table; set it to turn that intake on. */
   seedTopic?: string;
+  /** Transaction commit interval. Default 100 ms (the engine's): each topic hop waits for one commit. */
+  commitIntervalMs?: number;
   /** Stable id of this worker (its transactional id): a restarted worker fences its zombie. */
   instanceId?: string;
   options?: Partial<PipelineOptions>;
@@ -76,6 +78,7 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
     brokers: opts.brokers,
     instanceId: opts.instanceId,
     guarantee: 'exactly_once',
+    commitIntervalMs: opts.commitIntervalMs ?? (process.env.METIS_COMMIT_INTERVAL_MS ? Number(process.env.METIS_COMMIT_INTERVAL_MS) : undefined),
     dlqTopic: topics.dlq,
     topics: Object.fromEntries([...topics.all(STEP_NAMES), ...(opts.seedTopic ? [opts.seedTopic] : [])].map((t) => [t, partitions])),
     defaultPartitions: partitions,
