@@ -23,17 +23,7 @@ export type StepName = (typeof STEP_NAMES)[number];
 export const stepNameSchema = z.enum(STEP_NAMES);
 
 /** The full Metis chain, from harvest to publish (transform-external only when a provider XSLT is given). */
-export const DEFAULT_STEPS: StepName[] = [
-  'harvest',
-  'validate-external',
-  'transform',
-  'validate-internal',
-  'normalize',
-  'enrich',
-  'media',
-  'preview',
-  'publish',
-];
+export const DEFAULT_STEPS: StepName[] = STEP_ORDER.filter((s) => s !== 'transform-external');
 
 export const datasetSchema = z.object({
   id: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'dataset id: letters, digits, _ and - only'),
