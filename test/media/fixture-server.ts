@@ -13,6 +13,28 @@ export const MEDIA_FIXTURES = new URL(
 );
 export const METIS_FIXTURES = new URL('../../../shared/fixtures/metis/', import.meta.url);
 
+/** The MIME type Metis gives each 3D cube fixture (under `3d/`), detected from its bytes and name. */
+export const CUBE_MIME_TYPES: Readonly<Record<string, string>> = {
+  'cube-ascii.stl': 'model/stl',
+  'cube-binary.stl': 'model/stl',
+  'cube.dae': 'model/vnd.collada+xml',
+  'cube.dxf': 'image/vnd.dxf',
+  'cube.glb': 'model/gltf-binary',
+  'cube.gltf': 'model/gltf+json',
+  'cube.iges': 'model/iges',
+  'cube.obj': 'model/obj',
+  'cube.stp': 'model/step',
+  'cube.stpz': 'model/step+zip',
+  'cube.usda': 'model/vnd.usda',
+  'cube.usdz': 'model/vnd.usdz+zip',
+  'cube.vrml': 'model/vrml',
+  'cube.x3d': 'model/x3d+xml',
+  'cube.x3dv': 'model/x3d-vrml',
+  'cube_8_points.e57': 'model/e57',
+  'cube_8_points.las': 'application/vnd.las',
+  'cube_8_points.laz': 'application/vnd.las',
+};
+
 export function fixtureBytes(name: string): Buffer {
   return readFileSync(new URL(name, MEDIA_FIXTURES));
 }

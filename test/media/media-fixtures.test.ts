@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { NS } from '../../src/edm/namespaces.ts';
 import { childElements, getAttr, parseXml, textContent } from '../../src/edm/xml.ts';
 import { createMediaProcessor, createMemoryThumbnailStore, thumbnailName, type MediaProcessor } from '../../src/steps/media/index.ts';
-import { fixtureBytes, MEDIA_FIXTURES, startFixtureServer, type FixtureServer } from './fixture-server.ts';
+import { CUBE_MIME_TYPES, fixtureBytes, MEDIA_FIXTURES, startFixtureServer, type FixtureServer } from './fixture-server.ts';
 
 function fields(content: string, url: string): Record<string, string[]> | undefined {
   const wr = childElements(parseXml(content).root, NS.edm, 'WebResource').find((w) => getAttr(w, NS.rdf, 'about') === url);
@@ -74,26 +74,7 @@ describe('Metis media fixtures served over HTTP', () => {
         return [c, f['ebucore:hasMimeType'][0]];
       }),
     );
-    assert.deepEqual(mimes, {
-      'cube-ascii.stl': 'model/stl',
-      'cube-binary.stl': 'model/stl',
-      'cube.dae': 'model/vnd.collada+xml',
-      'cube.dxf': 'image/vnd.dxf',
-      'cube.glb': 'model/gltf-binary',
-      'cube.gltf': 'model/gltf+json',
-      'cube.iges': 'model/iges',
-      'cube.obj': 'model/obj',
-      'cube.stp': 'model/step',
-      'cube.stpz': 'model/step+zip',
-      'cube.usda': 'model/vnd.usda',
-      'cube.usdz': 'model/vnd.usdz+zip',
-      'cube.vrml': 'model/vrml',
-      'cube.x3d': 'model/x3d+xml',
-      'cube.x3dv': 'model/x3d-vrml',
-      'cube_8_points.e57': 'model/e57',
-      'cube_8_points.las': 'application/vnd.las',
-      'cube_8_points.laz': 'application/vnd.las',
-    });
+    assert.deepEqual(mimes, CUBE_MIME_TYPES);
     assert.deepEqual(store.names(), [], '3D resources get no thumbnails');
   });
 

@@ -16,7 +16,7 @@ import { detectMimeType, mediaTypeOf } from '../../src/steps/media/media-type.ts
 import { parseOEmbed } from '../../src/steps/media/oembed.ts';
 import { findMediaResources, mainThumbnailFirst, processingModeOf } from '../../src/steps/media/resources.ts';
 import { choosePreview, WebResourceWriter } from '../../src/steps/media/web-resource-writer.ts';
-import { fixtureBytes, MEDIA_FIXTURES } from './fixture-server.ts';
+import { CUBE_MIME_TYPES, fixtureBytes, MEDIA_FIXTURES } from './fixture-server.ts';
 
 const COLORMAP = new URL('../main/resources/colormap.png', new URL('../../', MEDIA_FIXTURES));
 const json = (name: string) => JSON.parse(fixtureBytes(name).toString('utf8')) as unknown;
@@ -55,26 +55,7 @@ describe('resource selection', () => {
 describe('MIME detection and media types', () => {
   it('detects every 3D cube fixture as a 3D type from its bytes and name', async () => {
     const dir = new URL('3d/', MEDIA_FIXTURES);
-    const expected: Record<string, string> = {
-      'cube-ascii.stl': 'model/stl',
-      'cube-binary.stl': 'model/stl',
-      'cube.dae': 'model/vnd.collada+xml',
-      'cube.dxf': 'image/vnd.dxf',
-      'cube.glb': 'model/gltf-binary',
-      'cube.gltf': 'model/gltf+json',
-      'cube.iges': 'model/iges',
-      'cube.obj': 'model/obj',
-      'cube.stp': 'model/step',
-      'cube.stpz': 'model/step+zip',
-      'cube.usda': 'model/vnd.usda',
-      'cube.usdz': 'model/vnd.usdz+zip',
-      'cube.vrml': 'model/vrml',
-      'cube.x3d': 'model/x3d+xml',
-      'cube.x3dv': 'model/x3d-vrml',
-      'cube_8_points.e57': 'model/e57',
-      'cube_8_points.las': 'application/vnd.las',
-      'cube_8_points.laz': 'application/vnd.las',
-    };
+    const expected = CUBE_MIME_TYPES;
     const files = readdirSync(fileURLToPath(dir)).filter((f) => f !== 'readme.txt');
     assert.equal(files.length, Object.keys(expected).length);
     for (const f of files) {
