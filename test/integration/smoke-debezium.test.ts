@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { decodeRecordExecutionEvent, type RecordExecutionChange } from '../../src/store/debezium-event.ts';
+import { seedConnectorConfig } from '../../src/pipeline/seed-intake.ts';
 import { requireConnect, requireKafka, requirePostgres, uniqueName, KAFKA_CONNECT_URL } from '../support/services.ts';
 
 const { Kafka, logLevel } = KafkaJS;
@@ -44,7 +45,6 @@ test('an insert, update and delete in record_execution arrive through Debezium a
 
   const name = uniqueName(SLOT_PREFIX); // schema, slot, publication, topic prefix and connector name
   const topic = `${name}.${name}.record_execution`;
-  const url = new URL(pgUrl);
   const sql = new pg.Client({ connectionString: pgUrl });
   await sql.connect();
   const kafka = new Kafka({ kafkaJS: { brokers, logLevel: logLevel.ERROR } });
@@ -77,30 +77,10 @@ test('an insert, update and delete in record_execution arrive through Debezium a
 
     // The seed's connector (spec/seed-pocs.md §1.4), with Debezium 3's name for its delete handling:
     // unwrap to flat rows, a delete becomes the row with __deleted=true followed by a tombstone.
+    // The product's own connector configuration (seed-intake.ts), in this run's schema and names.
     const created = await connectApi('PUT', `/connectors/${name}/config`, {
-      'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
-      'plugin.name': 'pgoutput',
-      'tasks.max': '1',
-      'database.hostname': url.hostname,
-      'database.port': url.port || '5432',
-      'database.user': decodeURIComponent(url.username) || 'postgres',
-      'database.password': decodeURIComponent(url.password),
-      'database.dbname': url.pathname.slice(1),
-      'topic.prefix': name,
-      'schema.include.list': name,
-      'table.include.list': `${name}.record_execution`,
-      'slot.name': name,
+      ...seedConnectorConfig({ connectUrl: KAFKA_CONNECT_URL, pgUrl, name, topicPrefix: name, schema: name }),
       'slot.drop.on.stop': 'true',
-      'publication.name': name,
-      'publication.autocreate.mode': 'filtered',
-      'snapshot.mode': 'initial',
-      'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
-      'key.converter.schemas.enable': 'false',
-      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-      'value.converter.schemas.enable': 'false',
-      transforms: 'unwrap',
-      'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
-      'transforms.unwrap.delete.tombstone.handling.mode': 'rewrite-with-tombstone',
     });
     assert.equal(created.status, 201, `creating the connector: HTTP ${created.status} ${JSON.stringify(created.json)}`);
 
