@@ -54,7 +54,8 @@ pg_ctl_main() {
   [ -n "$v" ] || die "no PostgreSQL cluster under /etc/postgresql (Debian: apt-get install -y postgresql-15)."
   [ "$(id -u)" -eq 0 ] || die "PostgreSQL must be ${1}ed as root: sudo pg_ctlcluster --skip-systemctl-redirect $v main $1"
   log "PostgreSQL $v/main: $1"
-  pg_ctlcluster --skip-systemctl-redirect "$v" main "$1" ||
+  # 9>&-: the postmaster outlives this script and must not inherit the lock (a later infra-up would wait forever).
+  pg_ctlcluster --skip-systemctl-redirect "$v" main "$1" 9>&- ||
     { tail -n 30 "/var/log/postgresql/postgresql-$v-main.log" >&2 || true; die "pg_ctlcluster $v main $1 failed"; }
   wait_until 60 "PostgreSQL on $PG_HOST:$PG_PORT" "/var/log/postgresql/postgresql-$v-main.log" "" pg_up
 }
