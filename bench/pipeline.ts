@@ -19,7 +19,7 @@ import { startEmbedded } from '../src/pipeline/embedded.ts';
 import { createMetisPorts, defaultMetisConfig } from '../src/pipeline/metis-ports.ts';
 import { startDemoOaiServer } from '../src/steps/harvest/oai/demo-server.ts';
 import { startDemoMediaServer } from '../src/pipeline/demo-media-server.ts';
-import { DEFAULT_STEPS, type StepName, type TaskSpecInput } from '../src/pipeline/model.ts';
+import { DEFAULT_STEPS, type StepName, type TaskSpecInput } from '../src/model/index.ts';
 import type { PipelineService } from '../src/pipeline/service.ts';
 import { PipelineStore } from '../src/store/pipeline-store.ts';
 import { createTestDatabase } from '../test/support/pg.ts';

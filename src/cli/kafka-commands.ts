@@ -12,7 +12,7 @@ import { startWorker } from '../pipeline/kafka-worker.ts';
 import { createMetisPorts, defaultMetisConfig } from '../pipeline/metis-ports.ts';
 import { pipelineTopics } from '../pipeline/topics.ts';
 import { registerSeedConnector } from '../pipeline/seed-intake.ts';
-import { stepNameSchema, type TaskSpecInput } from '../pipeline/model.ts';
+import { stepNameSchema, type TaskSpecInput } from '../model/index.ts';
 import { renderSummary } from './progress.ts';
 import type { CliValues } from './main.ts';
 

@@ -9,7 +9,7 @@ import type { MetisPorts } from './ports.ts';
 import type { TaskCache } from './task-cache.ts';
 import type { TaskSlots } from './task-slots.ts';
 import type { PipelineTopics } from './topics.ts';
-import type { Envelope, StepName } from './model.ts';
+import type { Envelope, StepName } from '../model/index.ts';
 
 export interface PipelineOptions {
   /** Contents larger than this travel as a reference to PostgreSQL instead of inline. Default 512 KiB. */

@@ -10,7 +10,7 @@ import { createTransformer, createXsltTransformer } from '../steps/transform/tra
 import { createNormalizer } from '../steps/normalize/normalizer.ts';
 import { TaskError, type StepOutcome } from '../steps/outcome.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
-import type { StepName } from './model.ts';
+import type { StepName } from '../model/index.ts';
 import type { RecordInput } from './ports.ts';
 
 /** What the CPU-bound steps need: plain data, so it can cross into a worker thread. */

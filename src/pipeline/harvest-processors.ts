@@ -15,7 +15,7 @@ import { StreamRecord, type KeyValueStore, type Processor, type ProcessorContext
 import { TaskError, type StepOutcome } from '../steps/outcome.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
 import { packContent, type PipelineContext } from './context.ts';
-import type { Envelope, FetchCommand, OutcomeEvent, RecordOutcomeEvent, StepName, TaskCommand } from './model.ts';
+import type { Envelope, FetchCommand, OutcomeEvent, RecordOutcomeEvent, StepName, TaskCommand } from '../model/index.ts';
 
 type Out = StreamRecord<string, unknown>;
 export const SINK = { outcomes: 'to-outcomes', tasks: 'to-tasks', fetch: 'to-fetch', admit: 'to-admit', steps: 'to-steps' } as const;

@@ -4,7 +4,7 @@
  */
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { CommandBus } from './service.ts';
-import type { TaskCommand } from './model.ts';
+import type { TaskCommand } from '../model/index.ts';
 
 export interface KafkaBus extends CommandBus {
   close(): Promise<void>;

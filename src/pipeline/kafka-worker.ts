@@ -14,7 +14,7 @@ import { TaskCache } from './task-cache.ts';
 import { TaskSlots } from './task-slots.ts';
 import { buildPipelineTopology } from './topology.ts';
 import { pipelineTopics } from './topics.ts';
-import { STEP_NAMES } from './model.ts';
+import { STEP_NAMES } from '../model/index.ts';
 
 export interface WorkerOptions {
   db: Db;

@@ -10,7 +10,7 @@ import { createLinkChecker, type LinkChecker } from '../steps/linkcheck/index.ts
 import { createDepublisher, isDepublicationReason } from '../steps/depublish/index.ts';
 import { TaskError, type StepOutcome } from '../steps/outcome.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
-import type { StepName } from './model.ts';
+import type { StepName } from '../model/index.ts';
 import type { DepublishPort, RecordStep } from './ports.ts';
 
 export interface LateSteps {

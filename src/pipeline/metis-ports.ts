@@ -18,7 +18,7 @@ import type { EntityClient, DereferenceClient } from '../steps/enrich/types.ts';
 import { EntityApiClient } from '../steps/enrich/entity-api-client.ts';
 import { HttpDereferenceClient } from '../steps/enrich/dereference-client.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
-import type { StepName } from './model.ts';
+import type { StepName } from '../model/index.ts';
 import type { ArchivePort, DepublishPort, MetisPorts, OaiPort, RecordStep, StepPort } from './ports.ts';
 import { buildHarvestPorts } from './metis-harvest-ports.ts';
 import { buildLateSteps, type LateSteps } from './metis-late-steps.ts';

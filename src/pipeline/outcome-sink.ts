@@ -10,7 +10,7 @@
 import type { Processor, ProcessorContext, RecordContext, StreamRecord, TopicPartitionOffset } from '../engine/index.ts';
 import type { PipelineContext } from './context.ts';
 import { SINK, emit, recordEvent } from './harvest-processors.ts';
-import { envelopeSchema, fetchCommandSchema, outcomeEventSchema, type OutcomeEvent } from './model.ts';
+import { envelopeSchema, fetchCommandSchema, outcomeEventSchema, type OutcomeEvent } from '../model/index.ts';
 
 export class OutcomeSinkProcessor implements Processor<string, OutcomeEvent, never, never> {
   private buffer: Array<{ topic: string; partition: number; offset: number; event: OutcomeEvent }> = [];

@@ -4,7 +4,7 @@
  * tested) without the details of each step.
  */
 import type { StepOutcome } from '../steps/outcome.ts';
-import type { StepName } from './model.ts';
+import type { StepName } from '../model/index.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
 
 export interface OaiSourceSpec {

@@ -14,7 +14,7 @@ import type { Processor, RecordContext, StreamRecord } from '../engine/index.ts'
 import { decodeRecordExecutionEvent, DebeziumEventError, type RecordExecution, type RecordExecutionKey } from '../store/debezium-event.ts';
 import type { PipelineContext } from './context.ts';
 import { SINK, emit } from './harvest-processors.ts';
-import type { Envelope, StepName, TaskCommand, TaskSpecInput } from './model.ts';
+import type { Envelope, StepName, TaskCommand, TaskSpecInput } from '../model/index.ts';
 
 /** The seed's `TopologyNames` and what they run here. */
 export const SEED_EXECUTION_NAMES = [

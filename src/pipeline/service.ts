@@ -4,7 +4,7 @@
  * `CommandBus` (the local log, or a Kafka producer).
  */
 import type { PipelineStore, TaskRow, StepProgress, ErrorGroup } from '../store/pipeline-store.ts';
-import { STEP_ORDER, type StepName, type TaskCommand, type TaskSpecInput } from './model.ts';
+import { STEP_ORDER, type StepName, type TaskCommand, type TaskSpecInput } from '../model/index.ts';
 
 export interface CommandBus {
   send(command: TaskCommand): Promise<void>;

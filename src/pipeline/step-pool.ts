@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { StepOutcome } from '../steps/outcome.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
-import type { StepName } from './model.ts';
+import type { StepName } from '../model/index.ts';
 import type { RecordInput } from './ports.ts';
 import type { CpuStepConfig } from './cpu-steps.ts';
 
@@ -26,6 +26,15 @@ export interface StepJob {
 export type StepJobResult = { id: number; outcome: StepOutcome } | { id: number; error: string; stack?: string };
 
 
+/**
+ * The thread's entry, chosen by this module's own file: compiled (`dist/pipeline/step-pool.js`) →
+ * the compiled body `step-worker.js`, no loader; sources under tsx (tests, benchmarks) →
+ * `step-worker-entry.mjs`, which registers tsx in the thread (threads do not inherit the loader).
+ */
+const WORKER_ENTRY = import.meta.url.endsWith('.ts')
+  ? new URL('./step-worker-entry.mjs', import.meta.url)
+  : new URL('./step-worker.js', import.meta.url);
+
 export class StepPool {
   private readonly workers: Array<{ worker: Worker; pending: number }> = [];
   private readonly waiting = new Map<number, { resolve: (o: StepOutcome) => void; reject: (e: Error) => void; slot: { pending: number } }>();
@@ -34,7 +43,7 @@ export class StepPool {
 
   constructor(config: CpuStepConfig, size = Math.max(1, availableParallelism())) {
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(new URL('./step-worker-entry.mjs', import.meta.url), {
+      const worker = new Worker(WORKER_ENTRY, {
         workerData: config,
         // Large records make many short-lived objects: a bigger young generation saves GC time.
         resourceLimits: { maxYoungGenerationSizeMb: 64 },

@@ -9,7 +9,7 @@ import type { Processor, RecordContext, StreamRecord } from '../engine/index.ts'
 import type { StepOutcome } from '../steps/outcome.ts';
 import { packContent, unpackContent, type PipelineContext } from './context.ts';
 import { SINK, emit, recordEvent } from './harvest-processors.ts';
-import type { Envelope, StepName } from './model.ts';
+import type { Envelope, StepName } from '../model/index.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
 import { CPU_STEPS } from './cpu-steps.ts';
 

@@ -4,7 +4,7 @@
  * this worker touched recently, with one query for all of them.
  */
 import type { PipelineStore, TaskRow } from '../store/pipeline-store.ts';
-import type { TaskState } from './model.ts';
+import type { TaskState } from '../model/index.ts';
 
 const TERMINAL: TaskState[] = ['cancelled', 'failed'];
 

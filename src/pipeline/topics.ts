@@ -1,5 +1,5 @@
 /** Topic names of one pipeline deployment; a prefix keeps deployments (and tests) apart. */
-import type { StepName } from './model.ts';
+import type { StepName } from '../model/index.ts';
 
 export interface PipelineTopics {
   tasks: string;

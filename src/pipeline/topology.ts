@@ -14,7 +14,7 @@ import { Topology, stringSerde, jsonSerde, zodJsonSerde, type Serde } from '../e
 import type { PipelineContext } from './context.ts';
 import { IO_STEPS } from './context.ts';
 import { AdmitProcessor, FetchProcessor, IntakeProcessor, SINK, sinkName } from './harvest-processors.ts';
-import { envelopeSchema, fetchCommandSchema, outcomeEventSchema, taskCommandSchema, type Envelope, type StepName, STEP_NAMES } from './model.ts';
+import { envelopeSchema, fetchCommandSchema, outcomeEventSchema, taskCommandSchema, type Envelope, type StepName, STEP_NAMES } from '../model/index.ts';
 import { DeadLetterProcessor, OutcomeSinkProcessor } from './outcome-sink.ts';
 import { StepProcessor } from './step-processor.ts';
 import { SeedIntakeProcessor } from './seed-intake.ts';

@@ -21,7 +21,7 @@ import {
   type TaskSpec,
   type TaskSpecInput,
   type TaskState,
-} from '../pipeline/model.ts';
+} from '../model/index.ts';
 
 export interface TaskRow {
   taskId: string;

@@ -14,7 +14,7 @@ import { startEmbedded } from '../../src/pipeline/embedded.ts';
 import { createMetisPorts, defaultMetisConfig } from '../../src/pipeline/metis-ports.ts';
 import { startDemoOaiServer } from '../../src/steps/harvest/oai/demo-server.ts';
 import { startDemoMediaServer } from '../../src/pipeline/demo-media-server.ts';
-import type { TaskSpecInput } from '../../src/pipeline/model.ts';
+import type { TaskSpecInput } from '../../src/model/index.ts';
 import { PipelineStore } from '../../src/store/pipeline-store.ts';
 import { requireKafka, requirePostgres, uniqueName } from '../support/services.ts';
 import { createTestDatabase } from '../support/pg.ts';

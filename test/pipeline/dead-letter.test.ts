@@ -12,7 +12,7 @@ import { openPglite } from '../../src/store/db.ts';
 import { startEmbedded } from '../../src/pipeline/embedded.ts';
 import { createMetisPorts, defaultMetisConfig } from '../../src/pipeline/metis-ports.ts';
 import { pipelineTopics } from '../../src/pipeline/topics.ts';
-import type { Envelope } from '../../src/pipeline/model.ts';
+import type { Envelope } from '../../src/model/index.ts';
 
 test('a poison record is dead-lettered, reported as a failure of its task, and the task completes', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'metis-dlq-'));

@@ -12,7 +12,7 @@ import { openPglite, type Db } from '../../src/store/db.ts';
 import { startEmbedded, type EmbeddedPipeline } from '../../src/pipeline/embedded.ts';
 import { createMetisPorts, defaultMetisConfig, type MetisPortsHandle } from '../../src/pipeline/metis-ports.ts';
 import type { HostLimits } from '../../src/pipeline/host-limiter.ts';
-import type { StepName, TaskSpecInput } from '../../src/pipeline/model.ts';
+import type { StepName, TaskSpecInput } from '../../src/model/index.ts';
 import { demoDefect, demoIdentifier } from '../../src/steps/harvest/oai/demo-dataset.ts';
 import { startOaiTestServer, type OaiTestServer, type OaiTestServerOptions } from '../support/oai-server.ts';
 import { demoExpectations, diffResults, resultRows } from '../support/pipeline-harness.ts';

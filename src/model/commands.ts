@@ -1,0 +1,25 @@
+/** Commands between topologies: task commands on the tasks topic, fetch commands on the fetch topic. */
+import { z } from 'zod';
+
+/** Task commands on the tasks topic. */
+export const taskCommandSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('start'), taskId: z.string() }),
+  z.object({ type: z.literal('cancel'), taskId: z.string() }),
+  /** Continue an OAI-PMH listing: one page per command, so a crash resumes from the last token. */
+  z.object({
+    type: z.literal('list'),
+    taskId: z.string(),
+    token: z.string().optional(),
+    emitted: z.number().int().nonnegative(),
+  }),
+]);
+export type TaskCommand = z.infer<typeof taskCommandSchema>;
+
+/** One record to fetch (OAI GetRecord) for a task. */
+export const fetchCommandSchema = z.object({
+  taskId: z.string(),
+  identifier: z.string(),
+  datestamp: z.string().optional(),
+  index: z.number().int(),
+});
+export type FetchCommand = z.infer<typeof fetchCommandSchema>;
