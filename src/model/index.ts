@@ -11,3 +11,4 @@ export * from './plan.ts';
 export * from './commands.ts';
 export * from './envelope.ts';
 export * from './outcome-events.ts';
+export type * from './published.ts';

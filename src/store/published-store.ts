@@ -7,9 +7,9 @@
  */
 import type { Db, Queryable } from './db.ts';
 import { publishedMigrations } from './published-schema.ts';
-import type { LangText, PublishedBatch, PublishedDocument, PublishTarget, TombstoneInput } from './published-types.ts';
+import type { LangText, PublishedBatch, PublishedDocument, PublishTarget, TombstoneInput } from '../model/published.ts';
 
-export type { LangText, PublishedBatch, PublishedDocument, PublishTarget, SearchFields, TombstoneInput } from './published-types.ts';
+export type { LangText, PublishedBatch, PublishedDocument, PublishTarget, SearchFields, TombstoneInput } from '../model/published.ts';
 
 export interface PublishedRecordRow {
   recordId: string;

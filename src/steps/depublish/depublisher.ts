@@ -3,7 +3,7 @@
  * target, leaving a tombstone with the reason. An id that is not published is a record error
  * ("Record could not be depublished!"); the others succeed.
  */
-import type { PublishTarget } from '../../store/published-types.ts';
+import type { PublishTarget } from '../../model/published.ts';
 import { fail, success, TaskError, type StepOutcome } from '../outcome.ts';
 import { isDepublicationReason, type DepublicationReason } from './reasons.ts';
 

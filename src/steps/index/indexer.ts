@@ -5,7 +5,7 @@
  * publication"), removing the record from publish and leaving a REMOVED_DATA_AT_SOURCE tombstone.
  */
 import { serializeXml, XmlParseError, parseXml } from '../../edm/xml.ts';
-import type { PublishedBatch, PublishedDocument, PublishTarget, TombstoneInput } from '../../store/published-types.ts';
+import type { PublishedBatch, PublishedDocument, PublishTarget, TombstoneInput } from '../../model/published.ts';
 import { fail, success, type StepOutcome } from '../outcome.ts';
 import { computeTiers, type TierResults } from '../tiers/compute-tiers.ts';
 import { createEdmView } from '../tiers/edm-view.ts';

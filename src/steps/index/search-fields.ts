@@ -4,7 +4,7 @@
  * contextual entities resolved to their `skos:prefLabel`s — plus the aggregation's providers and
  * rights and the Europeana aggregation's dataset name, country and language.
  */
-import type { LangText, SearchFields } from '../../store/published-types.ts';
+import type { LangText, SearchFields } from '../../model/published.ts';
 import { firstValue, propertiesOf, type EdmView, type PropertyValue } from '../tiers/edm-view.ts';
 import { hasThumbnails, recordTypeOf } from '../tiers/content-tier.ts';
 
