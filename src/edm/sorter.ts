@@ -26,8 +26,26 @@ const PREFIXES: Record<string, string> = { ...NS, ...EXTRA_NS };
 
 /** Prefixes declared on `rdf:RDF` by the sorter (the sorter stylesheet's own declarations). */
 export const SORTER_ROOT_PREFIXES = [
-  'adms', 'cc', 'crm', 'dc', 'dcat', 'dcterms', 'doap', 'ebucore', 'edm', 'foaf', 'odrl', 'ore', 'owl',
-  'rdaGr2', 'rdf', 'rdfs', 'schema', 'skos', 'svcs', 'wgs84_pos',
+  'adms',
+  'cc',
+  'crm',
+  'dc',
+  'dcat',
+  'dcterms',
+  'doap',
+  'ebucore',
+  'edm',
+  'foaf',
+  'odrl',
+  'ore',
+  'owl',
+  'rdaGr2',
+  'rdf',
+  'rdfs',
+  'schema',
+  'skos',
+  'svcs',
+  'wgs84_pos',
 ] as const;
 
 /** `{ns}local` key of an element, used for order lookups. */
@@ -58,7 +76,9 @@ export const CHO_PROPERTIES = words(`
 /** Property order per class (prefixed names; resolved to namespace URIs below). */
 const CLASS_PROPERTIES: Array<[string, string[]]> = [
   ['edm:ProvidedCHO', [...CHO_PROPERTIES, 'edm:pid', 'edm:type', 'owl:sameAs']],
-  ['edm:WebResource', words(`
+  [
+    'edm:WebResource',
+    words(`
     edm:pid dc:creator dc:description dc:format dc:rights dc:source dc:type dc:title dc:language
     dcterms:conformsTo dcterms:created dcterms:extent dcterms:hasPart dcterms:isFormatOf dcterms:isPartOf
     dcterms:issued dcterms:temporal edm:isNextInSequence edm:rights owl:sameAs rdf:type edm:codecName
@@ -66,36 +86,67 @@ const CLASS_PROPERTIES: Array<[string, string[]]> = [
     edm:spatialResolution ebucore:sampleSize ebucore:sampleRate ebucore:bitRate ebucore:frameRate
     edm:hasColorSpace edm:componentColor edm:pointCount edm:polygonCount edm:vertexCount edm:gaussianCount
     rdfs:seeAlso ebucore:orientation ebucore:audioChannelNumber dcterms:isReferencedBy edm:preview
-    svcs:has_service edm:type schema:digitalSourceType edm:intendedUsage edm:isRepresentationOf`)],
-  ['edm:Agent', words(`
+    svcs:has_service edm:type schema:digitalSourceType edm:intendedUsage edm:isRepresentationOf`),
+  ],
+  [
+    'edm:Agent',
+    words(`
     skos:prefLabel skos:altLabel skos:hiddenLabel skos:note dc:date dc:identifier dcterms:hasPart
     dcterms:isPartOf edm:begin edm:end edm:hasMet edm:isRelatedTo foaf:name rdaGr2:biographicalInformation
     rdaGr2:dateOfBirth rdaGr2:dateOfDeath rdaGr2:dateOfEstablishment rdaGr2:dateOfTermination rdaGr2:gender
-    rdaGr2:placeOfBirth rdaGr2:placeOfDeath rdaGr2:professionOrOccupation owl:sameAs`)],
-  ['edm:Place', words(`
+    rdaGr2:placeOfBirth rdaGr2:placeOfDeath rdaGr2:professionOrOccupation owl:sameAs`),
+  ],
+  [
+    'edm:Place',
+    words(`
     wgs84_pos:lat wgs84_pos:long wgs84_pos:alt skos:prefLabel skos:altLabel skos:hiddenLabel skos:note
-    dcterms:hasPart dcterms:isPartOf edm:isNextInSequence owl:sameAs`)],
-  ['edm:TimeSpan', words(`
+    dcterms:hasPart dcterms:isPartOf edm:isNextInSequence owl:sameAs`),
+  ],
+  [
+    'edm:TimeSpan',
+    words(`
     skos:prefLabel skos:altLabel skos:hiddenLabel skos:note dcterms:hasPart dcterms:isPartOf edm:begin
-    edm:end edm:isNextInSequence owl:sameAs`)],
-  ['skos:Concept', words(`
+    edm:end edm:isNextInSequence owl:sameAs`),
+  ],
+  [
+    'skos:Concept',
+    words(`
     skos:prefLabel skos:altLabel skos:hiddenLabel skos:broader skos:narrower skos:related skos:broadMatch
-    skos:narrowMatch skos:relatedMatch skos:exactMatch skos:closeMatch skos:note skos:notation skos:inScheme`)],
-  ['ore:Aggregation', words(`
+    skos:narrowMatch skos:relatedMatch skos:exactMatch skos:closeMatch skos:note skos:notation skos:inScheme`),
+  ],
+  [
+    'ore:Aggregation',
+    words(`
     edm:aggregatedCHO edm:dataProvider edm:hasView edm:isShownAt edm:isShownBy edm:object edm:provider
-    dc:rights edm:rights edm:ugc edm:intermediateProvider`)],
-  ['ore:Proxy', [...CHO_PROPERTIES, ...words(`
-    edm:europeanaProxy edm:userTag edm:year ore:proxyFor ore:proxyIn ore:lineage edm:type owl:sameAs`)]],
-  ['edm:EuropeanaAggregation', words(`
+    dc:rights edm:rights edm:ugc edm:intermediateProvider`),
+  ],
+  [
+    'ore:Proxy',
+    [
+      ...CHO_PROPERTIES,
+      ...words(`
+    edm:europeanaProxy edm:userTag edm:year ore:proxyFor ore:proxyIn ore:lineage edm:type owl:sameAs`),
+    ],
+  ],
+  [
+    'edm:EuropeanaAggregation',
+    words(`
     dc:creator edm:aggregatedCHO edm:dataProvider edm:provider edm:collectionName edm:datasetName
-    edm:country edm:hasView edm:isShownBy edm:preview edm:landingPage edm:language edm:rights ore:aggregates`)],
+    edm:country edm:hasView edm:isShownBy edm:preview edm:landingPage edm:language edm:rights ore:aggregates`),
+  ],
   ['cc:License', words('odrl:inheritFrom cc:deprecatedOn')],
-  ['foaf:Organization', words(`
+  [
+    'foaf:Organization',
+    words(`
     edm:acronym edm:organizationScope edm:organizationDomain edm:organizationSector edm:geographicLevel
-    edm:country edm:europeanaRole foaf:homepage foaf:logo skos:hiddenLabel`)],
-  ['dcat:Dataset', words(`
+    edm:country edm:europeanaRole foaf:homepage foaf:logo skos:hiddenLabel`),
+  ],
+  [
+    'dcat:Dataset',
+    words(`
     edm:datasetName edm:provider edm:intermediateProvider edm:dataProvider edm:country edm:language
-    dc:identifier dc:description dcterms:created dcterms:extent dcterms:modified adms:status`)],
+    dc:identifier dc:description dcterms:created dcterms:extent dcterms:modified adms:status`),
+  ],
   ['svcs:Service', words('dcterms:conformsTo doap:implements rdfs:label')],
 ];
 
@@ -143,7 +194,13 @@ function sortClass(el: XmlElement): XmlElement {
     if (rank !== undefined) props.push({ rank, pos, el: c });
   });
   props.sort((a, b) => a.rank - b.rank || a.pos - b.pos);
-  return { ...el, children: indentChildren(props.map((p) => p.el), 2) };
+  return {
+    ...el,
+    children: indentChildren(
+      props.map((p) => p.el),
+      2,
+    ),
+  };
 }
 
 /** Interleaves newline+indent text nodes, as the sorter's `indent="yes"` output does. */
@@ -207,7 +264,13 @@ function fixScope(el: XmlElement, parentScope: Map<string, string>): void {
 }
 
 /** Declares `prefix` → `ns` on `el` when the scope binds it differently; returns the scope to use. */
-function bind(el: XmlElement, scope: Map<string, string>, parentScope: Map<string, string>, prefix: string, ns: string): Map<string, string> {
+function bind(
+  el: XmlElement,
+  scope: Map<string, string>,
+  parentScope: Map<string, string>,
+  prefix: string,
+  ns: string,
+): Map<string, string> {
   if (prefix === 'xml' || prefix === 'xmlns') return scope;
   if (prefix === '' && ns === '' && !scope.has('')) return scope;
   if ((scope.get(prefix) ?? '') === ns) return scope;

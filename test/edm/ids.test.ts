@@ -16,7 +16,10 @@ const fixtures = new URL('../../../shared/fixtures/metis/', import.meta.url);
 test('spec §0.3 examples: urn, http host stripped, https kept whole', () => {
   assert.equal(createEuropeanaId('123', 'URN:NBN:SI:doc-35SZSOCF'), '/123/URN_NBN_SI_doc_35SZSOCF');
   assert.equal(createEuropeanaId('123', 'http://www.europeana.eu/testpath/testid'), '/123/testpath_testid');
-  assert.equal(createEuropeanaId('123', 'https://www.europeana.eu/testpath/testid'), '/123/https___www_europeana_eu_testpath_testid');
+  assert.equal(
+    createEuropeanaId('123', 'https://www.europeana.eu/testpath/testid'),
+    '/123/https___www_europeana_eu_testpath_testid',
+  );
 });
 
 test('legacy dataset id drops one trailing ASCII letter only', () => {
@@ -39,7 +42,10 @@ test('legacy rdf:about: http:// without a path gives the empty string; non-ASCII
 });
 
 test('missing or blank rdf:about fails with the Metis message', () => {
-  assert.throws(() => createEuropeanaId('1', undefined), (e: unknown) => e instanceof EuropeanaIdError && e.message === NO_PROVIDER_ID_MESSAGE);
+  assert.throws(
+    () => createEuropeanaId('1', undefined),
+    (e: unknown) => e instanceof EuropeanaIdError && e.message === NO_PROVIDER_ID_MESSAGE,
+  );
   assert.throws(() => createEuropeanaId('1', '  '), EuropeanaIdError);
 });
 
@@ -62,6 +68,12 @@ test('ids from real fixture records; a record without a ProvidedCHO fails', asyn
   const ids = generatedIdsForRecord('123', record1);
   assert.equal(ids.europeanaId, '/123/URN_NBN_SI_doc_35SZSOCF');
   assert.equal(ids.sourceProvidedChoAbout, 'URN:NBN:SI:doc-35SZSOCF');
-  const missing = await readFile(new URL('metis-sandbox/src/test/resources/record/record-missing-id.xml', fixtures), 'utf8');
-  assert.throws(() => generatedIdsForRecord('123', missing), (e: unknown) => e instanceof EuropeanaIdError && e.message === NO_PROVIDER_ID_MESSAGE);
+  const missing = await readFile(
+    new URL('metis-sandbox/src/test/resources/record/record-missing-id.xml', fixtures),
+    'utf8',
+  );
+  assert.throws(
+    () => generatedIdsForRecord('123', missing),
+    (e: unknown) => e instanceof EuropeanaIdError && e.message === NO_PROVIDER_ID_MESSAGE,
+  );
 });

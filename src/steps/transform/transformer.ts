@@ -7,7 +7,7 @@
  */
 import { EuropeanaIdError, createEuropeanaId, derivedIds, providedChoAbout } from '../../edm/ids.ts';
 import type { ParseLimits, XmlDocument } from '../../edm/xml.ts';
-import { parseXmlFast as parseXml, serializeXmlFast as serializeXml } from '../../edm/xml-fast.ts';
+import { parseXml, serializeXml } from '../../edm/xml.ts';
 import { type StepOutcome, fail, success } from '../outcome.ts';
 import { transformToInternal } from './default-transform.ts';
 import { type CompiledXslt, type XsltCompileOptions, compileXslt } from './xslt.ts';

@@ -8,7 +8,7 @@
 import { NS } from '../../edm/namespaces.ts';
 import { sortEdm } from '../../edm/sorter.ts';
 import type { ParseLimits, XmlDocument, XmlElement } from '../../edm/xml.ts';
-import { parseXmlFast as parseXml, serializeXmlFast as serializeXml } from '../../edm/xml-fast.ts';
+import { parseXml, serializeXml } from '../../edm/xml.ts';
 import { type StepOutcome, fail, success } from '../outcome.ts';
 import { checkExternalSchematron } from './schematron-external.ts';
 import { checkInternalSchematron } from './schematron-internal.ts';

@@ -1,0 +1,298 @@
+/**
+ * The XML parser of the record steps (the only one in production): builds the tree of xml-tree.ts.
+ * `indexOf` and sticky regular expressions do the scanning, several times faster than a
+ * code-point-at-a-time SAX parser; the record steps parse every record at least once per step, so the
+ * parser bounds their throughput. A saxes-based parser (test/support/xml-oracle.ts) is the reference
+ * it is tested against, fixture by fixture (test/edm/xml-oracle.test.ts).
+ *
+ * Safety: namespace-aware; DOCTYPE refused (so no DTD and no entity can ever be declared or expanded);
+ * only the five predefined entities and character references; size and depth limits; XML 1.0 line-end
+ * and attribute-value normalization; errors are XmlParseError with a line number.
+ * Processing instructions are dropped, comments kept, CDATA merged into text.
+ */
+import {
+  type ParseLimits,
+  type XmlAttr,
+  type XmlDocument,
+  type XmlElement,
+  type XmlNode,
+  XmlParseError,
+} from './xml-tree.ts';
+import { ATTR_SPECIAL, decodeReferences, INVALID_CHAR, NAME, SPACE, TEXT_SPECIAL } from './xml-lexical.ts';
+
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
+const DEFAULT_MAX_CHARS = 50 * 1024 * 1024;
+const DEFAULT_MAX_DEPTH = 256;
+
+interface Scope {
+  map: Map<string, string>;
+}
+
+/** Parses a whole XML document into a tree. Throws XmlParseError with a line number on bad input. */
+export function parseXml(input: string | Buffer, limits: ParseLimits = {}): XmlDocument {
+  let text = typeof input === 'string' ? input : input.toString('utf8');
+  const maxChars = limits.maxChars ?? DEFAULT_MAX_CHARS;
+  const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
+  if (text.length > maxChars)
+    throw new XmlParseError(`XML document too large: ${text.length} > ${maxChars} characters`, 0);
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return new Parser(text, maxDepth).parse();
+}
+
+class Parser {
+  private pos = 0;
+  private lineAt = 0;
+  private line = 1;
+  private root: XmlElement | undefined;
+  private readonly stack: XmlElement[] = [];
+  private readonly scopes: Scope[] = [];
+
+  constructor(
+    private readonly s: string,
+    private readonly maxDepth: number,
+  ) {}
+
+  parse(): XmlDocument {
+    const s = this.s;
+    if (s.startsWith('<?xml') && /[ \t\r\n?]/.test(s.charAt(5))) this.skipPi();
+    while (this.pos < s.length) {
+      const lt = s.indexOf('<', this.pos);
+      const end = lt < 0 ? s.length : lt;
+      if (end > this.pos) this.text(this.pos, end);
+      if (lt < 0) break;
+      this.pos = lt;
+      const c = s.charCodeAt(lt + 1);
+      if (c === 0x2f /* / */) this.endTag();
+      else if (c === 0x21 /* ! */) this.bang();
+      else if (c === 0x3f /* ? */) this.skipPi();
+      else this.startTag();
+    }
+    if (this.stack.length > 0) this.fail(`Unclosed tag <${this.stack[this.stack.length - 1].name}>`);
+    if (!this.root) this.fail('No root element');
+    return { root: this.root! };
+  }
+
+  private fail(message: string, at = this.pos): never {
+    throw new XmlParseError(message, this.lineOf(at));
+  }
+
+  /** 1-based line of offset `at` (incremental: offsets only grow while parsing). */
+  private lineOf(at: number): number {
+    const s = this.s;
+    if (at < this.lineAt) {
+      this.lineAt = 0;
+      this.line = 1;
+    }
+    let i = s.indexOf('\n', this.lineAt);
+    while (i >= 0 && i < at) {
+      this.line++;
+      i = s.indexOf('\n', i + 1);
+    }
+    this.lineAt = at;
+    return this.line;
+  }
+
+  private text(from: number, to: number): void {
+    let t = this.s.slice(from, to);
+    const parent = this.stack[this.stack.length - 1];
+    if (!parent) {
+      if (/[^ \t\r\n]/.test(t)) this.fail('Text data outside of root node', from);
+      return;
+    }
+    if (TEXT_SPECIAL.test(t)) {
+      if (t.includes(']]>')) this.fail('The sequence "]]>" is not allowed in text', from);
+      if (INVALID_CHAR.test(t)) this.fail('Invalid character in text', from);
+      if (t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
+      if (t.includes('&')) t = this.decode(t, from);
+      if (INVALID_CHAR.test(t)) this.fail('Invalid character in text', from);
+    }
+    this.appendText(parent, t);
+  }
+
+  private appendText(parent: XmlElement, t: string): void {
+    const last = parent.children[parent.children.length - 1];
+    if (last && last.kind === 'text') last.text += t;
+    else parent.children.push({ kind: 'text', text: t });
+  }
+
+  private decode(t: string, at: number): string {
+    return decodeReferences(t, (message) => this.fail(message, at));
+  }
+
+  private bang(): void {
+    const s = this.s;
+    const p = this.pos;
+    if (s.startsWith('<!--', p)) {
+      const end = s.indexOf('-->', p + 4);
+      if (end < 0) this.fail('Unclosed comment');
+      const body = s.slice(p + 4, end);
+      if (body.includes('--') || body.endsWith('-')) this.fail('"--" is not allowed inside a comment');
+      const parent = this.stack[this.stack.length - 1];
+      if (parent)
+        parent.children.push({ kind: 'comment', text: body.includes('\r') ? body.replace(/\r\n?/g, '\n') : body });
+      this.pos = end + 3;
+    } else if (s.startsWith('<![CDATA[', p)) {
+      const parent = this.stack[this.stack.length - 1];
+      if (!parent) this.fail('CDATA outside of root node');
+      const end = s.indexOf(']]>', p + 9);
+      if (end < 0) this.fail('Unclosed CDATA section');
+      let t = s.slice(p + 9, end);
+      if (t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
+      if (INVALID_CHAR.test(t)) this.fail('Invalid character in CDATA');
+      this.appendText(parent!, t);
+      this.pos = end + 3;
+    } else if (s.startsWith('<!DOCTYPE', p)) {
+      this.fail('DOCTYPE declarations are not allowed');
+    } else {
+      this.fail('Unexpected markup declaration');
+    }
+  }
+
+  private skipPi(): void {
+    const end = this.s.indexOf('?>', this.pos + 2);
+    if (end < 0) this.fail('Unclosed processing instruction');
+    const target = /^<\?([^ \t\r\n?]*)/.exec(this.s.slice(this.pos, end))![1];
+    if (target.toLowerCase() === 'xml' && this.pos !== 0)
+      this.fail('XML declaration allowed only at the start of the document');
+    this.pos = end + 2;
+  }
+
+  private name(): string {
+    NAME.lastIndex = this.pos;
+    const m = NAME.exec(this.s);
+    if (!m) this.fail('Invalid or missing name');
+    this.pos += m![0].length;
+    return m![0];
+  }
+
+  private skipSpace(): boolean {
+    SPACE.lastIndex = this.pos;
+    const m = SPACE.exec(this.s)!;
+    this.pos += m[0].length;
+    return m[0].length > 0;
+  }
+
+  private startTag(): void {
+    const s = this.s;
+    const start = this.pos;
+    this.pos++;
+    const qname = this.name();
+    const raw: Array<{ name: string; value: string }> = [];
+    let selfClosing = false;
+    for (;;) {
+      const spaced = this.skipSpace();
+      const c = s.charCodeAt(this.pos);
+      if (c === 0x3e /* > */) {
+        this.pos++;
+        break;
+      }
+      if (c === 0x2f /* / */ && s.charCodeAt(this.pos + 1) === 0x3e) {
+        this.pos += 2;
+        selfClosing = true;
+        break;
+      }
+      if (Number.isNaN(c)) this.fail(`Unclosed start tag <${qname}>`, start);
+      if (!spaced) this.fail('Attributes must be separated by white space');
+      const an = this.name();
+      this.skipSpace();
+      if (s.charCodeAt(this.pos) !== 0x3d /* = */) this.fail(`Attribute ${an} without value`);
+      this.pos++;
+      this.skipSpace();
+      const q = s[this.pos];
+      if (q !== '"' && q !== "'") this.fail(`Attribute ${an} value must be quoted`);
+      const close = s.indexOf(q, this.pos + 1);
+      if (close < 0) this.fail(`Unclosed value of attribute ${an}`);
+      let v = s.slice(this.pos + 1, close);
+      if (ATTR_SPECIAL.test(v)) {
+        if (v.includes('<')) this.fail(`"<" is not allowed in attribute values`);
+        if (/[\t\n\r]/.test(v)) v = v.replace(/\r\n?/g, '\n').replace(/[\t\n]/g, ' ');
+        if (v.includes('&')) v = this.decode(v, this.pos);
+        if (INVALID_CHAR.test(v)) this.fail(`Invalid character in attribute ${an}`);
+      }
+      for (const a of raw) if (a.name === an) this.fail(`Duplicate attribute ${an}`);
+      raw.push({ name: an, value: v });
+      this.pos = close + 1;
+    }
+    const line = this.lineOf(this.pos - 1);
+    this.open(qname, raw, line, start);
+    if (selfClosing) this.close();
+  }
+
+  private open(qname: string, raw: Array<{ name: string; value: string }>, line: number, at: number): void {
+    if (this.stack.length >= this.maxDepth) this.fail(`XML nesting deeper than ${this.maxDepth}`, at);
+    const parentScope = this.scopes[this.scopes.length - 1];
+    let map = parentScope?.map;
+    for (const a of raw) {
+      if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) {
+        if (map === parentScope?.map) map = new Map(map ?? []);
+        const prefix = a.name === 'xmlns' ? '' : a.name.slice(6);
+        if (prefix !== '' && a.value === '') this.fail(`Empty namespace for prefix ${prefix}`, at);
+        if (prefix === 'xmlns' || (prefix === 'xml' && a.value !== XML_NS))
+          this.fail(`Reserved prefix ${prefix} cannot be declared`, at);
+        map!.set(prefix, a.value);
+      }
+    }
+    map ??= new Map();
+    this.scopes.push({ map });
+    const attrs: XmlAttr[] = [];
+    for (const a of raw) {
+      const colon = a.name.indexOf(':');
+      let prefix = colon < 0 ? '' : a.name.slice(0, colon);
+      let local = colon < 0 ? a.name : a.name.slice(colon + 1);
+      let ns: string;
+      if (a.name === 'xmlns') {
+        prefix = '';
+        local = 'xmlns';
+        ns = XMLNS_NS;
+      } else ns = this.resolve(map, prefix, true, at);
+      if (ns !== '')
+        for (const b of attrs) if (b.ns === ns && b.local === local) this.fail(`Duplicate attribute ${a.name}`, at);
+      attrs.push({ name: a.name, prefix, local, ns, value: a.value });
+    }
+    const colon = qname.indexOf(':');
+    const prefix = colon < 0 ? '' : qname.slice(0, colon);
+    const el: XmlElement = {
+      kind: 'element',
+      name: qname,
+      prefix,
+      local: colon < 0 ? qname : qname.slice(colon + 1),
+      ns: this.resolve(map, prefix, false, at),
+      attrs,
+      children: [],
+      line,
+    };
+    const parent = this.stack[this.stack.length - 1];
+    if (parent) parent.children.push(el as XmlNode);
+    else if (this.root) this.fail('More than one root element', at);
+    else this.root = el;
+    this.stack.push(el);
+  }
+
+  private resolve(map: Map<string, string>, prefix: string, isAttr: boolean, at: number): string {
+    if (prefix === '') return isAttr ? '' : (map.get('') ?? '');
+    if (prefix === 'xml') return XML_NS;
+    if (prefix === 'xmlns') return XMLNS_NS;
+    const uri = map.get(prefix);
+    if (uri === undefined) this.fail(`Unbound namespace prefix: "${prefix}"`, at);
+    return uri;
+  }
+
+  private close(): void {
+    this.stack.pop();
+    this.scopes.pop();
+  }
+
+  private endTag(): void {
+    const start = this.pos;
+    this.pos += 2;
+    const name = this.name();
+    this.skipSpace();
+    if (this.s.charCodeAt(this.pos) !== 0x3e) this.fail(`Malformed end tag </${name}>`, start);
+    this.pos++;
+    const top = this.stack[this.stack.length - 1];
+    if (!top) this.fail(`Unexpected close tag </${name}>`, start);
+    if (top.name !== name) this.fail(`Unexpected close tag </${name}>, expected </${top.name}>`, start);
+    this.close();
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The XML tree every EDM step works on: the node types, the parse limits and the parse error.
+ * A leaf: the parser (xml-parse.ts), the serializer (xml-serialize.ts) and the helpers (xml-walk.ts)
+ * import it; it imports nothing.
+ *
+ * Namespace declarations are kept as ordinary attributes (`xmlns`, `xmlns:p`) on the element that
+ * declared them, so serialization writes them back exactly where the input had them.
+ */
+export interface XmlAttr {
+  /** Qualified name as written (`rdf:about`, `xmlns:edm`). */
+  name: string;
+  prefix: string;
+  local: string;
+  /** Namespace URI ('' when none). */
+  ns: string;
+  value: string;
+}
+
+export interface XmlElement {
+  kind: 'element';
+  /** Qualified name as written (`edm:ProvidedCHO`). */
+  name: string;
+  prefix: string;
+  local: string;
+  /** Namespace URI ('' when none). */
+  ns: string;
+  attrs: XmlAttr[];
+  children: XmlNode[];
+  /** 1-based source line of the start tag (0 for elements created in code). */
+  line: number;
+}
+
+export interface XmlText {
+  kind: 'text';
+  text: string;
+}
+
+export interface XmlComment {
+  kind: 'comment';
+  text: string;
+}
+
+export type XmlNode = XmlElement | XmlText | XmlComment;
+
+export interface XmlDocument {
+  root: XmlElement;
+}
+
+export interface ParseLimits {
+  /** Largest accepted input, in characters. Default 50 MiB. */
+  maxChars?: number;
+  /** Deepest accepted element nesting. Default 256. */
+  maxDepth?: number;
+}
+
+export class XmlParseError extends Error {
+  readonly code = 'XML_PARSE';
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(line > 0 ? `${message} (line ${line})` : message);
+    this.name = 'XmlParseError';
+  }
+}
