@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { childElements, getAttr, parseXml, type XmlElement } from '../../edm/xml.ts';
-import { runCommand } from './run-command.ts';
+import { spawnTool } from './spawn-tool.ts';
 
 export interface AudioVideoFacts {
   kind: 'audio' | 'video';
@@ -57,7 +57,7 @@ const DEMUXERS = 'mov,mp4,mp3,ogg,matroska,webm,wav,flac,aac,avi,asf,mpegts,mpeg
  * http/tcp and single-file container formats are allowed.
  */
 export async function probeAudioVideo(input: string, timeoutMs = 60_000, signal?: AbortSignal): Promise<AudioVideoFacts> {
-  const out = await runCommand(
+  const out = await spawnTool(
     'ffprobe',
     ['-v', 'quiet', '-protocol_whitelist', 'http,tcp', '-format_whitelist', DEMUXERS, '-print_format', 'json', '-show_format', '-show_streams', '-hide_banner', input],
     { timeoutMs, signal },

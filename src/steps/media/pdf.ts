@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand } from './run-command.ts';
+import { spawnTool } from './spawn-tool.ts';
 
 export interface PdfFacts {
   /** PNG of the first page (72 dpi, as Ghostscript's default), or undefined when not asked for. */
@@ -31,13 +31,13 @@ export async function analysePdf(bytes: Buffer, options: PdfOptions): Promise<Pd
     await writeFile(file, bytes);
     const [firstPage, text, images] = await Promise.all([
       options.renderFirstPage
-        ? runCommand('pdftoppm', ['-q', '-f', '1', '-l', '1', '-r', '72', '-png', '-singlefile', file, join(dir, 'page')], { timeoutMs, signal: options.signal }).then(() =>
+        ? spawnTool('pdftoppm', ['-q', '-f', '1', '-l', '1', '-r', '72', '-png', '-singlefile', file, join(dir, 'page')], { timeoutMs, signal: options.signal }).then(() =>
             readFile(join(dir, 'page.png')),
           )
         : Promise.resolve(undefined),
       // Any non-blank character of extracted text is enough: stop reading there.
-      runCommand('pdftotext', ['-q', '-enc', 'UTF-8', file, '-'], { timeoutMs, signal: options.signal, stopWhen: (out) => /\S/.test(out.toString('utf8')) }),
-      runCommand('pdfimages', ['-list', file], { timeoutMs, signal: options.signal }),
+      spawnTool('pdftotext', ['-q', '-enc', 'UTF-8', file, '-'], { timeoutMs, signal: options.signal, stopWhen: (out) => /\S/.test(out.toString('utf8')) }),
+      spawnTool('pdfimages', ['-list', file], { timeoutMs, signal: options.signal }),
     ]);
     return { firstPage, containsText: /\S/.test(text.toString('utf8')), dpi: firstImageDpi(images.toString('utf8')) };
   } finally {

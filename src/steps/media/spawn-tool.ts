@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 
-export interface RunOptions {
+export interface SpawnToolOptions {
   /** Kill the process after this long. */
   timeoutMs: number;
   /** Kill the process once stdout grows past this many bytes. Default 16 MiB. */
@@ -16,18 +16,18 @@ export interface RunOptions {
 }
 
 /** A tool that failed, timed out, printed too much or was cancelled; `stderr` holds its first 4 KB of diagnostics. */
-export class CommandError extends Error {
+export class ToolError extends Error {
   constructor(
     message: string,
     readonly stderr: string,
   ) {
     super(message);
-    this.name = 'CommandError';
+    this.name = 'ToolError';
   }
 }
 
 /** Runs `command args…` and resolves with its stdout; rejects on a non-zero exit, a timeout or too much output. */
-export function runCommand(command: string, args: string[], options: RunOptions): Promise<Buffer> {
+export function spawnTool(command: string, args: string[], options: SpawnToolOptions): Promise<Buffer> {
   const maxOutput = options.maxOutputBytes ?? 16 * 1024 * 1024;
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -44,23 +44,23 @@ export function runCommand(command: string, args: string[], options: RunOptions)
       if (error) reject(error);
       else resolve(Buffer.concat(out, outLength));
     };
-    const timer = setTimeout(() => finish(new CommandError(`${command} timed out after ${options.timeoutMs} ms`, err)), options.timeoutMs);
-    const onAbort = () => finish(new CommandError(`${command} was cancelled`, err));
+    const timer = setTimeout(() => finish(new ToolError(`${command} timed out after ${options.timeoutMs} ms`, err)), options.timeoutMs);
+    const onAbort = () => finish(new ToolError(`${command} was cancelled`, err));
     if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.on('data', (chunk: Buffer) => {
       out.push(chunk);
       outLength += chunk.length;
       if (options.stopWhen?.(Buffer.concat(out, outLength))) return finish();
-      if (outLength > maxOutput) finish(new CommandError(`${command} printed more than ${maxOutput} bytes`, err));
+      if (outLength > maxOutput) finish(new ToolError(`${command} printed more than ${maxOutput} bytes`, err));
     });
     child.stderr.on('data', (chunk: Buffer) => {
       if (err.length < 4096) err += chunk.toString('utf8');
     });
-    child.on('error', (e) => finish(new CommandError(`${command} could not be started: ${e.message}`, err)));
+    child.on('error', (e) => finish(new ToolError(`${command} could not be started: ${e.message}`, err)));
     child.on('close', (code, signal) => {
       if (code === 0) finish();
-      else finish(new CommandError(`${command} failed (${signal ?? `exit ${code}`}): ${err.trim().slice(0, 500)}`, err));
+      else finish(new ToolError(`${command} failed (${signal ?? `exit ${code}`}): ${err.trim().slice(0, 500)}`, err));
     });
   });
 }
