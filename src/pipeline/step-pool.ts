@@ -15,7 +15,6 @@ import type { StepName } from '../model/index.ts';
 import type { RecordInput } from './ports.ts';
 import type { CpuStepConfig } from './cpu-steps.ts';
 
-
 export interface StepJob {
   id: number;
   task: Pick<TaskRow, 'taskId' | 'datasetId' | 'spec'>;
@@ -24,7 +23,6 @@ export interface StepJob {
 }
 
 export type StepJobResult = { id: number; outcome: StepOutcome } | { id: number; error: string; stack?: string };
-
 
 /**
  * The thread's entry, chosen by this module's own file: compiled (`dist/pipeline/step-pool.js`) →
@@ -37,7 +35,10 @@ const WORKER_ENTRY = import.meta.url.endsWith('.ts')
 
 export class StepPool {
   private readonly workers: Array<{ worker: Worker; pending: number }> = [];
-  private readonly waiting = new Map<number, { resolve: (o: StepOutcome) => void; reject: (e: Error) => void; slot: { pending: number } }>();
+  private readonly waiting = new Map<
+    number,
+    { resolve: (o: StepOutcome) => void; reject: (e: Error) => void; slot: { pending: number } }
+  >();
   private nextId = 1;
   private closed = false;
 
@@ -77,7 +78,12 @@ export class StepPool {
     slot.pending++;
     return new Promise<StepOutcome>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, slot });
-      const job: StepJob = { id, task: { taskId: task.taskId, datasetId: task.datasetId, spec: task.spec }, step, input };
+      const job: StepJob = {
+        id,
+        task: { taskId: task.taskId, datasetId: task.datasetId, spec: task.spec },
+        step,
+        input,
+      };
       slot.worker.postMessage(job);
     });
   }
