@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parseXml, serializeXml } from '../src/edm/xml.ts';
 import { openPglite } from '../src/store/db.ts';
 import { EntityStore } from '../src/store/entity-store.ts';
+import { readEntityFile } from '../src/steps/enrich/entity-file.ts';
 import { createEnricher } from '../src/steps/enrich/enricher.ts';
 import { loadEraWords } from '../src/steps/enrich/additional-data.ts';
 import { FIXTURES_DIR, type BenchContext, type BenchRecord, type BenchRow, type BenchSection } from './_steps-lib.ts';
@@ -100,7 +101,7 @@ export const enrichSection: BenchSection = {
       ] as const) {
         const store = new EntityStore(db, { cacheSize });
         await store.migrate();
-        for (const f of ENTITY_FILES) await store.loadFile(new URL(f, ctx.fixturesDir));
+        for (const f of ENTITY_FILES) await store.importEntities(await readEntityFile(new URL(f, ctx.fixturesDir)));
         const enrich = createEnricher({ entityClient: store, eraWords });
         const m = await measureAsync(records, (r) => enrich({ recordId: r.name, content: r.content }), iterations);
         rows.push({ section: 'enrich', workload, engine: 'TS + PGlite', set, ...m });

@@ -12,3 +12,4 @@ export * from './commands.ts';
 export * from './envelope.ts';
 export * from './outcome-events.ts';
 export type * from './published.ts';
+export * from './entities.ts';

@@ -17,6 +17,7 @@ import { createEnricher } from '../steps/enrich/enricher.ts';
 import type { EntityClient, DereferenceClient } from '../steps/enrich/types.ts';
 import { EntityApiClient } from '../steps/enrich/entity-api-client.ts';
 import { HttpDereferenceClient } from '../steps/enrich/dereference-client.ts';
+import { readEntityFile } from '../steps/enrich/entity-file.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
 import type { StepName } from '../model/index.ts';
 import type { ArchivePort, DepublishPort, MetisPorts, OaiPort, RecordStep, StepPort } from './ports.ts';
@@ -152,6 +153,6 @@ async function buildEntityStore(config: MetisConfig): Promise<EntityClient> {
   const { EntityStore } = await import('../store/entity-store.ts');
   const store = new EntityStore(config.db);
   await store.migrate();
-  if (config.entitiesFile) await store.loadFile(config.entitiesFile);
+  if (config.entitiesFile) await store.importEntities(await readEntityFile(config.entitiesFile));
   return store;
 }

@@ -2,12 +2,11 @@
  * The built-in entity store: contextual entities (Agents, Concepts, Places, TimeSpans,
  * Organizations) kept in PostgreSQL (server or PGlite) for deployments without access to Europeana's
  * Entity API. It answers the same `EntityClient` questions: text matched by normalized label +
- * language + type, co-reference URIs, and ids. All of its SQL lives here.
+ * language + type, co-reference URIs, and ids. All of its SQL lives here. It stores entities that
+ * are already parsed and labelled (`steps/enrich/entity-file.ts` reads entity files).
  */
-import { readFile } from 'node:fs/promises';
 import { LRUCache } from 'lru-cache';
-import { entitiesFromText, entityLabels } from '../steps/enrich/entity-xml.ts';
-import type { Entity, EntityClient, EntityType, TextQuery } from '../steps/enrich/types.ts';
+import type { Entity, EntityClient, EntityType, LabelledEntity, TextQuery } from '../model/entities.ts';
 import type { Db } from './db.ts';
 
 /** The store's schema; idempotent, so `migrate()` may run at every start. */
@@ -98,7 +97,10 @@ export interface EntityStoreOptions {
   cacheSize?: number;
 }
 
-/** PostgreSQL-backed `EntityClient`. `new EntityStore(db)`, then `migrate()` once, then load entities. */
+/**
+ * PostgreSQL-backed `EntityClient`. `new EntityStore(db)`, then `migrate()` once, then
+ * `importEntities(await readEntityFile(path))`.
+ */
 export class EntityStore implements EntityClient {
   private readonly cache: LRUCache<string, { value: unknown }> | undefined;
 
@@ -124,7 +126,7 @@ export class EntityStore implements EntityClient {
   }
 
   /** Inserts or replaces entities (with their labels and co-reference URIs) in one transaction, in batches. */
-  async importEntities(entities: Entity[], batchSize = 500): Promise<number> {
+  async importEntities(entities: LabelledEntity[], batchSize = 500): Promise<number> {
     // The last occurrence of an id wins (one statement cannot update a row twice).
     const unique = [...new Map(entities.map((e) => [e.about, e])).values()];
     await this.db.transaction(async (tx) => {
@@ -143,7 +145,7 @@ export class EntityStore implements EntityClient {
         const labels: string[][] = [[], [], [], []];
         const uris: string[][] = [[], []];
         for (const e of batch) {
-          for (const l of entityLabels(e)) {
+          for (const l of e.labels) {
             labels[0].push(normalizeLabel(l.label));
             labels[1].push(e.type);
             labels[2].push(l.lang.toLowerCase());
@@ -160,11 +162,6 @@ export class EntityStore implements EntityClient {
     });
     this.cache?.clear();
     return unique.length;
-  }
-
-  /** Loads an entity file: EDM RDF/XML (one entity, an rdf:RDF of many) or Entity API JSON(-LD). */
-  async loadFile(path: string | URL): Promise<number> {
-    return this.importEntities(entitiesFromText(await readFile(path, 'utf8')));
   }
 
   /** Number of stored entities. */

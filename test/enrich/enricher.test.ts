@@ -9,6 +9,7 @@ import { EntityApiClient } from '../../src/steps/enrich/entity-api-client.ts';
 import { HttpDereferenceClient } from '../../src/steps/enrich/dereference-client.ts';
 import { loadEraWords } from '../../src/steps/enrich/additional-data.ts';
 import { recordParts } from '../../src/steps/enrich/record.ts';
+import { readEntityFile, withLabels } from '../../src/steps/enrich/entity-file.ts';
 import { childElements, getAttr, parseXml, textContent, type XmlElement } from '../../src/edm/xml.ts';
 import { NS } from '../../src/edm/namespaces.ts';
 import { openPglite, type Db } from '../../src/store/db.ts';
@@ -247,7 +248,7 @@ describe('createEnricher with the built-in entity store (no Entity API)', () => 
 
   test('without a dereference service, linked entities held by the store are dereferenced from it', async () => {
     const store = await storeWithFixtures(db);
-    await store.loadFile(new URL('entity-agent.xml', COMMON_RESOURCES));
+    await store.importEntities(await readEntityFile(new URL('entity-agent.xml', COMMON_RESOURCES)));
     const record = sample('enrichment/sample_enrichment_success.rdf').replace(
       '<dc:contributor>Piotras Kalabuchovas</dc:contributor>',
       '<dc:creator rdf:resource="http://www.wikidata.org/entity/Q733791"/>',
@@ -264,15 +265,17 @@ describe('createEnricher with the built-in entity store (no Entity API)', () => 
   test('several matches count as none; an organization without a match is a warning', async () => {
     const store = await storeWithFixtures(db);
     // A second concept labelled "Religion"@en makes the text ambiguous.
-    await store.importEntities([
-      {
-        about: 'http://example.org/concept/religion-2',
-        type: 'concept',
-        parents: [],
-        sameAs: [],
-        xml: `<skos:Concept xmlns:skos="${NS.skos}" xmlns:rdf="${NS.rdf}" rdf:about="http://example.org/concept/religion-2"><skos:prefLabel xml:lang="en">Religion</skos:prefLabel></skos:Concept>`,
-      },
-    ]);
+    await store.importEntities(
+      withLabels([
+        {
+          about: 'http://example.org/concept/religion-2',
+          type: 'concept',
+          parents: [],
+          sameAs: [],
+          xml: `<skos:Concept xmlns:skos="${NS.skos}" xmlns:rdf="${NS.rdf}" rdf:about="http://example.org/concept/religion-2"><skos:prefLabel xml:lang="en">Religion</skos:prefLabel></skos:Concept>`,
+        },
+      ]),
+    );
     const record = sample('enrichment/sample_enrichment_success.rdf').replace(
       'EFG - The European Film Gateway',
       'Nobody Known',

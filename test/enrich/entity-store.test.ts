@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPglite, type Db } from '../../src/store/db.ts';
 import { EntityStore, normalizeLabel } from '../../src/store/entity-store.ts';
+import { readEntityFile } from '../../src/steps/enrich/entity-file.ts';
 import { entityClientSuite } from './entity-client-suite.ts';
 import { COMMON_RESOURCES, storeWithFixtures } from './fixture-server.ts';
 
@@ -19,7 +20,7 @@ describe('EntityStore', () => {
     await store.migrate();
     await store.migrate(); // idempotent
     for (const f of ['entity-agent.xml', 'entity-concept.xml', 'entity-place.xml', 'entity-organization.xml']) {
-      assert.equal(await store.loadFile(new URL(f, COMMON_RESOURCES)), 1);
+      assert.equal(await store.importEntities(await readEntityFile(new URL(f, COMMON_RESOURCES))), 1);
     }
   });
   after(() => db.close());
@@ -76,7 +77,7 @@ describe('EntityStore', () => {
   });
 
   test('re-loading an entity replaces it instead of duplicating labels', async () => {
-    await store.loadFile(new URL('entity-organization.xml', COMMON_RESOURCES));
+    await store.importEntities(await readEntityFile(new URL('entity-organization.xml', COMMON_RESOURCES)));
     assert.equal(await store.count(), 4);
     const found = await store.findByText({
       text: 'Małopolska Biblioteka Cyfrowa',

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Db } from '../../src/store/db.ts';
 import { EntityStore } from '../../src/store/entity-store.ts';
+import { readEntityFile } from '../../src/steps/enrich/entity-file.ts';
 
 export const CLIENT_RESOURCES = new URL(
   '../../../shared/fixtures/metis/metis-framework/metis-enrichment/metis-enrichment-client/src/test/resources/',
@@ -164,6 +165,6 @@ export const STORE_JSON_FIXTURES = [
 export async function storeWithFixtures(db: Db): Promise<EntityStore> {
   const store = new EntityStore(db);
   await store.migrate();
-  for (const f of STORE_JSON_FIXTURES) await store.loadFile(new URL(f, CLIENT_RESOURCES));
+  for (const f of STORE_JSON_FIXTURES) await store.importEntities(await readEntityFile(new URL(f, CLIENT_RESOURCES)));
   return store;
 }

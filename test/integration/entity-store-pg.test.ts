@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../support/pg.ts';
 import { EntityStore } from '../../src/store/entity-store.ts';
 import { entitiesFromText } from '../../src/steps/enrich/entity-xml.ts';
+import { withLabels } from '../../src/steps/enrich/entity-file.ts';
 import { NS } from '../../src/edm/namespaces.ts';
 import { entityClientSuite } from '../enrich/entity-client-suite.ts';
 import { storeWithFixtures } from '../enrich/fixture-server.ts';
@@ -37,7 +38,7 @@ describe('EntityStore on PostgreSQL', () => {
         `<edm:Place rdf:about="http://example.org/place/${i}"><skos:prefLabel xml:lang="en">Town ${i}</skos:prefLabel><owl:sameAs rdf:resource="http://other.org/${i}"/></edm:Place>`,
     );
     const file = `<rdf:RDF xmlns:rdf="${NS.rdf}" xmlns:edm="${NS.edm}" xmlns:skos="${NS.skos}" xmlns:owl="${NS.owl}">${places.join('')}</rdf:RDF>`;
-    assert.equal(await store.importEntities(entitiesFromText(file)), 300);
+    assert.equal(await store.importEntities(withLabels(entitiesFromText(file))), 300);
     assert.equal(await store.count(), 300);
     assert.deepEqual(
       (await store.findByText({ text: 'town 123', lang: 'en', types: ['place'] })).map((e) => e.about),
