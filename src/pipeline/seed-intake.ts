@@ -11,7 +11,7 @@
  * store), and `DROPPED` or `FAILED` in `execution_status` cancels the task.
  */
 import type { Processor, RecordContext, StreamRecord } from '../engine/index.ts';
-import { decodeRecordExecutionEvent, DebeziumEventError, type RecordExecution, type RecordExecutionKey } from '../store/debezium-event.ts';
+import { decodeRecordExecutionEvent, DebeziumEventError, type RecordExecution, type RecordExecutionKey } from './debezium-event.ts';
 import type { PipelineContext } from './context.ts';
 import { SINK, emit } from './harvest-processors.ts';
 import type { Envelope, StepName, TaskCommand, TaskSpecInput } from '../model/index.ts';

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
-import { decodeRecordExecutionEvent, type RecordExecutionChange } from '../../src/store/debezium-event.ts';
+import { decodeRecordExecutionEvent, type RecordExecutionChange } from '../../src/pipeline/debezium-event.ts';
 import { seedConnectorConfig } from '../../src/pipeline/seed-intake.ts';
 import { requireConnect, requireKafka, requirePostgres, uniqueName, KAFKA_CONNECT_URL } from '../support/services.ts';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { decodeRecordExecutionEvent, DebeziumEventError } from '../../src/store/debezium-event.ts';
+import { decodeRecordExecutionEvent, DebeziumEventError } from '../../src/pipeline/debezium-event.ts';
 
 // Events captured from Debezium 3.7.0 (PostgreSQL 15, pgoutput, JsonConverter) for the seed's table:
 // an insert, an update, a delete and its tombstone, without and with JsonConverter schemas.
