@@ -15,35 +15,11 @@ import { StreamRecord, type KeyValueStore, type Processor, type ProcessorContext
 import { TaskError, type StepOutcome } from '../steps/outcome.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
 import { packContent, type PipelineContext } from './context.ts';
-import type { Envelope, FetchCommand, OutcomeEvent, RecordOutcomeEvent, StepName, TaskCommand } from '../model/index.ts';
-
-type Out = StreamRecord<string, unknown>;
-export const SINK = { outcomes: 'to-outcomes', tasks: 'to-tasks', fetch: 'to-fetch', admit: 'to-admit', steps: 'to-steps' } as const;
-const sinkName = (processor: string, sink: string) => `${processor}:${sink}`;
-
-/** Forwards to the sink of `processor` named `sink` (sink node names are `<processor>:<sink>`). */
-export function emit(ctx: RecordContext<string, unknown> | ProcessorContext<string, unknown>, sink: string, key: string, value: unknown): void {
-  ctx.forward(new StreamRecord(key, value) as Out, sinkName(ctx.nodeName, sink));
-}
-
-export { sinkName };
+import type { Envelope, FetchCommand, OutcomeEvent, TaskCommand } from '../model/index.ts';
+import { emit, recordEvent, ROUTE } from './routes.ts';
 
 function taskEvent(taskId: string, event: 'listing-started' | 'expected' | 'listing-done' | 'failed' | 'cancelled', extra: { expected?: number; reason?: string } = {}): OutcomeEvent {
   return { kind: 'task', taskId, event, ...extra };
-}
-
-export function recordEvent(taskId: string, step: StepName, outcome: StepOutcome, terminal: boolean, content: string | null): RecordOutcomeEvent {
-  return {
-    kind: 'record',
-    taskId,
-    recordId: outcome.recordId,
-    step,
-    status: outcome.status,
-    messages: outcome.messages,
-    content,
-    data: outcome.data as Record<string, unknown> | undefined,
-    terminal: terminal || outcome.status === 'fail',
-  };
 }
 
 function describe(err: unknown): string {
@@ -61,7 +37,7 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
       return;
     }
     if (cmd.type === 'cancel') {
-      emit(ctx, SINK.outcomes, task.taskId, taskEvent(task.taskId, 'cancelled', { reason: 'Cancelled by user' }));
+      emit(ctx, ROUTE.outcomes, task.taskId, taskEvent(task.taskId, 'cancelled', { reason: 'Cancelled by user' }));
       return;
     }
     if (await this.p.tasks.isStopped(task.taskId)) return;
@@ -71,15 +47,15 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
     } catch (err) {
       // A task-level failure (unreachable endpoint, bad archive, OAI error): the task fails, the worker goes on.
       const reason = err instanceof TaskError ? err.message : `Harvest failed: ${describe(err)}`;
-      emit(ctx, SINK.outcomes, task.taskId, taskEvent(task.taskId, 'failed', { reason }));
+      emit(ctx, ROUTE.outcomes, task.taskId, taskEvent(task.taskId, 'failed', { reason }));
     }
   }
 
   private async start(task: TaskRow, ctx: RecordContext<string, unknown>): Promise<void> {
     const source = task.spec.source;
-    emit(ctx, SINK.outcomes, task.taskId, taskEvent(task.taskId, 'listing-started'));
+    emit(ctx, ROUTE.outcomes, task.taskId, taskEvent(task.taskId, 'listing-started'));
     if (source.type === 'oai') {
-      emit(ctx, SINK.tasks, task.taskId, { type: 'list', taskId: task.taskId, emitted: 0 } satisfies TaskCommand);
+      emit(ctx, ROUTE.tasks, task.taskId, { type: 'list', taskId: task.taskId, emitted: 0 } satisfies TaskCommand);
     } else if (source.type === 'archive') {
       let n = 0;
       for await (const entry of this.p.ports.archive.entries(source.url, ctx.signal)) {
@@ -93,14 +69,14 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
       for await (const r of this.p.store.storedOutputs(source.taskId, source.step)) {
         if (this.reachedLimit(task, n)) break;
         const envelope: Envelope = { taskId: task.taskId, datasetId: task.datasetId, recordId: r.recordId, plan: task.plan, stepIndex: 0, sourceId: r.recordId, ...(await packContent(this.p, r.content)) };
-        emit(ctx, SINK.admit, r.recordId, envelope);
+        emit(ctx, ROUTE.admit, r.recordId, envelope);
         n++;
       }
       this.finishListing(task, n, ctx, false);
     } else if (source.type === 'depublish') {
       const outcomes = await this.p.ports.depublish.depublish(task.datasetId, source.recordIds, source.reason);
-      for (const o of outcomes) emit(ctx, SINK.outcomes, o.recordId, recordEvent(task.taskId, 'depublish', o, true, null));
-      emit(ctx, SINK.outcomes, task.taskId, taskEvent(task.taskId, 'listing-done', { expected: outcomes.length }));
+      for (const o of outcomes) emit(ctx, ROUTE.outcomes, o.recordId, recordEvent(task.taskId, 'depublish', o, true, null));
+      emit(ctx, ROUTE.outcomes, task.taskId, taskEvent(task.taskId, 'listing-done', { expected: outcomes.length }));
     }
     // 'seed' tasks have no listing: their records arrive one by one through the seed intake.
   }
@@ -111,18 +87,18 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
     const page = await this.p.limiter.run(source.url, () => this.p.ports.oai.listPage(source, token, ctx.signal), ctx.signal);
     const limit = task.spec.limits.recordLimit;
     if (token === undefined && page.completeListSize !== undefined) {
-      emit(ctx, SINK.outcomes, task.taskId, taskEvent(task.taskId, 'expected', { expected: limit ? Math.min(limit, page.completeListSize) : page.completeListSize }));
+      emit(ctx, ROUTE.outcomes, task.taskId, taskEvent(task.taskId, 'expected', { expected: limit ? Math.min(limit, page.completeListSize) : page.completeListSize }));
     }
     let n = emitted;
     for (const h of page.headers) {
       if (h.deleted) continue;
       if (this.reachedLimit(task, n)) break;
       const cmd: FetchCommand = { taskId: task.taskId, identifier: h.identifier, datestamp: h.datestamp, index: n };
-      emit(ctx, SINK.fetch, h.identifier, cmd);
+      emit(ctx, ROUTE.fetch, h.identifier, cmd);
       n++;
     }
     if (page.token && !this.reachedLimit(task, n)) {
-      emit(ctx, SINK.tasks, task.taskId, { type: 'list', taskId: task.taskId, token: page.token, emitted: n } satisfies TaskCommand);
+      emit(ctx, ROUTE.tasks, task.taskId, { type: 'list', taskId: task.taskId, token: page.token, emitted: n } satisfies TaskCommand);
     } else {
       this.finishListing(task, n, ctx);
     }
@@ -130,10 +106,10 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
 
   private finishListing(task: TaskRow, n: number, ctx: RecordContext<string, unknown>, emptyFails = true): void {
     if (n === 0 && emptyFails) {
-      emit(ctx, SINK.outcomes, task.taskId, taskEvent(task.taskId, 'failed', { reason: 'Harvest found no records' }));
+      emit(ctx, ROUTE.outcomes, task.taskId, taskEvent(task.taskId, 'failed', { reason: 'Harvest found no records' }));
       return;
     }
-    emit(ctx, SINK.outcomes, task.taskId, taskEvent(task.taskId, 'listing-done', { expected: n }));
+    emit(ctx, ROUTE.outcomes, task.taskId, taskEvent(task.taskId, 'listing-done', { expected: n }));
   }
 
   private reachedLimit(task: TaskRow, n: number): boolean {
@@ -152,20 +128,20 @@ async function harvested(p: PipelineContext, task: TaskRow, content: string, sou
   const harvestIsLast = task.plan.length === 1;
   const id = p.ports.steps.recordId(task.datasetId, content, sourceId);
   if (typeof id !== 'string') {
-    emit(ctx, SINK.outcomes, sourceId, recordEvent(task.taskId, 'harvest', { ...id, recordId: sourceId }, true, null));
+    emit(ctx, ROUTE.outcomes, sourceId, recordEvent(task.taskId, 'harvest', { ...id, recordId: sourceId }, true, null));
     return;
   }
   const checksum = createHash('sha256').update(content).digest('hex');
   if (task.spec.params.incremental && (await p.store.isUnchanged(task.datasetId, id, checksum))) {
     const skipped: StepOutcome = { status: 'success', recordId: id, messages: [{ level: 'info', code: 'UNCHANGED', message: 'Unchanged since the last harvest: skipped' }], data: { unchanged: true, checksum, datestamp } };
-    emit(ctx, SINK.outcomes, id, recordEvent(task.taskId, 'harvest', skipped, true, null));
+    emit(ctx, ROUTE.outcomes, id, recordEvent(task.taskId, 'harvest', skipped, true, null));
     return;
   }
   const outcome: StepOutcome = { status: 'success', recordId: id, messages: [], data: { checksum, datestamp, sourceId } };
-  emit(ctx, SINK.outcomes, id, recordEvent(task.taskId, 'harvest', outcome, harvestIsLast, content));
+  emit(ctx, ROUTE.outcomes, id, recordEvent(task.taskId, 'harvest', outcome, harvestIsLast, content));
   if (harvestIsLast) return;
   const envelope: Envelope = { taskId: task.taskId, datasetId: task.datasetId, recordId: id, plan: task.plan, stepIndex: 1, sourceId, ...(await packContent(p, content)) };
-  emit(ctx, SINK.admit, id, envelope);
+  emit(ctx, ROUTE.admit, id, envelope);
 }
 
 export class FetchProcessor implements Processor<string, FetchCommand, string, unknown> {
@@ -181,7 +157,7 @@ export class FetchProcessor implements Processor<string, FetchCommand, string, u
       this.p.limiter.run(source.url, () => this.p.ports.oai.getRecord(source, cmd.identifier, ctx.signal), ctx.signal),
     );
     if ('status' in result) {
-      emit(ctx, SINK.outcomes, cmd.identifier, recordEvent(task.taskId, 'harvest', { ...result, recordId: cmd.identifier }, true, null));
+      emit(ctx, ROUTE.outcomes, cmd.identifier, recordEvent(task.taskId, 'harvest', { ...result, recordId: cmd.identifier }, true, null));
       return;
     }
     await harvested(this.p, task, result.content, cmd.identifier, cmd.datestamp, ctx);
@@ -213,10 +189,10 @@ export class AdmitProcessor implements Processor<string, Envelope, string, unkno
         recordId: source,
         messages: [{ level: 'error', code: 'DUPLICATE_RECORD_ID', message: `Duplicate record id ${e.recordId}: source records ${first} and ${source} map to it` }],
       };
-      emit(ctx, SINK.outcomes, `${e.recordId}#${source}`, recordEvent(e.taskId, step, dup, true, null));
+      emit(ctx, ROUTE.outcomes, `${e.recordId}#${source}`, recordEvent(e.taskId, step, dup, true, null));
       return;
     }
     if (first === undefined) this.seen.put(key, source);
-    emit(ctx, SINK.steps, e.recordId, e);
+    emit(ctx, ROUTE.steps, e.recordId, e);
   }
 }

@@ -9,7 +9,7 @@
  */
 import type { Processor, ProcessorContext, RecordContext, StreamRecord, TopicPartitionOffset } from '../engine/index.ts';
 import type { PipelineContext } from './context.ts';
-import { SINK, emit, recordEvent } from './harvest-processors.ts';
+import { ROUTE, emit, recordEvent } from './routes.ts';
 import { envelopeSchema, fetchCommandSchema, outcomeEventSchema, type OutcomeEvent } from '../model/index.ts';
 
 export class OutcomeSinkProcessor implements Processor<string, OutcomeEvent, never, never> {
@@ -114,6 +114,6 @@ export class DeadLetterProcessor implements Processor<string | null, Buffer | nu
       this.p.logger.error({ sourceTopic, error }, 'undecodable dead-letter record dropped');
       return;
     }
-    emit(ctx ?? this.ctx, SINK.outcomes, event.kind === 'record' ? event.recordId : event.taskId, event);
+    emit(ctx ?? this.ctx, ROUTE.outcomes, event.kind === 'record' ? event.recordId : event.taskId, event);
   }
 }

@@ -13,7 +13,7 @@
 import type { Processor, RecordContext, StreamRecord } from '../engine/index.ts';
 import { decodeRecordExecutionEvent, DebeziumEventError, type RecordExecution, type RecordExecutionKey } from './debezium-event.ts';
 import type { PipelineContext } from './context.ts';
-import { SINK, emit } from './harvest-processors.ts';
+import { ROUTE, emit } from './routes.ts';
 import type { Envelope, StepName, TaskCommand, TaskSpecInput } from '../model/index.ts';
 
 /** The seed's `TopologyNames` and what they run here. */
@@ -99,12 +99,12 @@ export class SeedIntakeProcessor implements Processor<Buffer | null, Buffer | nu
     const origin = { kind: 'seed' as const, datasetId: key.dataset_id, executionId: key.execution_id, executionName: value.execution_name };
     const task = await this.p.store.createTask(plan.spec, { taskId: plan.taskId, origin });
     if (!plan.step) {
-      emit(ctx, SINK.tasks, task.taskId, { type: 'start', taskId: task.taskId } satisfies TaskCommand);
+      emit(ctx, ROUTE.tasks, task.taskId, { type: 'start', taskId: task.taskId } satisfies TaskCommand);
       return;
     }
     if (task.state === 'queued') await this.p.store.transition(task.taskId, 'processing');
     const envelope: Envelope = { taskId: task.taskId, datasetId: task.datasetId, recordId: key.record_id, plan: task.plan, stepIndex: 0, content: value.record_data, sourceId: key.record_id };
-    emit(ctx, SINK.admit, key.record_id, envelope);
+    emit(ctx, ROUTE.admit, key.record_id, envelope);
   }
 }
 

@@ -8,7 +8,7 @@
 import type { Processor, RecordContext, StreamRecord } from '../engine/index.ts';
 import type { StepOutcome } from '../steps/outcome.ts';
 import { packContent, unpackContent, type PipelineContext } from './context.ts';
-import { SINK, emit, recordEvent } from './harvest-processors.ts';
+import { ROUTE, emit, recordEvent } from './routes.ts';
 import type { Envelope, StepName } from '../model/index.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
 import { CPU_STEPS } from './cpu-steps.ts';
@@ -23,7 +23,7 @@ export class StepProcessor implements Processor<string, Envelope, string, unknow
     const e = record.value;
     if (await this.p.tasks.isStopped(e.taskId)) {
       const cancelled = { status: 'cancelled' as const, recordId: e.recordId, messages: [], content: null };
-      emit(ctx, SINK.outcomes, e.recordId, { kind: 'record', taskId: e.taskId, step: this.step, terminal: true, ...cancelled });
+      emit(ctx, ROUTE.outcomes, e.recordId, { kind: 'record', taskId: e.taskId, step: this.step, terminal: true, ...cancelled });
       return;
     }
     const task = await this.p.tasks.get(e.taskId);
@@ -35,13 +35,13 @@ export class StepProcessor implements Processor<string, Envelope, string, unknow
       const step = e.plan[index];
       const last = index >= e.plan.length - 1;
       const outcome = await this.run(task, step, e.recordId, content, ctx.signal);
-      emit(ctx, SINK.outcomes, e.recordId, recordEvent(e.taskId, step, { ...outcome, recordId: e.recordId }, last, outcome.status === 'fail' ? null : (outcome.content ?? null)));
+      emit(ctx, ROUTE.outcomes, e.recordId, recordEvent(e.taskId, step, { ...outcome, recordId: e.recordId }, last, outcome.status === 'fail' ? null : (outcome.content ?? null)));
       if (outcome.status === 'fail' || last) return;
       content = outcome.content ?? content;
       if (CPU_STEPS.has(step) && CPU_STEPS.has(e.plan[index + 1])) continue;
       const forward: Envelope = { ...e, stepIndex: index + 1, ...(await packContent(this.p, content)) };
       if (forward.content !== null) delete forward.contentRef;
-      emit(ctx, SINK.steps, e.recordId, forward);
+      emit(ctx, ROUTE.steps, e.recordId, forward);
       return;
     }
   }

@@ -13,7 +13,8 @@
 import { Topology, stringSerde, jsonSerde, zodJsonSerde, type Serde } from '../engine/index.ts';
 import type { PipelineContext } from './context.ts';
 import { IO_STEPS } from './context.ts';
-import { AdmitProcessor, FetchProcessor, IntakeProcessor, SINK, sinkName } from './harvest-processors.ts';
+import { AdmitProcessor, FetchProcessor, IntakeProcessor } from './harvest-processors.ts';
+import { ROUTE, routeNodeName } from './routes.ts';
 import { envelopeSchema, fetchCommandSchema, outcomeEventSchema, taskCommandSchema, type Envelope, type StepName, STEP_NAMES } from '../model/index.ts';
 import { DeadLetterProcessor, OutcomeSinkProcessor } from './outcome-sink.ts';
 import { StepProcessor } from './step-processor.ts';
@@ -28,7 +29,7 @@ export const PROCESSED_STEPS: StepName[] = STEP_NAMES.filter((s) => s !== 'harve
 export function buildPipelineTopology(p: PipelineContext): Topology {
   const t = new Topology();
   const { topics, options } = p;
-  const sinks = (processor: string, which: Array<keyof typeof SINK>) => {
+  const routes = (processor: string, which: Array<keyof typeof ROUTE>) => {
     for (const w of which) {
       const topic =
         w === 'steps'
@@ -43,22 +44,22 @@ export function buildPipelineTopology(p: PipelineContext): Topology {
               : w === 'fetch'
                 ? topics.fetch
                 : topics.admit;
-      t.addSink(sinkName(processor, SINK[w]), { topic, parents: [processor], keySerde, valueSerde: out });
+      t.addSink(routeNodeName(processor, ROUTE[w]), { topic, parents: [processor], keySerde, valueSerde: out });
     }
   };
 
   t.addSource('tasks', { topics: topics.tasks, keySerde, valueSerde: zodJsonSerde(taskCommandSchema) });
   t.addProcessor('intake', { supplier: () => new IntakeProcessor(p), parents: ['tasks'], concurrency: 4 });
-  sinks('intake', ['outcomes', 'tasks', 'fetch', 'admit']);
+  routes('intake', ['outcomes', 'tasks', 'fetch', 'admit']);
 
   t.addSource('fetch-commands', { topics: topics.fetch, keySerde, valueSerde: zodJsonSerde(fetchCommandSchema) });
   t.addProcessor('fetch', { supplier: () => new FetchProcessor(p), parents: ['fetch-commands'], concurrency: options.ioConcurrency });
-  sinks('fetch', ['outcomes', 'admit']);
+  routes('fetch', ['outcomes', 'admit']);
 
   t.addSource('admissions', { topics: topics.admit, keySerde, valueSerde: zodJsonSerde(envelopeSchema) });
   t.addProcessor('admit', { supplier: () => new AdmitProcessor(p, 'admitted-records'), parents: ['admissions'] });
   t.addStateStore({ name: 'admitted-records', keySerde, valueSerde: keySerde }, ['admit']);
-  sinks('admit', ['outcomes', 'steps']);
+  routes('admit', ['outcomes', 'steps']);
 
   for (const step of PROCESSED_STEPS) {
     const source = `step-${step}`;
@@ -68,7 +69,7 @@ export function buildPipelineTopology(p: PipelineContext): Topology {
       parents: [source],
       concurrency: IO_STEPS.has(step) ? options.ioConcurrency : options.cpuConcurrency,
     });
-    sinks(step, ['outcomes', 'steps']);
+    routes(step, ['outcomes', 'steps']);
   }
 
   t.addSource('outcome-events', { topics: topics.outcomes, keySerde, valueSerde: zodJsonSerde(outcomeEventSchema) });
@@ -77,11 +78,11 @@ export function buildPipelineTopology(p: PipelineContext): Topology {
   if (p.seedTopic) {
     t.addSource('seed-rows', { topics: p.seedTopic });
     t.addProcessor('seed-intake', { supplier: () => new SeedIntakeProcessor(p), parents: ['seed-rows'] });
-    sinks('seed-intake', ['tasks', 'admit']);
+    routes('seed-intake', ['tasks', 'admit']);
   }
 
   t.addSource('dead-letters', { topics: topics.dlq });
   t.addProcessor('dead-letter', { supplier: () => new DeadLetterProcessor(p), parents: ['dead-letters'] });
-  sinks('dead-letter', ['outcomes']);
+  routes('dead-letter', ['outcomes']);
   return t;
 }
