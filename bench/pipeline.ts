@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { openPglite, type Db } from '../src/store/db.ts';
 import { startEmbedded } from '../src/pipeline/embedded.ts';
-import { createMetisPorts, defaultMetisConfig } from '../src/pipeline/metis-ports.ts';
+import { createMetisPorts, defaultMetisConfig } from '../src/pipeline/ports/create-metis-ports.ts';
 import { startDemoOaiServer } from '../src/steps/harvest/oai/demo-server.ts';
 import { startDemoMediaServer } from '../src/pipeline/demo-media-server.ts';
 import { DEFAULT_STEPS, type StepName, type TaskSpecInput } from '../src/model/index.ts';

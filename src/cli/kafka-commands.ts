@@ -9,7 +9,7 @@ import { PipelineStore } from '../store/pipeline-store.ts';
 import { PipelineService } from '../pipeline/service.ts';
 import { connectKafkaBus } from '../pipeline/kafka-bus.ts';
 import { startWorker } from '../pipeline/kafka-worker.ts';
-import { createMetisPorts, defaultMetisConfig } from '../pipeline/metis-ports.ts';
+import { createMetisPorts, defaultMetisConfig } from '../pipeline/ports/create-metis-ports.ts';
 import { pipelineTopics } from '../pipeline/topics.ts';
 import { registerSeedConnector } from '../pipeline/seed-intake.ts';
 import { stepNameSchema, type TaskSpecInput } from '../model/index.ts';

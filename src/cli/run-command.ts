@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openPglite } from '../store/db.ts';
 import { startEmbedded } from '../pipeline/embedded.ts';
-import { createMetisPorts, defaultMetisConfig } from '../pipeline/metis-ports.ts';
+import { createMetisPorts, defaultMetisConfig } from '../pipeline/ports/create-metis-ports.ts';
 import { stepNameSchema, type TaskSpecInput } from '../model/index.ts';
 import { startDemoOaiServer } from '../steps/harvest/oai/demo-server.ts';
 import { startDemoMediaServer } from '../pipeline/demo-media-server.ts';

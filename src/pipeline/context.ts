@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { PipelineStore } from '../store/pipeline-store.ts';
 import type { HostLimiter } from './host-limiter.ts';
-import type { MetisPorts } from './ports.ts';
+import type { MetisPorts } from './ports/port-types.ts';
 import type { TaskCache } from './task-cache.ts';
 import type { TaskSlots } from './task-slots.ts';
 import type { PipelineTopics } from './topics.ts';

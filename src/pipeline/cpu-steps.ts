@@ -11,7 +11,7 @@ import { createNormalizer } from '../steps/normalize/normalizer.ts';
 import { TaskError, type StepOutcome } from '../steps/outcome.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
 import type { StepName } from '../model/index.ts';
-import type { RecordInput } from './ports.ts';
+import type { RecordInput } from './ports/port-types.ts';
 
 /** What the CPU-bound steps need: plain data, so it can cross into a worker thread. */
 export interface CpuStepConfig {

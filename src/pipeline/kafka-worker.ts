@@ -9,7 +9,7 @@ import type { Db } from '../store/db.ts';
 import { PipelineStore } from '../store/pipeline-store.ts';
 import { DEFAULT_PIPELINE_OPTIONS, type PipelineContext, type PipelineOptions } from './context.ts';
 import { HostLimiter, type HostLimits } from './host-limiter.ts';
-import type { MetisPorts } from './ports.ts';
+import type { MetisPorts } from './ports/port-types.ts';
 import { TaskCache } from './task-cache.ts';
 import { TaskSlots } from './task-slots.ts';
 import { buildPipelineTopology } from './topology.ts';

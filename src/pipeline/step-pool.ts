@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { StepOutcome } from '../steps/outcome.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
 import type { StepName } from '../model/index.ts';
-import type { RecordInput } from './ports.ts';
+import type { RecordInput } from './ports/port-types.ts';
 import type { CpuStepConfig } from './cpu-steps.ts';
 
 export interface StepJob {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPglite } from '../../src/store/db.ts';
 import { startEmbedded } from '../../src/pipeline/embedded.ts';
-import { createMetisPorts, defaultMetisConfig } from '../../src/pipeline/metis-ports.ts';
+import { createMetisPorts, defaultMetisConfig } from '../../src/pipeline/ports/create-metis-ports.ts';
 import { startDemoOaiServer } from '../../src/steps/harvest/oai/demo-server.ts';
 import { startDemoMediaServer } from '../../src/pipeline/demo-media-server.ts';
 import type { TaskSpecInput } from '../../src/model/index.ts';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPglite } from '../../src/store/db.ts';
 import { startEmbedded } from '../../src/pipeline/embedded.ts';
-import { createMetisPorts, defaultMetisConfig } from '../../src/pipeline/metis-ports.ts';
+import { createMetisPorts, defaultMetisConfig } from '../../src/pipeline/ports/create-metis-ports.ts';
 import { pipelineTopics } from '../../src/pipeline/topics.ts';
 import type { Envelope } from '../../src/model/index.ts';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPglite, type Db } from '../../src/store/db.ts';
 import { startEmbedded, type EmbeddedPipeline } from '../../src/pipeline/embedded.ts';
-import { createMetisPorts, defaultMetisConfig, type MetisPortsHandle } from '../../src/pipeline/metis-ports.ts';
+import { createMetisPorts, defaultMetisConfig, type MetisPortsHandle } from '../../src/pipeline/ports/create-metis-ports.ts';
 import type { HostLimits } from '../../src/pipeline/host-limiter.ts';
 import type { StepName, TaskSpecInput } from '../../src/model/index.ts';
 import { demoDefect, demoIdentifier } from '../../src/steps/harvest/oai/demo-dataset.ts';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPglite } from '../../src/store/db.ts';
 import { startEmbedded } from '../../src/pipeline/embedded.ts';
-import { createMetisPorts, defaultMetisConfig } from '../../src/pipeline/metis-ports.ts';
+import { createMetisPorts, defaultMetisConfig } from '../../src/pipeline/ports/create-metis-ports.ts';
 import { TaskSlots } from '../../src/pipeline/task-slots.ts';
 import { startOaiTestServer } from '../support/oai-server.ts';
 

@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { connectPg } from '../../src/store/db.ts';
 import { startWorker } from '../../src/pipeline/kafka-worker.ts';
-import { createMetisPorts, defaultMetisConfig } from '../../src/pipeline/metis-ports.ts';
+import { createMetisPorts, defaultMetisConfig } from '../../src/pipeline/ports/create-metis-ports.ts';
 
 const env = (k: string): string | undefined => (process.env[k] && process.env[k] !== '' ? process.env[k] : undefined);
 const json = <T>(k: string): T | undefined => (env(k) ? (JSON.parse(env(k)!) as T) : undefined);

@@ -3,9 +3,9 @@
  * command (so a listing streams and resumes after a crash), which `OaiClient.listPage` provides.
  */
 import { fileURLToPath } from 'node:url';
-import { harvestArchive } from '../steps/harvest/archive/archive-harvest.ts';
-import type { OaiClient } from '../steps/harvest/oai/oai-client.ts';
-import type { ArchivePort, OaiPort } from './ports.ts';
+import { harvestArchive } from '../../steps/harvest/archive/archive-harvest.ts';
+import type { OaiClient } from '../../steps/harvest/oai/oai-client.ts';
+import type { ArchivePort, OaiPort } from './port-types.ts';
 
 export function buildHarvestPorts(client: OaiClient): { oai: OaiPort; archive: ArchivePort } {
   const oai: OaiPort = {

@@ -6,25 +6,25 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { LRUCache } from 'lru-cache';
-import type { Db } from '../store/db.ts';
-import { createEuropeanaId, providedChoAbout } from '../edm/ids.ts';
-import { parseXml } from '../edm/xml.ts';
-import { fail, type StepOutcome } from '../steps/outcome.ts';
-import { createOaiClient, type OaiClient } from '../steps/harvest/oai/oai-client.ts';
-import { createMediaProcessor, type MediaProcessor } from '../steps/media/media-processor.ts';
-import { createFileThumbnailStore } from '../steps/media/thumbnail-store.ts';
-import { createEnricher } from '../steps/enrich/enricher.ts';
-import type { EntityClient, DereferenceClient } from '../steps/enrich/types.ts';
-import { EntityApiClient } from '../steps/enrich/entity-api-client.ts';
-import { HttpDereferenceClient } from '../steps/enrich/dereference-client.ts';
-import { readEntityFile } from '../steps/enrich/entity-file.ts';
-import type { TaskRow } from '../store/pipeline-store.ts';
-import type { StepName } from '../model/index.ts';
-import type { ArchivePort, DepublishPort, MetisPorts, OaiPort, RecordStep, StepPort } from './ports.ts';
-import { buildHarvestPorts } from './metis-harvest-ports.ts';
-import { buildLateSteps, type LateSteps } from './metis-late-steps.ts';
-import { StepPool } from './step-pool.ts';
-import { CPU_STEPS, CpuSteps } from './cpu-steps.ts';
+import type { Db } from '../../store/db.ts';
+import { createEuropeanaId, providedChoAbout } from '../../edm/ids.ts';
+import { parseXml } from '../../edm/xml.ts';
+import { fail, type StepOutcome } from '../../steps/outcome.ts';
+import { createOaiClient, type OaiClient } from '../../steps/harvest/oai/oai-client.ts';
+import { createMediaProcessor, type MediaProcessor } from '../../steps/media/media-processor.ts';
+import { createFileThumbnailStore } from '../../steps/media/thumbnail-store.ts';
+import { createEnricher } from '../../steps/enrich/enricher.ts';
+import type { EntityClient, DereferenceClient } from '../../steps/enrich/types.ts';
+import { EntityApiClient } from '../../steps/enrich/entity-api-client.ts';
+import { HttpDereferenceClient } from '../../steps/enrich/dereference-client.ts';
+import { readEntityFile } from '../../steps/enrich/entity-file.ts';
+import type { TaskRow } from '../../store/pipeline-store.ts';
+import type { StepName } from '../../model/index.ts';
+import type { ArchivePort, DepublishPort, MetisPorts, OaiPort, RecordStep, StepPort } from './port-types.ts';
+import { buildHarvestPorts } from './harvest-ports.ts';
+import { buildLateSteps, type LateSteps } from './late-step-ports.ts';
+import { StepPool } from '../step-pool.ts';
+import { CPU_STEPS, CpuSteps } from '../cpu-steps.ts';
 
 export interface MetisConfig {
   db: Db;
@@ -59,7 +59,7 @@ export function defaultMetisConfig(c: Partial<MetisConfig> & { db: Db; cacheDir:
 
 /** The EDM schemas: METIS_SCHEMAS, else the test fixtures beside a checkout (development and CI). */
 export function defaultSchemaLocation(): string {
-  return process.env.METIS_SCHEMAS ?? resolve(new URL('../../../shared/fixtures/metis/metis-framework/metis-validation/metis-validation-service/src/test/resources/__files/test_schema.zip.extracted/', import.meta.url).pathname);
+  return process.env.METIS_SCHEMAS ?? resolve(new URL('../../../../shared/fixtures/metis/metis-framework/metis-validation/metis-validation-service/src/test/resources/__files/test_schema.zip.extracted/', import.meta.url).pathname);
 }
 
 export interface MetisPortsHandle {
@@ -150,7 +150,7 @@ export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsH
 }
 
 async function buildEntityStore(config: MetisConfig): Promise<EntityClient> {
-  const { EntityStore } = await import('../store/entity-store.ts');
+  const { EntityStore } = await import('../../store/entity-store.ts');
   const store = new EntityStore(config.db);
   await store.migrate();
   if (config.entitiesFile) await store.importEntities(await readEntityFile(config.entitiesFile));

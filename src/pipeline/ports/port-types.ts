@@ -1,11 +1,12 @@
 /**
- * What the pipeline's processors need from the Metis steps, as small interfaces. `metis-steps.ts`
- * implements them with the real step modules; keeping them apart lets the topologies be read (and
- * tested) without the details of each step.
+ * What the pipeline's processors need from the Metis steps, as small interfaces (the port types).
+ * `create-metis-ports.ts` implements them with the real step modules (with `harvest-ports.ts` and
+ * `late-step-ports.ts`); keeping them apart lets the topologies be read (and tested) without the
+ * details of each step.
  */
-import type { StepOutcome } from '../steps/outcome.ts';
-import type { StepName } from '../model/index.ts';
-import type { TaskRow } from '../store/pipeline-store.ts';
+import type { StepOutcome } from '../../steps/outcome.ts';
+import type { StepName } from '../../model/index.ts';
+import type { TaskRow } from '../../store/pipeline-store.ts';
 
 export interface OaiSourceSpec {
   url: string;

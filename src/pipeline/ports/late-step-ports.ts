@@ -2,16 +2,16 @@
  * Ports for the steps after transformation: normalization, indexing to preview / publish (batched
  * across the records in flight), link checking and depublication.
  */
-import type { Db } from '../store/db.ts';
-import { openPublishedStore, type PublishedStore } from '../store/published-store.ts';
-import { createNormalizer } from '../steps/normalize/normalizer.ts';
-import { createIndexer, type IndexData } from '../steps/index/index.ts';
-import { createLinkChecker, type LinkChecker } from '../steps/linkcheck/index.ts';
-import { createDepublisher, isDepublicationReason } from '../steps/depublish/index.ts';
-import { TaskError, type StepOutcome } from '../steps/outcome.ts';
-import type { TaskRow } from '../store/pipeline-store.ts';
-import type { StepName } from '../model/index.ts';
-import type { DepublishPort, RecordStep } from './ports.ts';
+import type { Db } from '../../store/db.ts';
+import { openPublishedStore, type PublishedStore } from '../../store/published-store.ts';
+import { createNormalizer } from '../../steps/normalize/normalizer.ts';
+import { createIndexer, type IndexData } from '../../steps/index/index.ts';
+import { createLinkChecker, type LinkChecker } from '../../steps/linkcheck/index.ts';
+import { createDepublisher, isDepublicationReason } from '../../steps/depublish/index.ts';
+import { TaskError, type StepOutcome } from '../../steps/outcome.ts';
+import type { TaskRow } from '../../store/pipeline-store.ts';
+import type { StepName } from '../../model/index.ts';
+import type { DepublishPort, RecordStep } from './port-types.ts';
 
 export interface LateSteps {
   forTask(task: TaskRow, step: StepName): Promise<RecordStep>;
