@@ -1,0 +1,46 @@
+/** What the OAI-PMH response parsers (oai-response.ts) return. */
+
+/** One `<header>` of a ListIdentifiers page or a GetRecord response. */
+export interface OaiHeader {
+  identifier: string;
+  datestamp: string;
+  setSpecs: string[];
+  /** `status="deleted"` on the header. */
+  deleted: boolean;
+}
+
+/** An `<error code="…">` element of an OAI-PMH response. */
+export interface OaiProtocolError {
+  code: string;
+  message: string;
+}
+
+export interface ListIdentifiersPage {
+  headers: OaiHeader[];
+  /** The trimmed resumption token; undefined when absent or empty (= last page). */
+  resumptionToken?: string;
+  /** `completeListSize` when present and a non-negative integer, else null (Metis's `countRecords`). */
+  completeListSize: number | null;
+  cursor?: number;
+  errors: OaiProtocolError[];
+}
+
+export interface GetRecordResponse {
+  header?: OaiHeader;
+  /** The first metadata child serialized as a standalone XML string (in-scope namespaces copied). */
+  metadata?: string;
+  /** How many element children `<metadata>` has (Metis requires exactly one). */
+  metadataChildCount: number;
+  errors: OaiProtocolError[];
+}
+
+export interface IdentifyResponse {
+  repositoryName?: string;
+  baseURL?: string;
+  protocolVersion?: string;
+  earliestDatestamp?: string;
+  deletedRecord?: string;
+  granularity?: string;
+  adminEmails: string[];
+  errors: OaiProtocolError[];
+}
