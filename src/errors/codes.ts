@@ -1,0 +1,103 @@
+/**
+ * The one error catalogue of the Metis domain (the engine keeps its own `ENGINE_*` codes): every
+ * code with its kind, whether a retry can help, and its message template. `{name}` placeholders are
+ * filled from the parameters given to the code's constructor (`errors.CODE({ name })`).
+ *
+ * - kind `record`: that record fails (an outcome with this code); the task goes on.
+ * - kind `task`: a broken setup; the task fails once with this message, its other records stop.
+ * - `retriable`: a transient condition (timeout, 5xx, connection reset, transient database error):
+ *   callers retry it with `retry()`; once the tries are used up, the kind decides.
+ *
+ * Every code is documented in `README.md` (meaning and what the operator does); a test checks both
+ * lists agree. Codes are stable: reports and dashboards group by them. Add, never rename.
+ */
+export type ErrorKind = 'record' | 'task';
+
+export interface CodeSpec {
+  readonly kind: ErrorKind;
+  readonly retriable: boolean;
+  readonly message: string;
+}
+
+const task = <M extends string>(message: M) => ({ kind: 'task', retriable: false, message }) as const;
+const record = <M extends string>(message: M) => ({ kind: 'record', retriable: false, message }) as const;
+const transient = <M extends string>(message: M) => ({ kind: 'record', retriable: true, message }) as const;
+
+export const CODES = {
+  // ---- task setup ----
+  SCHEMA_UNAVAILABLE: task('{detail}'),
+  SCHEMA_INVALID: task('Cannot compile schema {path}: {detail}'),
+  XSLT_COMPILE: task('XSLT does not compile: {detail}'),
+  NO_XSLT: task('transform-external needs params.externalXslt'),
+  UNKNOWN_STEP: task('No step module for {step}'),
+  DEPUBLISH_REASON: task('Unknown depublication reason: {reason}'),
+
+  // ---- OAI-PMH harvesting (the listing fails the task; a single GetRecord fails its record) ----
+  OAI_BAD_PARAMETERS: task('Invalid OAI-PMH harvest parameter {field}: {detail}'),
+  OAI_UNREACHABLE: task('Error harvesting OAI-PMH records: {verb} {detail}'),
+  OAI_BAD_RESPONSE: task('{verb}: {detail}'),
+  OAI_TOKEN_LOOP: task('The server returned the same resumption token twice: {token}'),
+  BAD_STEP_SIZE: task('Step size must be a positive integer'),
+  STEP_SIZE_TOO_BIG: task('Step size value bigger than the dataset size: {seen}'),
+  OAI_BAD_ARGUMENT: task('{detail}'),
+  OAI_BAD_RESUMPTION_TOKEN: task('{detail}'),
+  OAI_BAD_VERB: task('{detail}'),
+  OAI_CANNOT_DISSEMINATE_FORMAT: task('{detail}'),
+  OAI_ID_DOES_NOT_EXIST: task('{detail}'),
+  OAI_NO_METADATA_FORMATS: task('{detail}'),
+  OAI_NO_SET_HIERARCHY: task('{detail}'),
+  OAI_NO_RECORDS_MATCH: task('{detail}'),
+  OAI_PROTOCOL_ERROR: task('{detail}'),
+  OAI_HTTP: transient('{tries} failed: {detail}'),
+  OAI_HTTP_STATUS: transient('HTTP status {status}'),
+  OAI_RESPONSE_INVALID: record('{detail}'),
+
+  // ---- archive harvesting ----
+  ARCHIVE_NOT_FOUND: task('Cannot read archive {path}: {detail}'),
+  ARCHIVE_DOWNLOAD: task('Problem downloading archive {url}: {detail}'),
+  ARCHIVE_PROTOCOL: task('This functionality does not support this protocol ({protocol}).'),
+  ARCHIVE_TOO_LARGE: task('Archive is larger than {max} bytes'),
+  ARCHIVE_INVALID_TYPE: task('The compressed file type is invalid{detail}'),
+  ARCHIVE_CORRUPT: task('Error extracting archive {name}: {detail}'),
+  ARCHIVE_TOO_DEEP: task('Archives nested deeper than {max} levels (at {path})'),
+  ARCHIVE_TOO_MANY_ENTRIES: task('Archive has more than {max} entries'),
+  ARCHIVE_BOMB: task('{detail}'),
+  ARCHIVE_ZIP_SLIP: task('Entry is outside of the target dir: {entry}'),
+
+  // ---- record content ----
+  XML_PARSE: record('{detail} (line {line})'),
+  XML_TOO_LARGE: record('XML document too large: {size} > {max} characters'),
+  NO_PROVIDER_ID: record('Could not find provider ID in source.'),
+  BAD_DATASET_ID: record('Dataset id must not be empty'),
+  NORMALIZE_FAILED: record('{detail}'),
+  TIER_ANNOTATION: record('{detail}'),
+  TRANSFORM_RESULT: record('Malformed XSLT result: {detail}'),
+  MEDIA_UNSUPPORTED: record('{detail}'),
+
+  // ---- HTTP (provider resources, entity and dereference services) ----
+  BAD_URL: record('{detail}'),
+  HOST_NOT_ALLOWED: record('{detail}'),
+  TOO_MANY_REDIRECTS: record('More than {max} redirects for {url}'),
+  HTTP_STATUS: record('Download failed of resource {url}. Status code {status}'),
+  TOO_LARGE: record('{detail}'),
+  TIMEOUT: transient('Timeout while fetching {url}: {detail}'),
+  NETWORK: transient('Could not fetch {url}: {detail}'),
+  SERVICE_HTTP_STATUS: record('HTTP {status} from {url}'),
+  SERVICE_UNREACHABLE: transient('GET {url} failed after {attempts} attempt(s): {detail}'),
+  TOKEN_ENDPOINT: transient('Token endpoint {url} answered HTTP {status}'),
+  COMMAND_FAILED: record('{detail}'),
+
+  // ---- store and intake ----
+  DB_TRANSIENT: transient('Database error (transient): {detail}'),
+  SINK_FENCED: record('Sink offsets for {topic}[{partition}] moved on: another sink owns this partition now'),
+  DEBEZIUM_EVENT_INVALID: record('{detail}'),
+  DEBEZIUM_EVENT_UNSUPPORTED: record("Debezium operation '{op}' carries no row"),
+  PAYLOAD_MISSING: record('Record payload {ref} not found'),
+  ENVELOPE_EMPTY: record('Envelope has neither content nor contentRef'),
+  TASK_NOT_FOUND: record('Task {taskId} not found'),
+
+  // ---- internal invariants (a bug: report it) ----
+  INTERNAL: record('{detail}'),
+} as const satisfies Record<string, CodeSpec>;
+
+export type ErrorCode = keyof typeof CODES;
