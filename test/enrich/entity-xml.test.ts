@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { childElements, parseXml } from '../../src/edm/xml.ts';
 import { NS } from '../../src/edm/namespaces.ts';
-import { entitiesFromJson, entitiesFromText, entityLabels } from '../../src/steps/enrich/entity-xml.ts';
+import { entitiesFromJson } from '../../src/steps/enrich/entity-json.ts';
+import { entitiesFromText, entityLabels } from '../../src/steps/enrich/entity-xml.ts';
 import { CLIENT_RESOURCES, COMMON_RESOURCES } from './fixture-server.ts';
 
 const json = (name: string) => JSON.parse(readFileSync(new URL(`entity-api/${name}`, CLIENT_RESOURCES), 'utf8'));

@@ -3,7 +3,7 @@
  * `GET {apiUrl}/enrich?text&lang&type` (text lookup), `GET {apiUrl}/resolve?uri` (co-reference) and
  * `GET {managementUrl}/{type}/base/{id}` (an entity by its `data.europeana.eu` id).
  */
-import { entitiesFromJson } from './entity-xml.ts';
+import { entitiesFromJson } from './entity-json.ts';
 import { HttpGetter, type HttpOptions } from './http.ts';
 import { HttpStatusError, type Entity, type EntityClient, type TextQuery } from './types.ts';
 
