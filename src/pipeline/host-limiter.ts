@@ -9,6 +9,8 @@
  * the limits, with no coordination service on the request path. (Partitioning by host instead would
  * put one big provider on a single worker and lose the parallelism a dataset needs.)
  */
+import { linkSignal } from '../steps/http/linked-signal.ts';
+
 export interface HostLimits {
   maxConcurrent: number;
   ratePerSecond: number;
@@ -72,17 +74,19 @@ export class HostLimiter {
   private acquire(host: string, signal?: AbortSignal): Promise<void> {
     const s = this.state(host);
     return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
+      // One listener on the task's shared signal however many waiters queue (linked-signal.ts).
+      const link = linkSignal(signal);
       const onAbort = () => {
         const i = s.waiters.indexOf(go);
         if (i >= 0) s.waiters.splice(i, 1);
         reject(signal!.reason ?? new Error('aborted'));
       };
       const go = () => {
-        signal?.removeEventListener('abort', onAbort);
+        link.dispose();
         resolve();
       };
-      if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
-      signal?.addEventListener('abort', onAbort, { once: true });
+      link.signal?.addEventListener('abort', onAbort, { once: true });
       s.waiters.push(go);
       this.pump(host);
     });

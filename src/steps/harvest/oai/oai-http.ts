@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import { OaiResponseError } from './oai-response.ts';
+import { linkSignal } from '../../http/linked-signal.ts';
 
 export interface OaiHttpOptions {
   /** Retries after the first try (Metis: 3). */
@@ -80,6 +81,22 @@ export async function getWithRetries<T>(
   opts: OaiHttpOptions,
   parse: (body: AsyncIterable<Uint8Array>) => Promise<T>,
   signal?: AbortSignal,
+): Promise<T> {
+  // The caller's signal is shared by every request of its task in flight: one listener on it, not
+  // one per request and retry (MaxListenersExceededWarning); dropped when this request settles.
+  const link = linkSignal(signal);
+  try {
+    return await getWithRetriesOn(url, opts, parse, link.signal);
+  } finally {
+    link.dispose();
+  }
+}
+
+async function getWithRetriesOn<T>(
+  url: string,
+  opts: OaiHttpOptions,
+  parse: (body: AsyncIterable<Uint8Array>) => Promise<T>,
+  signal: AbortSignal | undefined,
 ): Promise<T> {
   let lastError: Error | undefined;
   let lastStatus: number | undefined;
