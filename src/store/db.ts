@@ -27,8 +27,8 @@ export interface Db extends Queryable {
 
 export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/metis_streams';
 
-/** Connects to a PostgreSQL server (`url` defaults to METIS_PG_URL, then the local default). */
-export function connectPg(url: string = process.env.METIS_PG_URL ?? DEFAULT_PG_URL, opts: { max?: number } = {}): Db {
+/** Connects to a PostgreSQL server (`url` defaults to the local server; the CLI passes METIS_PG_URL). */
+export function connectPg(url: string = DEFAULT_PG_URL, opts: { max?: number } = {}): Db {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
   // A dropped idle connection must not crash the process; the next query gets a fresh one.
   pool.on('error', () => {});
@@ -75,7 +75,11 @@ export function connectPg(url: string = process.env.METIS_PG_URL ?? DEFAULT_PG_U
  * loses the run either way, and this makes its writes several times cheaper.
  */
 export async function openPglite(dataDir?: string): Promise<Db> {
-  const db = new PGlite({ dataDir, relaxedDurability: true, postgresqlconf: ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'] });
+  const db = new PGlite({
+    dataDir,
+    relaxedDurability: true,
+    postgresqlconf: ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'],
+  });
   await db.waitReady;
   let closed: Promise<void> | undefined;
   const wrap = (q: { query: PGlite['query'] }): Queryable => ({

@@ -12,7 +12,8 @@ export interface Migration {
 }
 
 export async function migrate(db: Db, migrations: Migration[]): Promise<string[]> {
-  const ddl = 'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())';
+  const ddl =
+    'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())';
   // Concurrent CREATE ... IF NOT EXISTS on a fresh server database can collide: under the lock too.
   if (db.kind === 'pg') {
     await db.transaction(async (tx) => {

@@ -10,7 +10,13 @@ const spec = {
   steps: ['harvest' as const, 'validate-external' as const],
 };
 
-function rec(taskId: string, step: 'harvest' | 'validate-external', id: string, status: 'success' | 'fail', terminal: boolean): OutcomeEvent {
+function rec(
+  taskId: string,
+  step: 'harvest' | 'validate-external',
+  id: string,
+  status: 'success' | 'fail',
+  terminal: boolean,
+): OutcomeEvent {
   return {
     kind: 'record',
     taskId,
@@ -30,9 +36,11 @@ test('a task walks queued → harvesting → processing → completed as its out
   assert.equal(task.state, 'queued');
   assert.deepEqual(task.plan, ['harvest', 'validate-external']);
   const t = task.taskId;
-  await store.applyOutcomes('g', [{ kind: 'task', taskId: t, event: 'listing-started' }, rec(t, 'harvest', 'a', 'success', false)], [
-    { topic: 'o', partition: 0, from: undefined, to: 2 },
-  ]);
+  await store.applyOutcomes(
+    'g',
+    [{ kind: 'task', taskId: t, event: 'listing-started' }, rec(t, 'harvest', 'a', 'success', false)],
+    [{ topic: 'o', partition: 0, from: undefined, to: 2 }],
+  );
   assert.equal((await store.getTask(t))!.state, 'harvesting');
   const r = await store.applyOutcomes(
     'g',
@@ -45,7 +53,11 @@ test('a task walks queued → harvesting → processing → completed as its out
   );
   assert.deepEqual(r.completed, []);
   assert.equal((await store.getTask(t))!.state, 'processing');
-  const r2 = await store.applyOutcomes('g', [rec(t, 'validate-external', 'b', 'fail', true)], [{ topic: 'o', partition: 0, from: 5, to: 6 }]);
+  const r2 = await store.applyOutcomes(
+    'g',
+    [rec(t, 'validate-external', 'b', 'fail', true)],
+    [{ topic: 'o', partition: 0, from: 5, to: 6 }],
+  );
   assert.deepEqual(r2.completed, [t]);
   const done = (await store.getTask(t))!;
   assert.equal(done.state, 'completed');
@@ -58,7 +70,9 @@ test('a task walks queued → harvesting → processing → completed as its out
       ['validate-external', 1, 1],
     ],
   );
-  assert.deepEqual(await store.errorReport(t), [{ step: 'validate-external', level: 'error', message: 'bad record', count: 1, sampleIds: ['b'] }]);
+  assert.deepEqual(await store.errorReport(t), [
+    { step: 'validate-external', level: 'error', message: 'bad record', count: 1, sampleIds: ['b'] },
+  ]);
   assert.equal(await store.loadOffset('g', 'o', 0), 6);
 });
 
@@ -66,9 +80,17 @@ test('a sink whose offsets moved on is fenced and writes nothing', async () => {
   const store = new PipelineStore(await openPglite());
   await store.migrate();
   const t = (await store.createTask(spec)).taskId;
-  await store.applyOutcomes('g', [rec(t, 'harvest', 'a', 'success', false)], [{ topic: 'o', partition: 1, from: undefined, to: 1 }]);
+  await store.applyOutcomes(
+    'g',
+    [rec(t, 'harvest', 'a', 'success', false)],
+    [{ topic: 'o', partition: 1, from: undefined, to: 1 }],
+  );
   await assert.rejects(
-    store.applyOutcomes('g', [rec(t, 'harvest', 'z', 'success', false)], [{ topic: 'o', partition: 1, from: 0, to: 2 }]),
+    store.applyOutcomes(
+      'g',
+      [rec(t, 'harvest', 'z', 'success', false)],
+      [{ topic: 'o', partition: 1, from: 0, to: 2 }],
+    ),
     SinkFencedError,
   );
   assert.equal(await store.recordResult(t, 'harvest', 'z'), undefined);
@@ -78,7 +100,10 @@ test('a sink whose offsets moved on is fenced and writes nothing', async () => {
 test('steps out of Metis order are refused', async () => {
   const store = new PipelineStore(await openPglite());
   await store.migrate();
-  await assert.rejects(store.createTask({ ...spec, steps: ['transform', 'validate-external'] }), /out of Metis's order/);
+  await assert.rejects(
+    store.createTask({ ...spec, steps: ['transform', 'validate-external'] }),
+    /out of Metis's order/,
+  );
 });
 
 test('an outcome delivered twice (a replay) rewrites its row but is counted once', async () => {
@@ -89,7 +114,13 @@ test('an outcome delivered twice (a replay) rewrites its row but is counted once
   await store.applyOutcomes('g', [e, e], [{ topic: 'o', partition: 0, from: undefined, to: 2 }]);
   await store.applyOutcomes('g', [e], [{ topic: 'o', partition: 0, from: 2, to: 3 }]);
   const p = await store.progress(t);
-  assert.deepEqual(p.map((x) => [x.step, x.fail]), [['validate-external', 1]]);
-  assert.deepEqual((await store.errorReport(t)).map((g) => g.count), [1]);
+  assert.deepEqual(
+    p.map((x) => [x.step, x.fail]),
+    [['validate-external', 1]],
+  );
+  assert.deepEqual(
+    (await store.errorReport(t)).map((g) => g.count),
+    [1],
+  );
   assert.equal((await store.getTask(t))!.terminalCount, 1);
 });
