@@ -4,7 +4,14 @@
  * errors into what the loop must do (EngineError codes: fenced, abortable, fatal).
  */
 import { createRequire } from 'node:module';
-import type { KafkaConsumer, LibrdKafkaError, Message, Producer, TopicPartition, TopicPartitionOffset as RdOffset } from '@confluentinc/kafka-javascript';
+import type {
+  KafkaConsumer,
+  LibrdKafkaError,
+  Message,
+  Producer,
+  TopicPartition,
+  TopicPartitionOffset as RdOffset,
+} from '@confluentinc/kafka-javascript';
 import { EngineError, errorMessage } from './errors.ts';
 import type { Headers, LogRecord, OutputRecord, TopicPartitionOffset } from './record.ts';
 
@@ -25,7 +32,11 @@ function kafka(): KafkaApi {
     try {
       client = createRequire(import.meta.url)('@confluentinc/kafka-javascript') as KafkaApi;
     } catch (err) {
-      throw new EngineError('ENGINE_KAFKA', `The Kafka client @confluentinc/kafka-javascript is not installed or not built (run scripts/setup.sh): ${errorMessage(err)}`, { cause: err });
+      throw new EngineError(
+        'ENGINE_KAFKA',
+        `The Kafka client @confluentinc/kafka-javascript is not installed or not built (run scripts/setup.sh): ${errorMessage(err)}`,
+        { cause: err },
+      );
     }
   }
   return client;
@@ -40,7 +51,11 @@ export const ERR = {
 } as const;
 
 interface AdminLike {
-  createTopic(topic: { topic: string; num_partitions: number; replication_factor: number; config?: Record<string, string> }, timeout: number, cb: (err: LibrdKafkaError | null) => void): void;
+  createTopic(
+    topic: { topic: string; num_partitions: number; replication_factor: number; config?: Record<string, string> },
+    timeout: number,
+    cb: (err: LibrdKafkaError | null) => void,
+  ): void;
   disconnect(): void;
 }
 
@@ -56,7 +71,12 @@ export type ClientConfig = Record<string, string | number | boolean | ((...args:
 /** Wraps a librdkafka error into an EngineError whose code says what to do about it. */
 export function translate(err: unknown, action: string): EngineError {
   const e = err as Partial<LibrdKafkaError> | undefined;
-  const fenced = e?.code === -144 /* ERR__FENCED */ || e?.code === 47 /* INVALID_PRODUCER_EPOCH */ || e?.code === 90 /* PRODUCER_FENCED */ || e?.code === 22 /* ILLEGAL_GENERATION */ || e?.code === 25; /* UNKNOWN_MEMBER_ID */
+  const fenced =
+    e?.code === -144 /* ERR__FENCED */ ||
+    e?.code === 47 /* INVALID_PRODUCER_EPOCH */ ||
+    e?.code === 90 /* PRODUCER_FENCED */ ||
+    e?.code === 22 /* ILLEGAL_GENERATION */ ||
+    e?.code === 25; /* UNKNOWN_MEMBER_ID */
   return new EngineError(fenced ? 'ENGINE_FENCED' : 'ENGINE_KAFKA', `${action}: ${errorMessage(err)}`, {
     cause: err,
     retriable: e?.isRetriable === true,
@@ -64,7 +84,10 @@ export function translate(err: unknown, action: string): EngineError {
   });
 }
 
-function promised<T = void>(action: string, run: (cb: (err: LibrdKafkaError | null | undefined, value?: T) => void) => void): Promise<T> {
+function promised<T = void>(
+  action: string,
+  run: (cb: (err: LibrdKafkaError | null | undefined, value?: T) => void) => void,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     run((err, value) => (err ? reject(translate(err, action)) : resolve(value as T)));
   });
@@ -95,17 +118,31 @@ export function disconnect(client: KafkaConsumer | Producer): Promise<void> {
 }
 
 /** Creates topics that do not exist yet (existing ones are left alone). */
-export async function ensureTopics(brokers: string, topics: Array<{ topic: string; partitions: number; compacted?: boolean }>): Promise<void> {
+export async function ensureTopics(
+  brokers: string,
+  topics: Array<{ topic: string; partitions: number; compacted?: boolean }>,
+): Promise<void> {
   if (topics.length === 0) return;
   const admin = kafka().AdminClient.create({ 'bootstrap.servers': brokers });
   try {
     await Promise.all(
-      topics.map((t) =>
-        new Promise<void>((resolve, reject) =>
-          admin.createTopic({ topic: t.topic, num_partitions: t.partitions, replication_factor: 1, config: t.compacted ? { 'cleanup.policy': 'compact' } : {} }, 30_000, (err) =>
-            !err || err.code === ERR.TOPIC_ALREADY_EXISTS ? resolve() : reject(translate(err, `create topic ${t.topic}`)),
+      topics.map(
+        (t) =>
+          new Promise<void>((resolve, reject) =>
+            admin.createTopic(
+              {
+                topic: t.topic,
+                num_partitions: t.partitions,
+                replication_factor: 1,
+                config: t.compacted ? { 'cleanup.policy': 'compact' } : {},
+              },
+              30_000,
+              (err) =>
+                !err || err.code === ERR.TOPIC_ALREADY_EXISTS
+                  ? resolve()
+                  : reject(translate(err, `create topic ${t.topic}`)),
+            ),
           ),
-        ),
       ),
     );
   } finally {
@@ -114,10 +151,15 @@ export async function ensureTopics(brokers: string, topics: Array<{ topic: strin
 }
 
 /** Partition counts of topics (metadata lookup through an existing client). */
-export async function partitionCounts(client: KafkaConsumer | Producer, topics: string[]): Promise<Map<string, number>> {
+export async function partitionCounts(
+  client: KafkaConsumer | Producer,
+  topics: string[],
+): Promise<Map<string, number>> {
   const result = new Map<string, number>();
   for (const topic of topics) {
-    const meta = await promised<{ topics: Array<{ name: string; partitions: unknown[] }> }>(`metadata ${topic}`, (cb) => client.getMetadata({ topic, timeout: 10_000 }, (err, data) => cb(err, data as any)));
+    const meta = await promised<{ topics: Array<{ name: string; partitions: unknown[] }> }>(`metadata ${topic}`, (cb) =>
+      client.getMetadata({ topic, timeout: 10_000 }, (err, data) => cb(err, data as any)),
+    );
     const found = meta.topics.find((t) => t.name === topic);
     if (found && found.partitions.length > 0) result.set(topic, found.partitions.length);
   }
@@ -131,21 +173,30 @@ export function consume(consumer: KafkaConsumer, max: number): Promise<Message[]
 const decodeHeaders = (headers: Message['headers']): Headers => {
   if (!headers || headers.length === 0) return {};
   const out: Record<string, string> = {};
-  for (const h of headers) for (const [k, v] of Object.entries(h)) out[k] = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+  for (const h of headers)
+    for (const [k, v] of Object.entries(h)) out[k] = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
   return out;
 };
 
 export function toLogRecord(m: Message): LogRecord {
   const key = m.key === undefined || m.key === null ? null : Buffer.isBuffer(m.key) ? m.key : Buffer.from(m.key);
-  return { topic: m.topic, partition: m.partition, offset: m.offset, key, value: m.value ?? null, timestamp: m.timestamp ?? Date.now(), headers: decodeHeaders(m.headers) };
+  return {
+    topic: m.topic,
+    partition: m.partition,
+    offset: m.offset,
+    key,
+    value: m.value ?? null,
+    timestamp: m.timestamp ?? Date.now(),
+    headers: decodeHeaders(m.headers),
+  };
 }
 
-/** Queues one record in librdkafka; false when its local queue is full (then use `produce`). */
-export function tryProduce(producer: Producer, r: OutputRecord): boolean {
+/** Queues one record in librdkafka; false when its local queue is full (then use `produce`). `opaque` comes back in its delivery report. */
+export function tryProduce(producer: Producer, r: OutputRecord, opaque: unknown = null): boolean {
   let headers: Array<Record<string, string>> | undefined;
   for (const k in r.headers) (headers ??= []).push({ [k]: r.headers[k] });
   try {
-    producer.produce(r.topic, r.partition ?? null, r.value, r.key, r.timestamp, null, headers);
+    producer.produce(r.topic, r.partition ?? null, r.value, r.key, r.timestamp, opaque, headers);
     return true;
   } catch (err) {
     if ((err as LibrdKafkaError).code !== ERR.QUEUE_FULL) throw translate(err, `produce to ${r.topic}`);
@@ -155,15 +206,22 @@ export function tryProduce(producer: Producer, r: OutputRecord): boolean {
 }
 
 /** Queues one record in librdkafka, waiting while its local queue is full. */
-export async function produce(producer: Producer, r: OutputRecord): Promise<void> {
-  while (!tryProduce(producer, r)) await new Promise((resolve) => setTimeout(resolve, 5));
+export async function produce(producer: Producer, r: OutputRecord, opaque: unknown = null): Promise<void> {
+  while (!tryProduce(producer, r, opaque)) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 export const txn = {
   init: (p: Producer) => promised('init transactions', (cb) => p.initTransactions(30_000, cb)),
   begin: (p: Producer) => promised('begin transaction', (cb) => p.beginTransaction(cb)),
   sendOffsets: (p: Producer, offsets: TopicPartitionOffset[], consumer: KafkaConsumer) =>
-    promised('send offsets to transaction', (cb) => p.sendOffsetsToTransaction(offsets.map((o) => ({ ...o })), consumer, 30_000, cb)),
+    promised('send offsets to transaction', (cb) =>
+      p.sendOffsetsToTransaction(
+        offsets.map((o) => ({ ...o })),
+        consumer,
+        30_000,
+        cb,
+      ),
+    ),
   commit: (p: Producer) => promised('commit transaction', (cb) => p.commitTransaction(30_000, cb)),
   abort: (p: Producer) => promised('abort transaction', (cb) => p.abortTransaction(30_000, cb)),
 };
@@ -173,7 +231,12 @@ export function flush(p: Producer): Promise<void> {
 }
 
 /** Reads a changelog partition from the beginning to its (read_committed) end. */
-export async function readToEnd(restoreConsumer: KafkaConsumer, topic: string, partition: number, apply: (r: LogRecord) => void): Promise<number> {
+export async function readToEnd(
+  restoreConsumer: KafkaConsumer,
+  topic: string,
+  partition: number,
+  apply: (r: LogRecord) => void,
+): Promise<number> {
   let eof = false;
   const onEof = (e: { topic: string; partition: number }) => {
     if (e.topic === topic && e.partition === partition) eof = true;

@@ -29,7 +29,9 @@ export function producerConfig(id: ClientIdentity, exactlyOnce: boolean, extra: 
     'queue.buffering.max.kbytes': 1_048_576,
     // A transaction left open by a crash blocks read_committed readers until it times out (or until
     // a restart with the same instanceId fences it), so keep the timeout short.
-    ...(exactlyOnce ? { 'transactional.id': `${id.applicationId}-${id.instanceId}`, 'transaction.timeout.ms': 10_000 } : { dr_cb: true }),
+    ...(exactlyOnce
+      ? { 'transactional.id': `${id.applicationId}-${id.instanceId}`, 'transaction.timeout.ms': 10_000 }
+      : { dr_cb: true }),
     ...extra,
   };
 }
@@ -42,7 +44,11 @@ const commonConsumer = (brokers: string): ClientConfig => ({
   'auto.offset.reset': 'earliest',
 });
 
-export function groupConsumerConfig(id: ClientIdentity, rebalance: (...args: any[]) => void, extra: ClientConfig = {}): ClientConfig {
+export function groupConsumerConfig(
+  id: ClientIdentity,
+  rebalance: (...args: any[]) => void,
+  extra: ClientConfig = {},
+): ClientConfig {
   return {
     ...commonConsumer(id.brokers),
     'group.id': id.applicationId,
@@ -60,11 +66,19 @@ export function groupConsumerConfig(id: ClientIdentity, rebalance: (...args: any
 
 /** The changelog reader: no group membership (it only assigns), stops at each partition's end. */
 export function restoreConsumerConfig(id: ClientIdentity): ClientConfig {
-  return { ...commonConsumer(id.brokers), 'group.id': `${id.applicationId}-restore-${id.instanceId}`, 'enable.partition.eof': true };
+  return {
+    ...commonConsumer(id.brokers),
+    'group.id': `${id.applicationId}-restore-${id.instanceId}`,
+    'enable.partition.eof': true,
+  };
 }
 
 /** Changelog topics, co-partitioned with the input topic that feeds their store. */
-export function changelogTopics(topology: BuiltTopology, applicationId: string, partitionsOf: (inputTopic: string) => number): Array<{ topic: string; partitions: number; compacted: boolean }> {
+export function changelogTopics(
+  topology: BuiltTopology,
+  applicationId: string,
+  partitionsOf: (inputTopic: string) => number,
+): Array<{ topic: string; partitions: number; compacted: boolean }> {
   const result = new Map<string, { topic: string; partitions: number; compacted: boolean }>();
   for (const [topic, source] of topology.sourceByTopic) {
     for (const node of topology.reachableFrom(source)) {

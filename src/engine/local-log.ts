@@ -31,7 +31,11 @@ export class LocalLog {
 
   /** Creates a topic if missing; an existing topic keeps its partition count. */
   ensureTopic(topic: string, partitions = this.defaultPartitions): void {
-    if (!this.topics.has(topic)) this.topics.set(topic, Array.from({ length: partitions }, () => []));
+    if (!this.topics.has(topic))
+      this.topics.set(
+        topic,
+        Array.from({ length: partitions }, () => []),
+      );
   }
 
   hasTopic(topic: string): boolean {
@@ -49,10 +53,20 @@ export class LocalLog {
     for (const r of records) {
       this.ensureTopic(r.topic);
       const partitions = this.topics.get(r.topic)!;
-      const partition = r.partition ?? (r.key === null ? this.nullKeyCounter++ % partitions.length : partitionForKey(r.key, partitions.length));
+      const partition =
+        r.partition ??
+        (r.key === null ? this.nullKeyCounter++ % partitions.length : partitionForKey(r.key, partitions.length));
       const log = partitions[partition];
       if (!log) throw new RangeError(`topic ${r.topic} has no partition ${partition}`);
-      log.push({ topic: r.topic, partition, offset: log.length, key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers });
+      log.push({
+        topic: r.topic,
+        partition,
+        offset: log.length,
+        key: r.key,
+        value: r.value,
+        timestamp: r.timestamp,
+        headers: r.headers,
+      });
     }
     for (const listener of this.listeners) listener();
   }

@@ -6,9 +6,17 @@
  */
 import { pino } from 'pino';
 import { EngineError } from './errors.ts';
+import { Lifecycle, LOCAL_RUNTIME_LIFECYCLE, type LocalRuntimeState } from './lifecycle.ts';
 import { LocalLog } from './local-log.ts';
 import type { Headers, LogRecord, OutputRecord, TopicPartitionOffset } from './record.ts';
-import { resolveOptions, type CommonRuntimeOptions, type ProcessorCounters, type ResolvedOptions, type Runtime, type RuntimeMetrics } from './runtime.ts';
+import {
+  resolveOptions,
+  type CommonRuntimeOptions,
+  type ProcessorCounters,
+  type ResolvedOptions,
+  type Runtime,
+  type RuntimeMetrics,
+} from './runtime.ts';
 import type { Serde } from './serde.ts';
 import { changelogTopic } from './state-store.ts';
 import { Task } from './task.ts';
@@ -28,8 +36,6 @@ export interface LocalRuntimeOptions extends CommonRuntimeOptions {
   wallClock?: 'system' | 'manual';
 }
 
-type State = 'created' | 'running' | 'stopped';
-
 export class LocalRuntime implements Runtime {
   readonly log: LocalLog;
   private readonly options: ResolvedOptions;
@@ -37,7 +43,7 @@ export class LocalRuntime implements Runtime {
   private readonly positions = new Map<Task, number>();
   private readonly counters = new Map<string, ProcessorCounters>();
   private readonly commitStats = { count: 0, lastLatencyMs: 0, totalLatencyMs: 0, maxLatencyMs: 0 };
-  private state: State = 'created';
+  private readonly state = new Lifecycle('local runtime', LOCAL_RUNTIME_LIFECYCLE, 'created');
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private scheduled = false;
@@ -50,7 +56,8 @@ export class LocalRuntime implements Runtime {
 
   constructor(private readonly localOptions: LocalRuntimeOptions) {
     this.options = resolveOptions(localOptions, () => pino({ level: 'warn' }));
-    this.log = localOptions.log ?? new LocalLog(localOptions.partitions ?? 1, { dropCommitted: localOptions.dropCommitted });
+    this.log =
+      localOptions.log ?? new LocalLog(localOptions.partitions ?? 1, { dropCommitted: localOptions.dropCommitted });
     this.clock = Date.now();
   }
 
@@ -61,9 +68,12 @@ export class LocalRuntime implements Runtime {
   }
 
   private async doStart(): Promise<void> {
+    this.state.to('starting');
     const { topology, applicationId, offsetStore } = this.options;
-    const partitionsOf = (topic: string): number => this.localOptions.topics?.[topic] ?? this.localOptions.partitions ?? this.log.defaultPartitions;
-    for (const topic of [...topology.sourceByTopic.keys(), ...topology.fixedSinkTopics, this.options.dlqTopic]) this.log.ensureTopic(topic, partitionsOf(topic));
+    const partitionsOf = (topic: string): number =>
+      this.localOptions.topics?.[topic] ?? this.localOptions.partitions ?? this.log.defaultPartitions;
+    for (const topic of [...topology.sourceByTopic.keys(), ...topology.fixedSinkTopics, this.options.dlqTopic])
+      this.log.ensureTopic(topic, partitionsOf(topic));
     for (const [topic, n] of Object.entries(this.localOptions.topics ?? {})) this.log.ensureTopic(topic, n);
     for (const topic of topology.sourceByTopic.keys()) {
       for (let partition = 0; partition < this.log.partitionsOf(topic); partition++) {
@@ -87,7 +97,12 @@ export class LocalRuntime implements Runtime {
           const started = performance.now();
           const records = this.log.readPartition(changelog, partition, 0);
           for (const r of records) if (r.key) task.restore(store, r.key, r.value);
-          this.options.hooks.restored?.({ task: task.id, store, records: records.length, ms: performance.now() - started });
+          this.options.hooks.restored?.({
+            task: task.id,
+            store,
+            records: records.length,
+            ms: performance.now() - started,
+          });
         }
         const external = await offsetStore?.load(applicationId, topic, partition);
         this.positions.set(task, external ?? this.log.committed(applicationId, topic, partition) ?? 0);
@@ -95,7 +110,7 @@ export class LocalRuntime implements Runtime {
         this.tasks.push(task);
       }
     }
-    this.state = 'running';
+    this.state.to('running');
     this.options.hooks.assigned?.(this.tasks.map((t) => ({ topic: t.topic, partition: t.partition })));
     this.unsubscribe = this.log.subscribe(() => this.schedule());
     if ((this.localOptions.wallClock ?? 'system') === 'system') {
@@ -106,19 +121,37 @@ export class LocalRuntime implements Runtime {
   }
 
   /** Appends one record to a topic (created with the runtime's partition count if missing). */
-  produce(topic: string, key: Buffer | string | null, value: Buffer | string | null, headers: Headers = {}, timestamp = this.now()): void {
-    if (!this.log.hasTopic(topic)) this.log.ensureTopic(topic, this.localOptions.topics?.[topic] ?? this.localOptions.partitions ?? this.log.defaultPartitions);
-    const bytes = (v: Buffer | string | null): Buffer | null => (v === null ? null : typeof v === 'string' ? Buffer.from(v, 'utf8') : v);
+  produce(
+    topic: string,
+    key: Buffer | string | null,
+    value: Buffer | string | null,
+    headers: Headers = {},
+    timestamp = this.now(),
+  ): void {
+    if (!this.log.hasTopic(topic))
+      this.log.ensureTopic(
+        topic,
+        this.localOptions.topics?.[topic] ?? this.localOptions.partitions ?? this.log.defaultPartitions,
+      );
+    const bytes = (v: Buffer | string | null): Buffer | null =>
+      v === null ? null : typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
     this.log.append([{ topic, key: bytes(key), value: bytes(value), headers, timestamp }]);
   }
 
   /** All committed records of a topic, raw, or decoded with the given serdes. */
   read(topic: string): LogRecord[];
-  read<K, V>(topic: string, serdes: { key: Serde<K>; value: Serde<V> }): Array<LogRecord & { decodedKey: K; decodedValue: V }>;
+  read<K, V>(
+    topic: string,
+    serdes: { key: Serde<K>; value: Serde<V> },
+  ): Array<LogRecord & { decodedKey: K; decodedValue: V }>;
   read<K, V>(topic: string, serdes?: { key: Serde<K>; value: Serde<V> }): LogRecord[] {
     const records = this.log.read(topic);
     if (!serdes) return records;
-    return records.map((r) => ({ ...r, decodedKey: serdes.key.deserialize(r.key), decodedValue: serdes.value.deserialize(r.value) }));
+    return records.map((r) => ({
+      ...r,
+      decodedKey: serdes.key.deserialize(r.key),
+      decodedValue: serdes.value.deserialize(r.value),
+    }));
   }
 
   /**
@@ -143,13 +176,18 @@ export class LocalRuntime implements Runtime {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       await this.starting?.catch(() => undefined);
-      this.state = 'stopped';
+      this.state.to('stopped');
       this.unsubscribe?.();
       if (this.timer) clearInterval(this.timer);
       await this.committing;
       for (const task of this.tasks) await task.close();
     })();
     return this.stopping;
+  }
+
+  /** The lifecycle state (see LOCAL_RUNTIME_LIFECYCLE). */
+  get lifecycle(): LocalRuntimeState {
+    return this.state.state;
   }
 
   metrics(): RuntimeMetrics {
@@ -160,7 +198,14 @@ export class LocalRuntime implements Runtime {
       partitions: this.tasks.map((t) => {
         const committed = this.log.committed(this.options.applicationId, t.topic, t.partition) ?? -1;
         const endOffset = this.log.endOffset(t.topic, t.partition);
-        return { topic: t.topic, partition: t.partition, committed, endOffset, lag: endOffset - Math.max(committed, 0), inFlight: t.inFlight };
+        return {
+          topic: t.topic,
+          partition: t.partition,
+          committed,
+          endOffset,
+          lag: endOffset - Math.max(committed, 0),
+          inFlight: t.inFlight,
+        };
       }),
       commits: { ...this.commitStats },
       deadLettered: this.tasks.reduce((n, t) => n + t.deadLettered, 0),
@@ -172,7 +217,7 @@ export class LocalRuntime implements Runtime {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.state !== 'running') return;
+    if (this.scheduled || !this.state.is('running')) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -182,7 +227,7 @@ export class LocalRuntime implements Runtime {
 
   /** Fills every task's window, then commits what completed. */
   private pump(): void {
-    if (this.state !== 'running') return;
+    if (!this.state.is('running')) return;
     for (const task of this.tasks) {
       let position = this.positions.get(task)!;
       while (task.canAccept()) {
@@ -210,7 +255,10 @@ export class LocalRuntime implements Runtime {
   }
 
   private isIdle(): boolean {
-    return this.tasks.every((t) => t.inFlight === 0 && !t.hasCommittable() && this.positions.get(t)! >= this.log.endOffset(t.topic, t.partition));
+    return this.tasks.every(
+      (t) =>
+        t.inFlight === 0 && !t.hasCommittable() && this.positions.get(t)! >= this.log.endOffset(t.topic, t.partition),
+    );
   }
 
   private async commit(): Promise<void> {
@@ -233,7 +281,7 @@ export class LocalRuntime implements Runtime {
       this.fail(new EngineError('ENGINE_COMMIT_FAILED', 'a commit participant failed', { cause: err }));
       return;
     }
-    if (this.state !== 'running') return;
+    if (!this.state.is('running')) return;
     this.log.commit(this.options.applicationId, outputs, offsets);
     const ms = performance.now() - started;
     this.commitStats.count++;

@@ -28,7 +28,14 @@ export interface RuntimeHooks {
   /** After every successful commit. */
   commit?(event: { latencyMs: number; outputs: number; offsets: readonly TopicPartitionOffset[] }): void;
   /** A record went to the dead-letter topic. */
-  deadLetter?(event: { topic: string; partition: number; offset: number; node: string; stage: string; error: string }): void;
+  deadLetter?(event: {
+    topic: string;
+    partition: number;
+    offset: number;
+    node: string;
+    stage: string;
+    error: string;
+  }): void;
   /** Partitions were assigned (after their stores were restored) or revoked. */
   assigned?(partitions: ReadonlyArray<{ topic: string; partition: number }>): void;
   revoked?(partitions: ReadonlyArray<{ topic: string; partition: number }>): void;
@@ -119,7 +126,9 @@ export function resolveOptions(options: CommonRuntimeOptions, defaultLogger: () 
     applicationId,
     guarantee,
     concurrency,
-    commitIntervalMs: options.commitIntervalMs ?? (guarantee === 'exactly_once' ? DEFAULTS.commitIntervalMsExactlyOnce : DEFAULTS.commitIntervalMsAtLeastOnce),
+    commitIntervalMs:
+      options.commitIntervalMs ??
+      (guarantee === 'exactly_once' ? DEFAULTS.commitIntervalMsExactlyOnce : DEFAULTS.commitIntervalMsAtLeastOnce),
     dlqTopic: options.dlqTopic ?? `${applicationId}-dlq`,
     errorPolicy: options.errorPolicy ?? 'dead-letter',
     offsetStore: options.offsetStore,

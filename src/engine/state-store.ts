@@ -39,7 +39,11 @@ export class InMemoryKeyValueStore<K, V> {
   restore(key: Buffer, value: Buffer | null): void {
     const id = key.toString('latin1');
     if (value === null) this.data.delete(id);
-    else this.data.set(id, { key: this.definition.keySerde.deserialize(key), value: this.definition.valueSerde.deserialize(value) });
+    else
+      this.data.set(id, {
+        key: this.definition.keySerde.deserialize(key),
+        value: this.definition.valueSerde.deserialize(value),
+      });
   }
 
   /** A view whose writes are logged through `log`. */

@@ -26,7 +26,10 @@ export interface ProcessorOptions {
 }
 
 /** Picks the output topic of each record (the pipeline routes per record). */
-export type TopicChooser<K = any, V = any> = (record: StreamRecord<K, V>, metadata: RecordMetadata | undefined) => string;
+export type TopicChooser<K = any, V = any> = (
+  record: StreamRecord<K, V>,
+  metadata: RecordMetadata | undefined,
+) => string;
 
 export interface SinkOptions<K = any, V = any> {
   topic: string | TopicChooser<K, V>;
@@ -38,8 +41,24 @@ export interface SinkOptions<K = any, V = any> {
 
 export type TopologyNode =
   | { kind: 'source'; name: string; topics: string[]; keySerde: Serde<any>; valueSerde: Serde<any>; children: string[] }
-  | { kind: 'processor'; name: string; supplier: ProcessorSupplier; parents: string[]; concurrency?: number; stores: string[]; children: string[] }
-  | { kind: 'sink'; name: string; topic: string | TopicChooser; keySerde: Serde<any>; valueSerde: Serde<any>; parents: string[]; children: string[] };
+  | {
+      kind: 'processor';
+      name: string;
+      supplier: ProcessorSupplier;
+      parents: string[];
+      concurrency?: number;
+      stores: string[];
+      children: string[];
+    }
+  | {
+      kind: 'sink';
+      name: string;
+      topic: string | TopicChooser;
+      keySerde: Serde<any>;
+      valueSerde: Serde<any>;
+      parents: string[];
+      children: string[];
+    };
 
 /** A validated, immutable topology, shared by all tasks of a runtime. */
 export interface BuiltTopology {
@@ -61,7 +80,14 @@ export class Topology {
   addSource<K = Buffer | null, V = Buffer | null>(name: string, options: SourceOptions<K, V>): this {
     const topics = Array.isArray(options.topics) ? options.topics : [options.topics];
     if (topics.length === 0) throw invalid(`source ${name} has no topic`);
-    this.addNode({ kind: 'source', name, topics, keySerde: options.keySerde ?? bytesSerde, valueSerde: options.valueSerde ?? bytesSerde, children: [] });
+    this.addNode({
+      kind: 'source',
+      name,
+      topics,
+      keySerde: options.keySerde ?? bytesSerde,
+      valueSerde: options.valueSerde ?? bytesSerde,
+      children: [],
+    });
     return this;
   }
 
@@ -69,12 +95,28 @@ export class Topology {
     if (options.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency >= 1)) {
       throw invalid(`processor ${name}: concurrency must be an integer >= 1`);
     }
-    this.addNode({ kind: 'processor', name, supplier: options.supplier, parents: options.parents, concurrency: options.concurrency, stores: [], children: [] });
+    this.addNode({
+      kind: 'processor',
+      name,
+      supplier: options.supplier,
+      parents: options.parents,
+      concurrency: options.concurrency,
+      stores: [],
+      children: [],
+    });
     return this;
   }
 
   addSink<K = Buffer | null, V = Buffer | null>(name: string, options: SinkOptions<K, V>): this {
-    this.addNode({ kind: 'sink', name, topic: options.topic as string | TopicChooser, keySerde: options.keySerde ?? bytesSerde, valueSerde: options.valueSerde ?? bytesSerde, parents: options.parents, children: [] });
+    this.addNode({
+      kind: 'sink',
+      name,
+      topic: options.topic as string | TopicChooser,
+      keySerde: options.keySerde ?? bytesSerde,
+      valueSerde: options.valueSerde ?? bytesSerde,
+      parents: options.parents,
+      children: [],
+    });
     return this;
   }
 
@@ -95,7 +137,8 @@ export class Topology {
       for (const parentName of node.parents) {
         const parent = nodes.get(parentName);
         if (!parent) throw invalid(`${node.kind} ${node.name}: unknown parent ${parentName}`);
-        if (parent.kind === 'sink') throw invalid(`${node.kind} ${node.name}: a sink (${parentName}) cannot be a parent`);
+        if (parent.kind === 'sink')
+          throw invalid(`${node.kind} ${node.name}: a sink (${parentName}) cannot be a parent`);
         parent.children.push(node.name);
       }
     }
@@ -134,11 +177,16 @@ export class Topology {
       }
       // A store's changelog partition is the task's input partition, so one input topic per store.
       const topics = [...sourceByTopic].filter(([, src]) => processors.some((p) => reachableFrom(src).includes(p)));
-      if (topics.length > 1) throw invalid(`store ${def.name} is reached from several input topics (${topics.map(([t]) => t).join(', ')}); use one store per input topic`);
+      if (topics.length > 1)
+        throw invalid(
+          `store ${def.name} is reached from several input topics (${topics.map(([t]) => t).join(', ')}); use one store per input topic`,
+        );
       stores.set(def.name, def);
     }
     for (const source of new Set(sourceByTopic.values())) reachableFrom(source);
-    const fixedSinkTopics = [...nodes.values()].flatMap((n) => (n.kind === 'sink' && typeof n.topic === 'string' ? [n.topic] : []));
+    const fixedSinkTopics = [...nodes.values()].flatMap((n) =>
+      n.kind === 'sink' && typeof n.topic === 'string' ? [n.topic] : [],
+    );
     return {
       nodes,
       stores,
@@ -147,7 +195,10 @@ export class Topology {
       fixedSinkTopics,
       describe: () =>
         [...nodes.values()]
-          .map((n) => `${n.kind} ${n.name}${n.kind === 'source' ? ` [${n.topics.join(', ')}]` : ''}${n.kind === 'sink' ? ` -> ${typeof n.topic === 'string' ? n.topic : '(per record)'}` : ''}${n.children.length ? ` -> ${n.children.join(', ')}` : ''}`)
+          .map(
+            (n) =>
+              `${n.kind} ${n.name}${n.kind === 'source' ? ` [${n.topics.join(', ')}]` : ''}${n.kind === 'sink' ? ` -> ${typeof n.topic === 'string' ? n.topic : '(per record)'}` : ''}${n.children.length ? ` -> ${n.children.join(', ')}` : ''}`,
+          )
           .join('\n'),
     };
   }

@@ -4,7 +4,16 @@
  * and both must give the same committed output.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { StreamRecord, Topology, jsonSerde, stringSerde, type Processor, type ProcessorContext, type KeyValueStore, type RecordContext } from '../../src/engine/index.ts';
+import {
+  StreamRecord,
+  Topology,
+  jsonSerde,
+  stringSerde,
+  type Processor,
+  type ProcessorContext,
+  type KeyValueStore,
+  type RecordContext,
+} from '../../src/engine/index.ts';
 
 export interface ConformanceCase {
   name: string;
@@ -24,7 +33,11 @@ export const stateless: ConformanceCase = {
   inputTopic: 'in',
   outputTopics: ['short', 'long', 'routed-a', 'routed-b', 'dlq'],
   concurrency: 1,
-  inputs: keys(300, 13).map((key, i) => ({ key, value: i % 17 === 0 ? 'skip' : i % 29 === 5 ? 'boom' : `value-${i}${'x'.repeat(i % 9)}`, timestamp: 1_000 + i })),
+  inputs: keys(300, 13).map((key, i) => ({
+    key,
+    value: i % 17 === 0 ? 'skip' : i % 29 === 5 ? 'boom' : `value-${i}${'x'.repeat(i % 9)}`,
+    timestamp: 1_000 + i,
+  })),
   topology: (p) =>
     new Topology()
       .addSource('source', { topics: `${p}in`, keySerde: stringSerde, valueSerde: stringSerde })
@@ -54,10 +67,16 @@ export const stateless: ConformanceCase = {
           },
         }),
       })
-      .addSink('short-sink', { topic: `${p}short`, parents: ['branch'], keySerde: stringSerde, valueSerde: stringSerde })
+      .addSink('short-sink', {
+        topic: `${p}short`,
+        parents: ['branch'],
+        keySerde: stringSerde,
+        valueSerde: stringSerde,
+      })
       .addSink('long-sink', { topic: `${p}long`, parents: ['branch'], keySerde: stringSerde, valueSerde: stringSerde })
       .addSink('routed-sink', {
-        topic: (r: StreamRecord<string | null, string | null>) => (r.key!.length % 2 === 0 ? `${p}routed-a` : `${p}routed-b`),
+        topic: (r: StreamRecord<string | null, string | null>) =>
+          r.key!.length % 2 === 0 ? `${p}routed-a` : `${p}routed-b`,
         parents: ['branch'],
         keySerde: stringSerde,
         valueSerde: stringSerde,
@@ -93,8 +112,18 @@ export const statefulCount: ConformanceCase = {
       .addSource('source', { topics: `${p}in`, keySerde: stringSerde, valueSerde: stringSerde })
       .addProcessor('count', { parents: ['source'], supplier: () => new CountProcessor() })
       .addStateStore({ name: 'counts', keySerde: stringSerde, valueSerde: jsonSerde<number>() }, ['count'])
-      .addSink('counts-sink', { topic: `${p}counts`, parents: ['count'], keySerde: stringSerde, valueSerde: jsonSerde<number>() })
-      .addSink('summary-sink', { topic: `${p}summaries`, parents: ['count'], keySerde: stringSerde, valueSerde: jsonSerde<number>() }),
+      .addSink('counts-sink', {
+        topic: `${p}counts`,
+        parents: ['count'],
+        keySerde: stringSerde,
+        valueSerde: jsonSerde<number>(),
+      })
+      .addSink('summary-sink', {
+        topic: `${p}summaries`,
+        parents: ['count'],
+        keySerde: stringSerde,
+        valueSerde: jsonSerde<number>(),
+      }),
 };
 
 /** Async work whose latency varies per record (later records often finish first). */
@@ -130,14 +159,25 @@ export const conformanceCases = [stateless, statefulCount, asyncConcurrent];
 /** A comparable view of committed output: per topic and partition, key/value/headers in offset order. */
 export type OutputView = Record<string, string[]>;
 
-export function viewOf(records: Array<{ topic: string; partition: number; key: Buffer | null; value: Buffer | null; headers: Record<string, string> }>, prefix: string): OutputView {
+export function viewOf(
+  records: Array<{
+    topic: string;
+    partition: number;
+    key: Buffer | null;
+    value: Buffer | null;
+    headers: Record<string, string>;
+  }>,
+  prefix: string,
+): OutputView {
   const view: OutputView = {};
   for (const r of records) {
     const topic = r.topic.slice(prefix.length);
     const interesting = Object.entries(r.headers)
       .filter(([k]) => k === 'mapped' || k === 'x-error-message' || k === 'x-source-offset')
       .sort(([a], [b]) => a.localeCompare(b));
-    (view[`${topic}/${r.partition}`] ??= []).push(`${r.key?.toString() ?? 'null'}=${r.value?.toString() ?? 'null'}${interesting.length ? ` ${JSON.stringify(interesting)}` : ''}`);
+    (view[`${topic}/${r.partition}`] ??= []).push(
+      `${r.key?.toString() ?? 'null'}=${r.value?.toString() ?? 'null'}${interesting.length ? ` ${JSON.stringify(interesting)}` : ''}`,
+    );
   }
   return view;
 }
@@ -146,12 +186,23 @@ export function viewOf(records: Array<{ topic: string; partition: number; key: B
  * Output grouped by topic, partition and key: the order a runtime guarantees (per key, hence per input
  * partition) without depending on how tasks of different partitions interleave in a shared output.
  */
-export function keyedViewOf(records: Array<{ topic: string; partition: number; key: Buffer | null; value: Buffer | null; headers: Record<string, string> }>, prefix: string): OutputView {
+export function keyedViewOf(
+  records: Array<{
+    topic: string;
+    partition: number;
+    key: Buffer | null;
+    value: Buffer | null;
+    headers: Record<string, string>;
+  }>,
+  prefix: string,
+): OutputView {
   const view: OutputView = {};
   for (const r of records) {
     const topic = r.topic.slice(prefix.length);
     const errorHeader = r.headers['x-error-message'] ? ` error=${r.headers['x-error-message']}` : '';
-    (view[`${topic}/${r.partition}/${r.key?.toString() ?? 'null'}`] ??= []).push(`${r.value?.toString() ?? 'null'}${r.headers.mapped ? ' mapped' : ''}${errorHeader}`);
+    (view[`${topic}/${r.partition}/${r.key?.toString() ?? 'null'}`] ??= []).push(
+      `${r.value?.toString() ?? 'null'}${r.headers.mapped ? ' mapped' : ''}${errorHeader}`,
+    );
   }
   return view;
 }

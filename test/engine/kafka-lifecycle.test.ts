@@ -8,6 +8,9 @@ it('a stopped KafkaRuntime cannot be started (lifecycle transitions are checked,
   assert.equal(runtime.lifecycle, 'created');
   await Promise.all([runtime.stop(), runtime.stop()]);
   assert.equal(runtime.lifecycle, 'stopped');
-  await assert.rejects(runtime.start(), (err: unknown) => err instanceof EngineError && err.code === 'ENGINE_ILLEGAL_STATE');
+  await assert.rejects(
+    runtime.start(),
+    (err: unknown) => err instanceof EngineError && err.code === 'ENGINE_ILLEGAL_STATE',
+  );
   await runtime.done;
 });

@@ -7,7 +7,9 @@ const topology = () =>
     .addSource('in', { topics: 'in', keySerde: stringSerde, valueSerde: stringSerde })
     .addProcessor('upper', {
       parents: ['in'],
-      supplier: (): Processor<string, string, string, string> => ({ process: (r, ctx) => ctx.forward(r.withValue(r.value.toUpperCase())) }),
+      supplier: (): Processor<string, string, string, string> => ({
+        process: (r, ctx) => ctx.forward(r.withValue(r.value.toUpperCase())),
+      }),
     })
     .addSink('out', { topic: 'out', parents: ['upper'], keySerde: stringSerde, valueSerde: stringSerde });
 
@@ -21,7 +23,13 @@ it('with dropCommitted, records consumed and committed are freed; unconsumed top
   // Offsets keep counting after the freed records: new input is still processed.
   rt.produce('in', 'k', 'late');
   await rt.drain();
-  assert.deepEqual(rt.read('out').map((r) => r.value?.toString()).filter((v) => v === 'LATE'), ['LATE']);
+  assert.deepEqual(
+    rt
+      .read('out')
+      .map((r) => r.value?.toString())
+      .filter((v) => v === 'LATE'),
+    ['LATE'],
+  );
   await rt.stop();
 });
 

@@ -1,7 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import { EngineError, LocalRuntime, StreamRecord, Topology, stringSerde, zodJsonSerde, type KeyValueStore, type Processor, type ProcessorContext, type RecordContext, type TopicPartitionOffset } from '../../src/engine/index.ts';
+import {
+  EngineError,
+  LocalRuntime,
+  StreamRecord,
+  Topology,
+  stringSerde,
+  zodJsonSerde,
+  type KeyValueStore,
+  type Processor,
+  type ProcessorContext,
+  type RecordContext,
+  type TopicPartitionOffset,
+} from '../../src/engine/index.ts';
 
 const values = (rt: LocalRuntime, topic: string) => rt.read(topic).map((r) => r.value?.toString());
 
@@ -25,7 +37,12 @@ describe('LocalRuntime', () => {
     const schema = z.object({ n: z.number() });
     const topology = new Topology()
       .addSource('in', { topics: 'in', keySerde: stringSerde, valueSerde: zodJsonSerde(schema) })
-      .addProcessor('double', { parents: ['in'], supplier: () => ({ process: (r: StreamRecord<string, { n: number }>, ctx: any) => ctx.forward(r.withValue({ n: r.value.n * 2 })) }) })
+      .addProcessor('double', {
+        parents: ['in'],
+        supplier: () => ({
+          process: (r: StreamRecord<string, { n: number }>, ctx: any) => ctx.forward(r.withValue({ n: r.value.n * 2 })),
+        }),
+      })
       .addSink('out', { topic: 'out', parents: ['double'], keySerde: stringSerde, valueSerde: zodJsonSerde(schema) });
     const rt = new LocalRuntime({ topology, applicationId: 'zod', wallClock: 'manual' });
     await rt.start();
@@ -36,10 +53,19 @@ describe('LocalRuntime', () => {
     await rt.drain();
     assert.deepEqual(values(rt, 'out'), ['{"n":2}', '{"n":8}']);
     const dlq = rt.read('zod-dlq');
-    assert.deepEqual(dlq.map((r) => [r.key?.toString(), r.value?.toString(), r.headers['x-error-stage'], r.headers['x-error-code'], r.headers['x-source-offset']]), [
-      ['b', '{"n":"two"}', 'deserialize', 'ENGINE_DESERIALIZATION', '1'],
-      ['c', 'not json', 'deserialize', 'ENGINE_DESERIALIZATION', '2'],
-    ]);
+    assert.deepEqual(
+      dlq.map((r) => [
+        r.key?.toString(),
+        r.value?.toString(),
+        r.headers['x-error-stage'],
+        r.headers['x-error-code'],
+        r.headers['x-source-offset'],
+      ]),
+      [
+        ['b', '{"n":"two"}', 'deserialize', 'ENGINE_DESERIALIZATION', '1'],
+        ['c', 'not json', 'deserialize', 'ENGINE_DESERIALIZATION', '2'],
+      ],
+    );
     assert.equal(rt.metrics().partitions[0].committed, 4);
     await rt.stop();
   });
@@ -58,7 +84,11 @@ describe('LocalRuntime', () => {
     await rt.drain();
     rt.produce('in', 'k', 'bad');
     rt.produce('in', 'k', 'c');
-    await assert.rejects(rt.drain(), (err: unknown) => err instanceof EngineError && err.code === 'ENGINE_PROCESSING' && /cannot map bad/.test(err.message));
+    await assert.rejects(
+      rt.drain(),
+      (err: unknown) =>
+        err instanceof EngineError && err.code === 'ENGINE_PROCESSING' && /cannot map bad/.test(err.message),
+    );
     assert.deepEqual(values(rt, 'out'), ['A']);
     assert.equal(rt.log.committed('metis-streams', 'in', 0), 1);
     await rt.stop();
@@ -69,13 +99,16 @@ describe('LocalRuntime', () => {
     let maxInFlight = 0;
     const releases: Array<() => void> = [];
     const rt = new LocalRuntime({
-      topology: mapTopology(async (v) => {
-        inFlight++;
-        maxInFlight = Math.max(maxInFlight, inFlight);
-        await new Promise<void>((resolve) => releases.push(resolve));
-        inFlight--;
-        return v;
-      }, { concurrency: 4 }),
+      topology: mapTopology(
+        async (v) => {
+          inFlight++;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          await new Promise<void>((resolve) => releases.push(resolve));
+          inFlight--;
+          return v;
+        },
+        { concurrency: 4 },
+      ),
       wallClock: 'manual',
     });
     await rt.start();
@@ -138,7 +171,10 @@ describe('LocalRuntime', () => {
         commits.push(offsets);
       }
     }
-    const topology = () => new Topology().addSource('in', { topics: 'in', keySerde: stringSerde, valueSerde: stringSerde }).addProcessor('sink', { parents: ['in'], supplier: () => new Sink() });
+    const topology = () =>
+      new Topology()
+        .addSource('in', { topics: 'in', keySerde: stringSerde, valueSerde: stringSerde })
+        .addProcessor('sink', { parents: ['in'], supplier: () => new Sink() });
     const rt = new LocalRuntime({ topology: topology(), applicationId: 'db', wallClock: 'manual' });
     await rt.start();
     for (const v of ['a', 'b', 'c']) rt.produce('in', 'k', v);
@@ -147,7 +183,15 @@ describe('LocalRuntime', () => {
     assert.deepEqual(rows, ['a', 'b', 'c']);
     assert.deepEqual(commits.at(-1), [{ topic: 'in', partition: 0, offset: 3 }]);
     // A new runtime on the same log, whose offset store says "2 rows done": it replays from offset 2.
-    const second = new LocalRuntime({ topology: topology(), applicationId: 'db-2', log: rt.log, wallClock: 'manual', offsetStore: { load: async (app, topic, partition) => (app === 'db-2' && topic === 'in' && partition === 0 ? 2 : undefined) } });
+    const second = new LocalRuntime({
+      topology: topology(),
+      applicationId: 'db-2',
+      log: rt.log,
+      wallClock: 'manual',
+      offsetStore: {
+        load: async (app, topic, partition) => (app === 'db-2' && topic === 'in' && partition === 0 ? 2 : undefined),
+      },
+    });
     rows.length = 0;
     await second.start();
     await second.drain();
@@ -168,7 +212,12 @@ describe('LocalRuntime', () => {
           },
         }),
       })
-      .addSink('next', { topic: (r) => (Number(r.value) % 2 === 0 ? 'step-a' : 'step-b'), parents: ['inc'], keySerde: stringSerde, valueSerde: stringSerde })
+      .addSink('next', {
+        topic: (r) => (Number(r.value) % 2 === 0 ? 'step-a' : 'step-b'),
+        parents: ['inc'],
+        keySerde: stringSerde,
+        valueSerde: stringSerde,
+      })
       .addSink('done', { topic: 'done', parents: ['inc'], keySerde: stringSerde, valueSerde: stringSerde });
     const rt = new LocalRuntime({ topology, partitions: 2, wallClock: 'manual' });
     await rt.start();
@@ -182,7 +231,10 @@ describe('LocalRuntime', () => {
   it('dead-letters a forward to an unknown child', async () => {
     const topology = new Topology()
       .addSource('in', { topics: 'in', keySerde: stringSerde, valueSerde: stringSerde })
-      .addProcessor('p', { parents: ['in'], supplier: () => ({ process: (r: StreamRecord<string, string>, ctx: any) => ctx.forward(r, 'nope') }) })
+      .addProcessor('p', {
+        parents: ['in'],
+        supplier: () => ({ process: (r: StreamRecord<string, string>, ctx: any) => ctx.forward(r, 'nope') }),
+      })
       .addSink('out', { topic: 'out', parents: ['p'] });
     const rt = new LocalRuntime({ topology, wallClock: 'manual' });
     await rt.start();
@@ -206,8 +258,13 @@ describe('LocalRuntime', () => {
 describe('Topology.build', () => {
   const src = () => new Topology().addSource('in', { topics: 'in' });
   it('rejects unknown parents, duplicate names, shared topics and stores reached from several topics', () => {
-    const code = (fn: () => unknown) => assert.throws(fn, (e: unknown) => e instanceof EngineError && e.code === 'ENGINE_TOPOLOGY_INVALID');
-    code(() => src().addSink('out', { topic: 't', parents: ['missing'] }).build());
+    const code = (fn: () => unknown) =>
+      assert.throws(fn, (e: unknown) => e instanceof EngineError && e.code === 'ENGINE_TOPOLOGY_INVALID');
+    code(() =>
+      src()
+        .addSink('out', { topic: 't', parents: ['missing'] })
+        .build(),
+    );
     code(() => src().addSource('in', { topics: 'other' }));
     code(() => src().addSource('in2', { topics: 'in' }).build());
     code(() =>
@@ -221,7 +278,11 @@ describe('Topology.build', () => {
   });
 
   it('describes the graph', () => {
-    const text = src().addProcessor('p', { parents: ['in'], supplier: () => ({ process() {} }) }).addSink('out', { topic: 'out', parents: ['p'] }).build().describe();
+    const text = src()
+      .addProcessor('p', { parents: ['in'], supplier: () => ({ process() {} }) })
+      .addSink('out', { topic: 'out', parents: ['p'] })
+      .build()
+      .describe();
     assert.equal(text, 'source in [in] -> p\nprocessor p -> out\nsink out -> out');
   });
 });
