@@ -1,8 +1,9 @@
 /**
  * Sends task commands to the pipeline's tasks topic on Kafka (used by the CLI and the API; workers
- * consume them). One idempotent producer per process.
+ * consume them). One idempotent producer per process, from the engine (the only place that talks to
+ * Kafka); the native Kafka client is loaded when the bus connects, not when this module is imported.
  */
-import { KafkaJS } from '@confluentinc/kafka-javascript';
+import { connectTopicProducer } from '../engine/index.ts';
 import type { CommandBus } from './service.ts';
 import type { TaskCommand } from '../model/index.ts';
 
@@ -11,17 +12,11 @@ export interface KafkaBus extends CommandBus {
 }
 
 export async function connectKafkaBus(brokers: string, tasksTopic: string): Promise<KafkaBus> {
-  const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: brokers.split(','), logLevel: KafkaJS.logLevel.ERROR } });
-  const producer = kafka.producer({ kafkaJS: { idempotent: true } });
-  await producer.connect();
-  let closed: Promise<void> | undefined;
+  const producer = await connectTopicProducer({ brokers, clientId: 'metis-streams-commands' });
   return {
     async send(command: TaskCommand) {
-      await producer.send({ topic: tasksTopic, messages: [{ key: command.taskId, value: JSON.stringify(command) }] });
+      await producer.send([{ topic: tasksTopic, key: command.taskId, value: JSON.stringify(command) }]);
     },
-    close() {
-      closed ??= producer.disconnect();
-      return closed;
-    },
+    close: () => producer.close(),
   };
 }

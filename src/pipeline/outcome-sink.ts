@@ -7,6 +7,7 @@
  * The dead-letter reader turns poison records (a processor threw, or a message could not be
  * decoded) into failed outcomes, so they show in their task's error report; it never throws itself.
  */
+import { readDeadLetterHeaders } from '../engine/index.ts';
 import type { Processor, ProcessorContext, RecordContext, StreamRecord, TopicPartitionOffset } from '../engine/index.ts';
 import type { PipelineContext } from './context.ts';
 import { ROUTE, emit, recordEvent } from './routes.ts';
@@ -87,9 +88,10 @@ export class DeadLetterProcessor implements Processor<string | null, Buffer | nu
   }
 
   process(record: StreamRecord<string | null, Buffer | null>, ctx: RecordContext<string, unknown>): void {
-    const headers = record.headers;
-    const error = headers['x-error-message'] ?? 'Processing failed';
-    const sourceTopic = headers['x-source-topic'] ?? '';
+    // The engine's dead-letter headers, decoded with its one schema (undefined if not written by it).
+    const deadLetter = readDeadLetterHeaders(record.headers);
+    const error = deadLetter?.['x-error-message'] ?? 'Processing failed';
+    const sourceTopic = deadLetter?.['x-source-topic'] ?? '';
     let value: unknown;
     try {
       value = record.value ? JSON.parse(record.value.toString('utf8')) : null;
