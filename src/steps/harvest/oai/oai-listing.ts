@@ -1,0 +1,204 @@
+/**
+ * Paging through an OAI-PMH `ListIdentifiers` listing (metis-steps.md §1), one page at a time, with
+ * Metis's sample size and step size, and the request and error helpers the client (oai-client.ts)
+ * shares with it. Listing problems throw task errors of the catalogue; `noRecordsMatch` is an empty listing.
+ */
+import { createError, errors, isMetisError, type ErrorCode, type MetisError } from '../../../errors/index.ts';
+import { getWithRetries, type OaiHttpOptions } from './oai-http.ts';
+import {
+  parseListIdentifiers,
+  type ListIdentifiersPage,
+  type OaiHeader,
+  type OaiProtocolError,
+} from './oai-response.ts';
+import type { OaiEndpoint } from './oai-endpoint.ts';
+
+/** What a listing has seen so far; persist `currentPageToken` to resume after a crash. */
+export interface OaiListingState {
+  /** Token that requested the page now being yielded (undefined: the first page). Resuming with it replays this page. */
+  currentPageToken?: string;
+  /** Token of the next page; undefined when the current page is the last. */
+  nextToken?: string;
+  /** `completeListSize` of the first page read: a number, null when absent/invalid, undefined before any page. */
+  completeListSize?: number | null;
+  pagesRead: number;
+  /** Headers seen, deleted ones included. */
+  headersSeen: number;
+  deletedSkipped: number;
+  headersYielded: number;
+  done: boolean;
+}
+
+export interface ListOptions {
+  /** Start from this resumption token instead of the first page (resume after a crash). */
+  resumptionToken?: string;
+  /** Stop after this many (non-deleted) headers (eCloud `SAMPLE_SIZE`, Sandbox record limit). */
+  sampleSize?: number;
+  /** Sandbox step size: take positions stepSize−1, 2·stepSize−1, …; a deleted header at a selected position moves the selection on. */
+  stepSize?: number;
+  /** Yield deleted headers too (they are skipped by default, as Metis does). */
+  includeDeleted?: boolean;
+  /** Called after each page is parsed, before its headers are yielded (persist the state here). */
+  onPage?: (state: Readonly<OaiListingState>) => void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+/** `badResumptionToken` → `OAI_BAD_RESUMPTION_TOKEN`. */
+export function oaiErrorCode(code: string): string {
+  return (
+    'OAI_' +
+    code
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .replace(/[^A-Za-z0-9_]/g, '_')
+      .toUpperCase()
+  );
+}
+
+export function describeOaiError(e: OaiProtocolError): string {
+  return `OAI-PMH error ${e.code}${e.message ? ': ' + e.message : ''}`;
+}
+
+/** The OAI-PMH error codes of the protocol (§3.6), each a catalogue code; any other is OAI_PROTOCOL_ERROR. */
+const OAI_PROTOCOL_CODES = new Set<ErrorCode>([
+  'OAI_BAD_ARGUMENT',
+  'OAI_BAD_RESUMPTION_TOKEN',
+  'OAI_BAD_VERB',
+  'OAI_CANNOT_DISSEMINATE_FORMAT',
+  'OAI_ID_DOES_NOT_EXIST',
+  'OAI_NO_METADATA_FORMATS',
+  'OAI_NO_SET_HIERARCHY',
+  'OAI_NO_RECORDS_MATCH',
+]);
+
+/** A task error for an OAI-PMH `<error>` of a listing or Identify response. */
+export function oaiProtocolError(e: OaiProtocolError, suffix = ''): MetisError {
+  const code = oaiErrorCode(e.code) as ErrorCode;
+  return createError(OAI_PROTOCOL_CODES.has(code) ? code : 'OAI_PROTOCOL_ERROR', {
+    detail: describeOaiError(e) + suffix,
+    oaiCode: e.code,
+  });
+}
+
+/** Builds a request URL; parameters of the base URL itself are kept (Metis allows them). */
+export function oaiUrl(baseUrl: string, params: Record<string, string | undefined>): string {
+  const url = new URL(baseUrl);
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') url.searchParams.set(k, v);
+  return url.toString();
+}
+
+/** Maps listing-level failures to TaskError (Sandbox: "Error harvesting OAI-PMH records"). */
+export async function listingCall<T>(call: () => Promise<T>, verb: string, signal?: AbortSignal): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    if (isMetisError(err, 'OAI_RESPONSE_INVALID'))
+      throw errors.OAI_BAD_RESPONSE({ verb, detail: err.message }, { cause: err });
+    throw errors.OAI_UNREACHABLE({ verb, detail: (err as Error).message }, { cause: err });
+  }
+}
+
+/**
+ * An async iterable of OAI headers that reads one page at a time. `state` is live; `open()` reads
+ * the first page early so `completeListSize` (the expected record count) is known before iterating.
+ * Iterate once.
+ */
+export class OaiListing implements AsyncIterable<OaiHeader> {
+  readonly state: OaiListingState = { pagesRead: 0, headersSeen: 0, deletedSkipped: 0, headersYielded: 0, done: false };
+  private firstPage?: Promise<ListIdentifiersPage>;
+
+  constructor(
+    private readonly http: OaiHttpOptions,
+    private readonly endpoint: OaiEndpoint,
+    private readonly options: ListOptions,
+  ) {
+    if (options.stepSize !== undefined && !(Number.isInteger(options.stepSize) && options.stepSize > 0)) {
+      throw errors.BAD_STEP_SIZE();
+    }
+  }
+
+  /** The expected record count once the first page is read (see `OaiListingState.completeListSize`). */
+  get completeListSize(): number | null | undefined {
+    return this.state.completeListSize;
+  }
+
+  /** The token to persist for resuming (replays the current page). */
+  get resumptionToken(): string | undefined {
+    return this.state.currentPageToken;
+  }
+
+  /** Reads the first page (once) and returns it whole, with `completeListSize` of this page. Throws TaskError. */
+  async readPage(): Promise<ListIdentifiersPage> {
+    this.firstPage ??= this.fetchPage(this.options.resumptionToken);
+    const page = await this.firstPage;
+    const noMatch = page.errors.length > 0 && page.errors.every((x) => x.code === 'noRecordsMatch');
+    return noMatch ? { ...page, headers: [], completeListSize: 0, resumptionToken: undefined } : page;
+  }
+
+  /** Reads the first page (once) and returns the state. Throws TaskError. */
+  async open(): Promise<Readonly<OaiListingState>> {
+    this.firstPage ??= this.fetchPage(this.options.resumptionToken);
+    await this.firstPage;
+    return this.state;
+  }
+
+  private async fetchPage(token: string | undefined): Promise<ListIdentifiersPage> {
+    const e = this.endpoint;
+    const params = token
+      ? { verb: 'ListIdentifiers', resumptionToken: token }
+      : { verb: 'ListIdentifiers', metadataPrefix: e.metadataPrefix, set: e.set, from: e.from, until: e.until };
+    const url = oaiUrl(e.baseUrl, params);
+    const page = await listingCall(
+      () => getWithRetries(url, this.http, parseListIdentifiers, this.options.signal),
+      'ListIdentifiers',
+      this.options.signal,
+    );
+    const noMatch = page.errors.length > 0 && page.errors.every((x) => x.code === 'noRecordsMatch');
+    if (page.errors.length > 0 && !noMatch) {
+      throw oaiProtocolError(page.errors[0], ` (ListIdentifiers ${url})`);
+    }
+    if (this.state.pagesRead === 0) this.state.completeListSize = noMatch ? 0 : page.completeListSize;
+    if (page.resumptionToken !== undefined && page.resumptionToken === token) {
+      throw errors.OAI_TOKEN_LOOP({ token });
+    }
+    this.state.pagesRead++;
+    this.state.currentPageToken = token;
+    this.state.nextToken = page.resumptionToken;
+    await this.options.onPage?.(this.state);
+    return page;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<OaiHeader> {
+    const { sampleSize, includeDeleted } = this.options;
+    const stepSize = this.options.stepSize ?? 1;
+    let page = await (this.firstPage ??= this.fetchPage(this.options.resumptionToken));
+    let carry = false; // a selected position held a deleted header: take the next one
+    for (;;) {
+      for (const header of page.headers) {
+        if (sampleSize !== undefined && this.state.headersYielded >= sampleSize) return this.finish();
+        this.state.headersSeen++;
+        const selected: boolean = carry || this.state.headersSeen % stepSize === 0;
+        if (header.deleted && !includeDeleted) {
+          this.state.deletedSkipped++;
+          carry = selected;
+          continue;
+        }
+        if (!selected) continue;
+        carry = false;
+        this.state.headersYielded++;
+        yield header;
+      }
+      if (sampleSize !== undefined && this.state.headersYielded >= sampleSize) return this.finish();
+      if (!this.state.nextToken) break;
+      page = await this.fetchPage(this.state.nextToken);
+    }
+    if (stepSize > 1 && stepSize > this.state.headersSeen) {
+      throw errors.STEP_SIZE_TOO_BIG({ seen: this.state.headersSeen });
+    }
+    this.finish();
+  }
+
+  private finish(): void {
+    this.state.done = true;
+  }
+}
