@@ -12,17 +12,17 @@
  * archive-limits.ts stop archive bombs; nesting deeper than the limit fails the task (Metis leaves
  * such archives unextracted with a log warning).
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract as tarExtract } from 'tar-stream';
 import yauzl from 'yauzl';
-import { TaskError } from '../../outcome.ts';
+import { errors, TaskError } from '../../../errors/index.ts';
 import { ArchiveLimitsSchema, LimitTracker, readEntry, type ArchiveLimitsInput } from './archive-limits.ts';
 import { dirName, gunzippedName, hasArchiveExtension, isSkipped, resolveEntryPath } from './archive-names.ts';
+import { chunks, detect, head, isTarHeader, nextZipEntry, peek } from './archive-format.ts';
 import { openSource, TempDir, type ArchiveBlob, type ArchiveSource } from './archive-source.ts';
 import type { Dispatcher } from 'undici';
 
@@ -55,8 +55,6 @@ export interface ArchiveHarvestStats {
 
 /** Nested archives up to this size are kept in memory; larger ones go to a temp file. */
 const IN_MEMORY_NESTED_BYTES = 16 * 1024 * 1024;
-
-type Format = 'zip' | 'gzip' | 'tar' | 'bzip2' | 'xz' | '7z' | 'unknown';
 
 /**
  * Harvests an archive. Iterate the result once; `stats` fills as it goes. The iteration throws
@@ -107,7 +105,7 @@ export class ArchiveHarvest implements AsyncIterable<ArchiveRecord> {
     if (format !== 'zip' && format !== 'tar' && format !== 'gzip') {
       if (root) {
         const kind = format === 'unknown' ? '' : ` (${format} is not supported)`;
-        throw new TaskError('ARCHIVE_INVALID_TYPE', `The compressed file type is invalid${kind}`);
+        throw errors.ARCHIVE_INVALID_TYPE({ detail: kind });
       }
       this.stats.skipped++;
       this.options.onWarning?.(`Skipped ${label}: not a supported archive`);
@@ -119,7 +117,7 @@ export class ArchiveHarvest implements AsyncIterable<ArchiveRecord> {
       else yield* this.walkGzip(blob, baseDir, depth);
     } catch (err) {
       if (err instanceof TaskError || this.options.signal?.aborted) throw err;
-      throw new TaskError('ARCHIVE_CORRUPT', `Error extracting archive ${label}: ${(err as Error).message}`, { cause: err });
+      throw errors.ARCHIVE_CORRUPT({ name: label, detail: (err as Error).message }, { cause: err });
     }
   }
 
@@ -144,36 +142,40 @@ export class ArchiveHarvest implements AsyncIterable<ArchiveRecord> {
       return;
     }
     if (depth + 1 > this.tracker.limits.maxDepth) {
-      throw new TaskError('ARCHIVE_TOO_DEEP', `Archives nested deeper than ${this.tracker.limits.maxDepth} levels (at ${path})`);
+      throw errors.ARCHIVE_TOO_DEEP({ max: this.tracker.limits.maxDepth, path });
     }
     const nested = await this.materialize(await open(), path, sizeHint, compressed);
     yield* this.walk(nested, dirName(path), depth + 1, false);
   }
 
   /** Keeps a nested archive in memory, or in a temp file when it is large. */
-  private async materialize(stream: AsyncIterable<Buffer>, path: string, sizeHint?: number, compressed?: () => number | undefined): Promise<ArchiveBlob> {
+  private async materialize(
+    stream: AsyncIterable<Buffer>,
+    path: string,
+    sizeHint?: number,
+    compressed?: () => number | undefined,
+  ): Promise<ArchiveBlob> {
     const name = basename(path);
-    if (sizeHint !== undefined && sizeHint <= IN_MEMORY_NESTED_BYTES) return { name, buffer: await readEntry(stream, path, this.tracker, compressed) };
+    if (sizeHint !== undefined && sizeHint <= IN_MEMORY_NESTED_BYTES)
+      return { name, buffer: await readEntry(stream, path, this.tracker, compressed) };
     const file = await this.temp.file(`nested-${++this.nestedFiles}`);
     const tracker = this.tracker;
     let size = 0;
-    await pipeline(
-      async function* () {
-        for await (const chunk of stream) {
-          size += chunk.length;
-          tracker.countBytes(chunk.length, path, size, compressed?.());
-          yield chunk;
-        }
-      },
-      createWriteStream(file),
-    );
+    await pipeline(async function* () {
+      for await (const chunk of stream) {
+        size += chunk.length;
+        tracker.countBytes(chunk.length, path, size, compressed?.());
+        yield chunk;
+      }
+    }, createWriteStream(file));
     return { name, file, size };
   }
 
   private async *walkZip(blob: ArchiveBlob, baseDir: string, depth: number): AsyncGenerator<ArchiveRecord> {
     const options = { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false } as const;
     const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => {
-      const done = (err: Error | null, z?: yauzl.ZipFile) => (err || !z ? reject(err ?? new Error('cannot open zip')) : resolve(z));
+      const done = (err: Error | null, z?: yauzl.ZipFile) =>
+        err || !z ? reject(err ?? errors.ARCHIVE_CORRUPT({ name: 'zip', detail: 'cannot open zip' })) : resolve(z);
       if ('buffer' in blob) yauzl.fromBuffer(blob.buffer, options, done);
       else yauzl.open(blob.file, options, done);
     });
@@ -188,7 +190,10 @@ export class ArchiveHarvest implements AsyncIterable<ArchiveRecord> {
           this.stats.skipped++;
           continue;
         }
-        const open = () => new Promise<AsyncIterable<Buffer>>((resolve, reject) => zip.openReadStream(e, (err, s) => (err || !s ? reject(err) : resolve(s))));
+        const open = () =>
+          new Promise<AsyncIterable<Buffer>>((resolve, reject) =>
+            zip.openReadStream(e, (err, s) => (err || !s ? reject(err) : resolve(s))),
+          );
         yield* this.entry(name, baseDir, depth, open, e.uncompressedSize, () => e.compressedSize);
       }
     } finally {
@@ -255,79 +260,13 @@ export class ArchiveHarvest implements AsyncIterable<ArchiveRecord> {
       return;
     }
     // A single compressed file: its name is the archive's without `.gz` (`.tgz` → `.tar`).
-    yield* this.entry(gunzippedName(blob.name), baseDir, depth, async () => rest, undefined, () => compressedIn);
+    yield* this.entry(
+      gunzippedName(blob.name),
+      baseDir,
+      depth,
+      async () => rest,
+      undefined,
+      () => compressedIn,
+    );
   }
-}
-
-function nextZipEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | undefined> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      zip.off('entry', onEntry);
-      zip.off('end', onEnd);
-      zip.off('error', onError);
-    };
-    const onEntry = (e: yauzl.Entry) => (cleanup(), resolve(e));
-    const onEnd = () => (cleanup(), resolve(undefined));
-    const onError = (err: Error) => (cleanup(), reject(err));
-    zip.on('entry', onEntry);
-    zip.on('end', onEnd);
-    zip.on('error', onError);
-    zip.readEntry();
-  });
-}
-
-function chunks(blob: ArchiveBlob): AsyncIterable<Buffer> {
-  return 'buffer' in blob ? Readable.from([blob.buffer]) : createReadStream(blob.file);
-}
-
-/** The first 512 bytes (less for a shorter archive). */
-async function head(blob: ArchiveBlob): Promise<Buffer> {
-  if ('buffer' in blob) return blob.buffer.subarray(0, 512);
-  const fh = await open(blob.file, 'r');
-  try {
-    const buf = Buffer.alloc(512);
-    const { bytesRead } = await fh.read(buf, 0, 512, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Reads at least `n` bytes (fewer at the end) and gives back an iterable that replays them first. */
-async function peek(source: AsyncGenerator<Buffer>, n: number): Promise<{ head: Buffer; rest: AsyncIterable<Buffer> }> {
-  const taken: Buffer[] = [];
-  let size = 0;
-  while (size < n) {
-    const r = await source.next();
-    if (r.done) break;
-    taken.push(r.value);
-    size += r.value.length;
-  }
-  const headBuf = Buffer.concat(taken);
-  async function* rest() {
-    if (headBuf.length) yield headBuf;
-    yield* source;
-  }
-  return { head: headBuf, rest: rest() };
-}
-
-function detect(h: Buffer): Format {
-  if (h.length >= 4 && h[0] === 0x50 && h[1] === 0x4b && (h[2] === 3 || h[2] === 5 || h[2] === 7)) return 'zip';
-  if (h.length >= 2 && h[0] === 0x1f && h[1] === 0x8b) return 'gzip';
-  if (isTarHeader(h)) return 'tar';
-  if (h.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
-  if (h.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
-  if (h.subarray(0, 6).equals(Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]))) return '7z';
-  return 'unknown';
-}
-
-/** A POSIX/GNU tar header: `ustar` magic, or an old-style header whose checksum adds up. */
-function isTarHeader(h: Buffer): boolean {
-  if (h.length < 512) return false;
-  if (h.subarray(257, 262).toString('latin1') === 'ustar') return true;
-  const stored = parseInt(h.subarray(148, 156).toString('latin1').replace(/[\0 ]/g, ''), 8);
-  if (!Number.isFinite(stored) || stored === 0) return false;
-  let sum = 0;
-  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : h[i];
-  return sum === stored;
 }
