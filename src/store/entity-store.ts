@@ -2,62 +2,14 @@
  * The built-in entity store: contextual entities (Agents, Concepts, Places, TimeSpans,
  * Organizations) kept in PostgreSQL (server or PGlite) for deployments without access to Europeana's
  * Entity API. It answers the same `EntityClient` questions: text matched by normalized label +
- * language + type, co-reference URIs, and ids. All of its SQL lives here. It stores entities that
- * are already parsed and labelled (`steps/enrich/entity-file.ts` reads entity files).
+ * language + type, co-reference URIs, and ids. Its statements are in `sql/entities.sql.ts`. It
+ * stores entities that are already parsed and labelled (`steps/enrich/entity-file.ts` reads files).
  */
 import { LRUCache } from 'lru-cache';
 import type { Entity, EntityClient, EntityType, LabelledEntity, TextQuery } from '../model/entities.ts';
 import type { Db } from './db.ts';
-
-/** The store's schema; idempotent, so `migrate()` may run at every start. */
-export const ENTITY_STORE_SQL = `
-CREATE TABLE IF NOT EXISTS enrichment_entity (
-  about text PRIMARY KEY,
-  type text NOT NULL,
-  xml text NOT NULL,
-  parents text[] NOT NULL DEFAULT '{}',
-  same_as text[] NOT NULL DEFAULT '{}'
-);
-CREATE TABLE IF NOT EXISTS enrichment_entity_label (
-  label text NOT NULL,
-  type text NOT NULL,
-  lang text NOT NULL,
-  about text NOT NULL REFERENCES enrichment_entity (about) ON DELETE CASCADE,
-  PRIMARY KEY (label, type, lang, about)
-);
-CREATE TABLE IF NOT EXISTS enrichment_entity_uri (
-  uri text NOT NULL,
-  about text NOT NULL REFERENCES enrichment_entity (about) ON DELETE CASCADE,
-  PRIMARY KEY (uri, about)
-);
-CREATE INDEX IF NOT EXISTS enrichment_entity_label_about ON enrichment_entity_label (about);
-CREATE INDEX IF NOT EXISTS enrichment_entity_uri_about ON enrichment_entity_uri (about)
-`;
-
-/** The same schema as a named migration, for the store's migration runner. */
-export const ENTITY_STORE_MIGRATIONS = [{ name: 'entities-001-entity-store', sql: ENTITY_STORE_SQL }];
-
-const SQL = {
-  // Bulk statements over parallel arrays (one round trip per batch); list columns travel as JSON.
-  upsertEntities: `INSERT INTO enrichment_entity (about, type, xml, parents, same_as)
-    SELECT a, t, x, ARRAY(SELECT jsonb_array_elements_text(p::jsonb)), ARRAY(SELECT jsonb_array_elements_text(s::jsonb))
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(a, t, x, p, s)
-    ON CONFLICT (about) DO UPDATE SET type = EXCLUDED.type, xml = EXCLUDED.xml, parents = EXCLUDED.parents, same_as = EXCLUDED.same_as`,
-  deleteLabels: 'DELETE FROM enrichment_entity_label WHERE about = ANY($1::text[])',
-  deleteUris: 'DELETE FROM enrichment_entity_uri WHERE about = ANY($1::text[])',
-  insertLabels: `INSERT INTO enrichment_entity_label (label, type, lang, about)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
-  insertUris: `INSERT INTO enrichment_entity_uri (uri, about) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
-  byText: `SELECT DISTINCT e.about, e.type, e.xml, e.parents, e.same_as
-    FROM enrichment_entity_label l JOIN enrichment_entity e ON e.about = l.about
-    WHERE l.label = $1 AND l.type = ANY($2::text[]) AND ($3::text IS NULL OR l.lang = $3 OR l.lang = '')
-    ORDER BY e.about`,
-  byUri: `SELECT e.about, e.type, e.xml, e.parents, e.same_as
-    FROM enrichment_entity_uri u JOIN enrichment_entity e ON e.about = u.about
-    WHERE u.uri = $1 ORDER BY (e.about = $1) DESC, e.about LIMIT 1`,
-  byId: 'SELECT about, type, xml, parents, same_as FROM enrichment_entity WHERE about = $1',
-  count: 'SELECT count(*)::int AS n FROM enrichment_entity',
-};
+import { ENTITY_STORE_SQL } from './entity-schema.ts';
+import * as SQL from './sql/entities.sql.ts';
 
 interface EntityRow {
   about: string;
