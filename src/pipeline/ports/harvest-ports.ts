@@ -10,7 +10,17 @@ import type { ArchivePort, OaiPort } from './port-types.ts';
 export function buildHarvestPorts(client: OaiClient): { oai: OaiPort; archive: ArchivePort } {
   const oai: OaiPort = {
     async listPage(source, token, signal) {
-      const page = await client.listPage({ baseUrl: source.url, metadataPrefix: source.metadataPrefix, set: source.set, from: source.from, until: source.until }, token, signal);
+      const page = await client.listPage(
+        {
+          baseUrl: source.url,
+          metadataPrefix: source.metadataPrefix,
+          set: source.set,
+          from: source.from,
+          until: source.until,
+        },
+        token,
+        signal,
+      );
       return {
         headers: page.headers.map((h) => ({ identifier: h.identifier, datestamp: h.datestamp, deleted: h.deleted })),
         token: page.resumptionToken,
@@ -18,7 +28,11 @@ export function buildHarvestPorts(client: OaiClient): { oai: OaiPort; archive: A
       };
     },
     async getRecord(source, identifier, signal) {
-      const outcome = await client.fetchRecord({ baseUrl: source.url, metadataPrefix: source.metadataPrefix }, identifier, signal);
+      const outcome = await client.fetchRecord(
+        { baseUrl: source.url, metadataPrefix: source.metadataPrefix },
+        identifier,
+        signal,
+      );
       if (outcome.status === 'fail' || outcome.content === undefined) return outcome;
       return { content: outcome.content };
     },

@@ -33,7 +33,11 @@ export interface OaiPort {
   /** One ListIdentifiers page (the first when `token` is undefined). Throws TaskError on protocol errors. */
   listPage(source: OaiSourceSpec, token: string | undefined, signal?: AbortSignal): Promise<OaiPage>;
   /** GetRecord: the record's metadata as a standalone XML string, or a failed outcome. */
-  getRecord(source: OaiSourceSpec, identifier: string, signal?: AbortSignal): Promise<{ content: string } | StepOutcome>;
+  getRecord(
+    source: OaiSourceSpec,
+    identifier: string,
+    signal?: AbortSignal,
+  ): Promise<{ content: string } | StepOutcome>;
 }
 
 export interface ArchiveEntry {

@@ -44,7 +44,10 @@ export function spawnTool(command: string, args: string[], options: SpawnToolOpt
       if (error) reject(error);
       else resolve(Buffer.concat(out, outLength));
     };
-    const timer = setTimeout(() => finish(new ToolError(`${command} timed out after ${options.timeoutMs} ms`, err)), options.timeoutMs);
+    const timer = setTimeout(
+      () => finish(new ToolError(`${command} timed out after ${options.timeoutMs} ms`, err)),
+      options.timeoutMs,
+    );
     const onAbort = () => finish(new ToolError(`${command} was cancelled`, err));
     if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
