@@ -1,95 +1,91 @@
 /**
- * The `metis-streams` command.
+ * The `metis-streams` command: reads and validates the settings of the command asked for (flags,
+ * environment, config file: src/cli/config), then loads that command's module and runs it. It is
+ * the only place that reads `process.env`. Start-up loads only this folder's table and config
+ * modules (node and zod): each command's module, and what it needs (PGlite, the Kafka client, the
+ * steps), loads when that command runs.
  *
- *   run       process a dataset end to end in this process (embedded: LocalRuntime + PGlite)
- *   worker    join the Kafka consumer group as a pipeline worker (PostgreSQL server)
- *   submit    submit a task to the Kafka pipeline
- *   status    show a task's progress, errors and tiers
- *   cancel    cancel a task
- *   intake    register the Debezium connector for the seed's record_execution table
- *
- * Environment (read only here, at the edge): METIS_PG_URL, KAFKA_BROKERS, KAFKA_CONNECT_URL,
- * METIS_SCHEMAS, LOG_LEVEL; the worker also METIS_APP_ID, METIS_TOPIC_PREFIX, METIS_SEED_TOPIC, METIS_HOST_LIMITS.
+ * Exit codes: 0 done; 1 the work failed (a failed task, an unknown task, a service that is down);
+ * 2 a usage error (a bad flag, variable or config file value: named in a one-line message).
  */
-import { parseArgs } from 'node:util';
-import { runCommand } from './run-command.ts';
+import { COMMANDS } from './command-table.ts';
+import type { CommandContext } from './command-context.ts';
+import { renderCommandHelp, renderCommands, renderHelp } from './config/help.ts';
+import { loadConfig } from './config/load.ts';
+import { COMMAND_NAMES, type CommandName } from './config/settings.ts';
+import { USAGE_EXIT_CODE, UsageError } from './config/usage-error.ts';
 
-// Kafka-mode commands load the Kafka client only when used: the embedded default runs without it.
-const kafka = () => import('./kafka-commands.ts');
+export interface MainIo {
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  stdout: CommandContext['stdout'];
+  stderr: CommandContext['stderr'];
+}
 
-const USAGE = `usage: metis-streams <command> [options]
+const isCommand = (name: string | undefined): name is CommandName =>
+  (COMMAND_NAMES as readonly (string | undefined)[]).includes(name);
 
-commands:
-  run --demo [--records N]                 harvest a bundled demo OAI-PMH endpoint and run every step (embedded)
-  run --oai URL [--set S] [--prefix P]     harvest an OAI-PMH endpoint and run every step (embedded)
-  run --archive URL|PATH                   harvest a zip/tar/tgz archive and run every step (embedded)
-      [--dataset-id ID] [--dataset-name NAME] [--country C] [--language L] [--steps a,b,c] [--limit N]
-      [--db DIR] [--schemas DIR|ZIP-URL] [--entities FILE] [--thumbnails DIR]
-  worker [--partitions N] [--id ID]        run a pipeline worker on Kafka (KAFKA_BROKERS, METIS_PG_URL)
-  submit (--oai URL [--set S] | --archive URL) [dataset options]   submit a task to the Kafka pipeline
-  status TASK_ID                           progress, errors and tiers of a task
-  cancel TASK_ID                           cancel a task
-  intake                                   register the Debezium connector for record_execution
-`;
-
-export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      demo: { type: 'boolean' },
-      records: { type: 'string' },
-      oai: { type: 'string' },
-      set: { type: 'string' },
-      prefix: { type: 'string' },
-      archive: { type: 'string' },
-      'dataset-id': { type: 'string' },
-      'dataset-name': { type: 'string' },
-      country: { type: 'string' },
-      language: { type: 'string' },
-      steps: { type: 'string' },
-      limit: { type: 'string' },
-      db: { type: 'string' },
-      schemas: { type: 'string' },
-      entities: { type: 'string' },
-      thumbnails: { type: 'string' },
-      partitions: { type: 'string' },
-      id: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (!command || values.help || command === 'help') {
-    process.stdout.write(USAGE);
-    return command ? 0 : 1;
+export async function main(argv: readonly string[], io: MainIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    io.stderr.write(`metis-streams: give a command\n\n${renderCommands()}`);
+    return USAGE_EXIT_CODE;
   }
-  switch (command) {
-    case 'run':
-      return runCommand(values);
-    case 'worker':
-      return (await kafka()).workerCommand(values);
-    case 'submit':
-      return (await kafka()).submitCommand(values);
-    case 'status':
-      return (await kafka()).statusCommand(positionals[0]);
-    case 'cancel':
-      return (await kafka()).cancelCommand(positionals[0]);
-    case 'intake':
-      return (await kafka()).intakeCommand();
-    default:
-      process.stderr.write(`unknown command: ${command}\n${USAGE}`);
-      return 1;
+  if (first === 'help' || first === '--help' || first === '-h') {
+    if (rest[0] === undefined) io.stdout.write(renderHelp());
+    else if (isCommand(rest[0])) io.stdout.write(renderCommandHelp(rest[0]));
+    else return usage(io, `help: unknown command "${rest[0]}" (commands: ${COMMAND_NAMES.join(', ')})`);
+    return 0;
+  }
+  if (!isCommand(first))
+    return usage(io, `unknown command "${first}" (commands: ${COMMAND_NAMES.join(', ')}; see metis-streams help)`);
+  const command = COMMANDS[first];
+  try {
+    const loaded = loadConfig({ command: first, args: rest, env: io.env, cwd: io.cwd });
+    if (loaded.help) {
+      io.stdout.write(renderCommandHelp(first));
+      return 0;
+    }
+    const missing = command.positionals.slice(loaded.positionals.length);
+    if (missing.length > 0) throw new UsageError(`give ${missing.join(' ')} (usage: metis-streams ${command.usage})`);
+    const extra = loaded.positionals.slice(command.positionals.length);
+    if (extra.length > 0)
+      throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])} (usage: metis-streams ${command.usage})`);
+    const { default: run } = await command.load();
+    return await run({ ...loaded, stdout: io.stdout, stderr: io.stderr });
+  } catch (err) {
+    if (err instanceof UsageError) return usage(io, `${first}: ${err.message}`);
+    io.stderr.write(`metis-streams ${first}: ${describe(err)}\n`);
+    return 1;
   }
 }
 
-export type CliValues = Record<string, string | boolean | undefined>;
+function usage(io: MainIo, message: string): number {
+  io.stderr.write(`metis-streams ${message}\n`);
+  return USAGE_EXIT_CODE;
+}
 
-main(process.argv.slice(2)).then(
+/** An error's message and its causes' (no stack: these are for operators, not for debugging). */
+function describe(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e !== undefined && parts.length < 4; e = e instanceof Error ? e.cause : undefined) {
+    const text = e instanceof Error ? e.message : String(e);
+    if (text && !parts.some((p) => p.includes(text))) parts.push(text);
+  }
+  return parts.join(': ') || 'failed';
+}
+
+main(process.argv.slice(2), {
+  env: process.env,
+  cwd: process.cwd(),
+  stdout: process.stdout,
+  stderr: process.stderr,
+}).then(
   (code) => {
     process.exitCode = code;
   },
-  (err) => {
-    process.stderr.write(`metis-streams: ${err instanceof Error ? err.message : String(err)}\n`);
+  (err: unknown) => {
+    process.stderr.write(`metis-streams: ${describe(err)}\n`);
     process.exitCode = 1;
   },
 );

@@ -8,7 +8,9 @@ const BAR = 24;
 
 export function renderProgress(s: TaskStatus): string[] {
   const total = s.task.expectedTotal;
-  const lines = [`task ${s.task.taskId}  dataset ${s.task.datasetId}  ${s.task.state}${s.task.listingDone ? '' : ' (listing)'}  ${s.durationSeconds?.toFixed(1)} s`];
+  const lines = [
+    `task ${s.task.taskId}  dataset ${s.task.datasetId}  ${s.task.state}${s.task.listingDone ? '' : ' (listing)'}  ${s.durationSeconds?.toFixed(1)} s`,
+  ];
   const byStep = new Map(s.progress.map((p) => [p.step, p]));
   for (const step of s.task.plan) {
     const p = byStep.get(step);
@@ -16,7 +18,10 @@ export function renderProgress(s: TaskStatus): string[] {
     const frac = total ? Math.min(1, done / total) : 0;
     const filled = Math.round(frac * BAR);
     const bar = total ? '█'.repeat(filled) + '░'.repeat(BAR - filled) : '·'.repeat(BAR);
-    const rate = p?.firstAt && p.lastAt && done > 1 ? done / Math.max(0.001, (new Date(p.lastAt).getTime() - new Date(p.firstAt).getTime()) / 1000) : 0;
+    const rate =
+      p?.firstAt && p.lastAt && done > 1
+        ? done / Math.max(0.001, (new Date(p.lastAt).getTime() - new Date(p.firstAt).getTime()) / 1000)
+        : 0;
     lines.push(
       `  ${step.padEnd(18)} ${bar} ${String(done).padStart(6)}/${total ?? '?'}  ok ${p?.success ?? 0}  warn ${p?.warn ?? 0}  fail ${p?.fail ?? 0}${rate ? `  ${rate.toFixed(0)} rec/s` : ''}`,
     );
@@ -44,7 +49,10 @@ export function renderSummary(s: TaskStatus, where: string): string {
 }
 
 /** Draws progress until stopped; returns a function that stops it. */
-export function startProgressDisplay(stream: NodeJS.WriteStream = process.stderr): { update(s: TaskStatus): void; stop(): void } {
+export function startProgressDisplay(stream: NodeJS.WriteStream = process.stderr): {
+  update(s: TaskStatus): void;
+  stop(): void;
+} {
   const tty = stream.isTTY === true;
   let drawn = 0;
   let lastPrint = 0;

@@ -34,7 +34,7 @@ export interface EmbeddedPipeline {
 }
 
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPipeline> {
-  const logger = opts.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+  const logger = opts.logger ?? pino({ level: 'warn' });
   const store = new PipelineStore(opts.db);
   await store.migrate();
   const tasks = new TaskCache(store);

@@ -44,7 +44,7 @@ export interface Worker {
 }
 
 export async function startWorker(opts: WorkerOptions): Promise<Worker> {
-  const logger = opts.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+  const logger = opts.logger ?? pino({ level: 'warn' });
   const store = new PipelineStore(opts.db);
   await store.migrate();
   const tasks = new TaskCache(store);
@@ -78,7 +78,7 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
     brokers: opts.brokers,
     instanceId: opts.instanceId,
     guarantee: 'exactly_once',
-    commitIntervalMs: opts.commitIntervalMs ?? (process.env.METIS_COMMIT_INTERVAL_MS ? Number(process.env.METIS_COMMIT_INTERVAL_MS) : undefined),
+    commitIntervalMs: opts.commitIntervalMs,
     dlqTopic: topics.dlq,
     topics: Object.fromEntries([...topics.all(STEP_NAMES), ...(opts.seedTopic ? [opts.seedTopic] : [])].map((t) => [t, partitions])),
     defaultPartitions: partitions,

@@ -5,9 +5,11 @@
  *
  *   METIS_PG_URL, KAFKA_BROKERS, METIS_APP_ID, METIS_TOPIC_PREFIX, METIS_INSTANCE_ID,
  *   METIS_PARTITIONS (default 4), METIS_WORK_DIR (cache + thumbnails), METIS_SEED_TOPIC,
- *   METIS_HOST_LIMITS (JSON HostLimits), METIS_PIPELINE_OPTIONS (JSON Partial<PipelineOptions>)
+ *   METIS_HOST_LIMITS (JSON HostLimits), METIS_PIPELINE_OPTIONS (JSON Partial<PipelineOptions>),
+ *   METIS_COMMIT_INTERVAL_MS, METIS_SCHEMAS, LOG_LEVEL (the CLI's variables; the pipeline itself reads none)
  */
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { connectPg } from '../../src/store/db.ts';
 import { startWorker } from '../../src/pipeline/kafka-worker.ts';
 import { createMetisPorts, defaultMetisConfig } from '../../src/pipeline/ports/create-metis-ports.ts';
@@ -20,7 +22,9 @@ const workDir = env('METIS_WORK_DIR');
 if (!pgUrl || !workDir) throw new Error('pipeline-worker needs METIS_PG_URL and METIS_WORK_DIR');
 
 const db = connectPg(pgUrl, { max: 8 });
-const ports = await createMetisPorts(defaultMetisConfig({ db, cacheDir: join(workDir, 'cache'), thumbnailDir: join(workDir, 'thumbs'), allowLoopback: true }));
+const ports = await createMetisPorts(
+  defaultMetisConfig({ db, cacheDir: join(workDir, 'cache'), thumbnailDir: join(workDir, 'thumbs'), allowLoopback: true, schemaLocation: env('METIS_SCHEMAS') }),
+);
 const worker = await startWorker({
   db,
   ports: ports.ports,
@@ -32,6 +36,8 @@ const worker = await startWorker({
   seedTopic: env('METIS_SEED_TOPIC'),
   hostLimits: json('METIS_HOST_LIMITS'),
   options: json('METIS_PIPELINE_OPTIONS'),
+  commitIntervalMs: env('METIS_COMMIT_INTERVAL_MS') ? Number(env('METIS_COMMIT_INTERVAL_MS')) : undefined,
+  logger: pino({ level: env('LOG_LEVEL') ?? 'warn' }),
 });
 process.stdout.write(`READY ${process.pid}\n`);
 // A runtime that failed (fenced, fatal error) is a dead worker: exit so the supervisor (the test) sees it.

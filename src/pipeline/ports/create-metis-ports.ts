@@ -46,7 +46,7 @@ export interface MetisConfig {
   threads: number;
 }
 
-/** Defaults: schemas from METIS_SCHEMAS or the schemas bundled for the demo. */
+/** Defaults: the schemas bundled for the demo unless `schemaLocation` is given. */
 export function defaultMetisConfig(c: Partial<MetisConfig> & { db: Db; cacheDir: string; thumbnailDir: string; schemaLocation?: string; allowLoopback?: boolean }): MetisConfig {
   return {
     mediaMode: 'FULL',
@@ -57,9 +57,9 @@ export function defaultMetisConfig(c: Partial<MetisConfig> & { db: Db; cacheDir:
   } as MetisConfig;
 }
 
-/** The EDM schemas: METIS_SCHEMAS, else the test fixtures beside a checkout (development and CI). */
+/** The EDM schemas when none are configured (`--schemas` / METIS_SCHEMAS): the test fixtures beside a checkout (development and CI). */
 export function defaultSchemaLocation(): string {
-  return process.env.METIS_SCHEMAS ?? resolve(new URL('../../../../shared/fixtures/metis/metis-framework/metis-validation/metis-validation-service/src/test/resources/__files/test_schema.zip.extracted/', import.meta.url).pathname);
+  return resolve(new URL('../../../../shared/fixtures/metis/metis-framework/metis-validation/metis-validation-service/src/test/resources/__files/test_schema.zip.extracted/', import.meta.url).pathname);
 }
 
 export interface MetisPortsHandle {

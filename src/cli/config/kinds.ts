@@ -1,0 +1,133 @@
+/**
+ * The kinds of value a setting can hold. Each kind turns the text of a flag or an environment
+ * variable into a value, checks it with a zod schema, and says in words what it expects: that text
+ * is the whole error message ("expected a positive integer"), so users never see a zod dump.
+ * Imports only zod and node (the command's start-up loads this module).
+ */
+import { z } from 'zod';
+
+export interface Kind<T> {
+  /** What a valid value looks like, for messages and help: "a positive integer". */
+  expected: string;
+  /** Placeholder in help: N, URL, DIR. */
+  metavar: string;
+  /** Turns the text of a flag or variable into the value the schema checks (JSON file values skip this unless text). */
+  fromText(text: string): unknown;
+  schema: z.ZodType<T>;
+  /** A flag without a value (`--demo`); as an environment variable: 1/0, true/false, yes/no. */
+  isSwitch?: boolean;
+  /** A local path (a value of `http(s)://…` is kept as is): resolved against the current folder, or the config file's. */
+  isPath?: boolean;
+  /** Optional detail for a rejected value, appended to the message. */
+  explain?(value: unknown): string | undefined;
+}
+
+const same = (text: string): unknown => text;
+const nonBlank = z.string().regex(/\S/);
+const isHttpUrl = (s: string): boolean => /^https?:\/\//i.test(s) && URL.canParse(s);
+
+export const text = (metavar: string, expected = 'a non-empty value'): Kind<string> => ({
+  expected,
+  metavar,
+  fromText: same,
+  schema: nonBlank,
+});
+
+export const positiveInteger = (unit?: string): Kind<number> => ({
+  expected: unit ? `a positive integer (${unit})` : 'a positive integer',
+  metavar: 'N',
+  fromText: (t) => (/^\s*\d+\s*$/.test(t) ? Number(t) : t),
+  schema: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+});
+
+export const wholeNumber = (unit?: string): Kind<number> => ({
+  expected: unit ? `a whole number ≥ 0 (${unit})` : 'a whole number ≥ 0',
+  metavar: 'N',
+  fromText: (t) => (/^\s*\d+\s*$/.test(t) ? Number(t) : t),
+  schema: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+});
+
+const SWITCH_WORDS: Record<string, boolean> = {
+  '1': true,
+  true: true,
+  yes: true,
+  on: true,
+  '0': false,
+  false: false,
+  no: false,
+  off: false,
+};
+export const onOff: Kind<boolean> = {
+  expected: 'true or false (as a variable: 1/0, true/false, yes/no, on/off)',
+  metavar: '',
+  fromText: (t) => SWITCH_WORDS[t.trim().toLowerCase()] ?? t,
+  schema: z.boolean(),
+  isSwitch: true,
+};
+
+export const httpUrl: Kind<string> = {
+  expected: 'an http(s) URL',
+  metavar: 'URL',
+  fromText: same,
+  schema: z.string().refine(isHttpUrl),
+};
+
+export const postgresUrl: Kind<string> = {
+  expected: 'a PostgreSQL URL (postgres://user@host:port/database)',
+  metavar: 'URL',
+  fromText: same,
+  schema: z.string().refine((s) => /^postgres(ql)?:\/\//i.test(s) && URL.canParse(s)),
+};
+
+export const brokerList: Kind<string> = {
+  expected: 'host:port[,host:port…]',
+  metavar: 'HOST:PORT,…',
+  fromText: same,
+  schema: z.string().regex(/^\s*[^\s,]+:\d{1,5}\s*(,\s*[^\s,]+:\d{1,5}\s*)*$/),
+};
+
+/** A local path, or (`withUrls`) an http(s) URL. */
+export const pathOrUrl = (metavar: string, withUrls = false): Kind<string> => ({
+  expected: withUrls ? 'a path or an http(s) URL' : 'a path',
+  metavar,
+  fromText: same,
+  schema: nonBlank,
+  isPath: true,
+});
+
+export const oneOf = <const V extends readonly [string, ...string[]]>(metavar: string, values: V): Kind<V[number]> => ({
+  expected: `one of ${values.join(', ')}`,
+  metavar,
+  fromText: (t) => t.trim(),
+  schema: z.enum(values),
+});
+
+/** A comma-separated list of names out of `names` (a JSON array in a config file). */
+export const nameList = <const V extends readonly [string, ...string[]]>(
+  names: V,
+  what: string,
+): Kind<Array<V[number]>> => ({
+  expected: `comma-separated ${what} (${names.join(', ')})`,
+  metavar: 'A,B,…',
+  fromText: (t) => t.split(',').map((s) => s.trim()),
+  schema: z.array(z.enum(names)).min(1),
+  explain(value) {
+    const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()) : Array.isArray(value) ? value : [];
+    const bad = list.filter((s) => !(names as readonly unknown[]).includes(s));
+    return bad.length > 0 ? `not ${what}: ${bad.map((b) => JSON.stringify(b)).join(', ')}` : undefined;
+  },
+});
+
+/** A JSON object (text in a flag or variable, an object in a config file). */
+export const jsonObject = <T>(metavar: string, expected: string, schema: z.ZodType<T>): Kind<T> => ({
+  expected,
+  metavar,
+  fromText(t) {
+    try {
+      return JSON.parse(t) as unknown;
+    } catch {
+      return t;
+    }
+  },
+  schema,
+});

@@ -1,0 +1,306 @@
+/**
+ * Every setting of the `metis-streams` command, declared once: its kind (type and validation), default,
+ * description, the commands that use it, its flag and its environment variable. The loader
+ * (`load.ts`), `metis-streams help` and the README's settings table are all made from this list.
+ * Precedence: flag > environment variable > config file (`--config FILE`, JSON keyed by the names
+ * below) > default. Units are in the names (`commitIntervalMs`). Imports only zod, node and the
+ * model's step names. One file on purpose, though long: it is the one list to read and to change.
+ */
+import { z } from 'zod';
+import {
+  brokerList,
+  httpUrl,
+  jsonObject,
+  nameList,
+  oneOf,
+  onOff,
+  pathOrUrl,
+  positiveInteger,
+  postgresUrl,
+  text,
+  wholeNumber,
+  type Kind,
+} from './kinds.ts';
+import { STEP_NAMES } from '../../model/steps.ts';
+
+export const COMMAND_NAMES = ['run', 'worker', 'submit', 'status', 'cancel', 'intake'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+export interface Setting<T> {
+  kind: Kind<T>;
+  description: string;
+  /** The commands that read it; a flag given to another command is a usage error. */
+  commands: readonly CommandName[];
+  /** Long flag without the dashes. */
+  flag?: string;
+  env?: string;
+  default?: T;
+  /** The default in words, when it is computed at run time (help and README). */
+  defaultText?: string;
+}
+
+const TASK: readonly CommandName[] = ['run', 'submit'];
+const PROCESSING: readonly CommandName[] = ['run', 'worker'];
+const KAFKA: readonly CommandName[] = ['worker', 'submit', 'cancel'];
+
+/** The default PostgreSQL server (also `DEFAULT_PG_URL` in src/store/db.ts; a test keeps them equal). */
+export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/metis_streams';
+
+const hostLimitsSchema = z
+  .object({ maxConcurrent: z.number().int().positive(), ratePerSecond: z.number().positive() })
+  .strict();
+
+export const SETTINGS = {
+  configFile: {
+    kind: pathOrUrl('FILE'),
+    flag: 'config',
+    env: 'METIS_CONFIG',
+    commands: COMMAND_NAMES,
+    description:
+      'A JSON file of settings keyed by the names in this table (paths in it are relative to it); flags and variables override it.',
+  },
+
+  // What to process (run, submit).
+  demo: {
+    kind: onOff,
+    flag: 'demo',
+    commands: ['run'],
+    default: false,
+    description:
+      'Harvest a bundled demo OAI-PMH endpoint (generated records, a few broken on purpose) served on 127.0.0.1.',
+  },
+  records: {
+    kind: positiveInteger(),
+    flag: 'records',
+    commands: ['run'],
+    default: 200,
+    description: 'Records the demo endpoint serves.',
+  },
+  oai: { kind: httpUrl, flag: 'oai', commands: TASK, description: 'Harvest this OAI-PMH endpoint.' },
+  set: { kind: text('SET'), flag: 'set', commands: TASK, description: 'OAI-PMH set to harvest.' },
+  prefix: {
+    kind: text('PREFIX'),
+    flag: 'prefix',
+    commands: TASK,
+    default: 'edm',
+    description: 'OAI-PMH metadata prefix.',
+  },
+  archive: {
+    kind: pathOrUrl('PATH|URL', true),
+    flag: 'archive',
+    commands: TASK,
+    description: 'Harvest a zip, tar or tgz archive of records (a local path or an http(s) URL).',
+  },
+  datasetId: {
+    kind: text('ID'),
+    flag: 'dataset-id',
+    commands: TASK,
+    defaultText: '9200 with --demo, else dataset',
+    description: 'Dataset id (letters, digits, _ and -).',
+  },
+  datasetName: {
+    kind: text('NAME'),
+    flag: 'dataset-name',
+    commands: TASK,
+    defaultText: 'Demo with --demo, else Dataset',
+    description: 'Dataset name.',
+  },
+  country: {
+    kind: text('COUNTRY'),
+    flag: 'country',
+    commands: TASK,
+    default: 'Europe',
+    description: "Dataset's country.",
+  },
+  language: {
+    kind: text('LANG'),
+    flag: 'language',
+    commands: TASK,
+    default: 'mul',
+    description: "Dataset's language code.",
+  },
+  steps: {
+    kind: nameList(STEP_NAMES, 'step names'),
+    flag: 'steps',
+    commands: TASK,
+    defaultText: 'harvest to publish',
+    description: "Steps to run, in Metis's order.",
+  },
+  limit: {
+    kind: positiveInteger('records'),
+    flag: 'limit',
+    commands: TASK,
+    description: 'Stop harvesting after this many records.',
+  },
+
+  // Where data lives.
+  dataDir: {
+    kind: pathOrUrl('DIR'),
+    flag: 'data-dir',
+    env: 'METIS_DATA_DIR',
+    commands: ['run', 'worker', 'status'],
+    default: '.metis-data',
+    description:
+      "Folder of the embedded database (run), caches and thumbnails. Given to status, it reads run's embedded database instead of PostgreSQL.",
+  },
+  pgUrl: {
+    kind: postgresUrl,
+    flag: 'pg-url',
+    env: 'METIS_PG_URL',
+    commands: ['worker', 'submit', 'status', 'cancel', 'intake'],
+    default: DEFAULT_PG_URL,
+    description: 'PostgreSQL server: the system of record in Kafka mode.',
+  },
+  kafkaBrokers: {
+    kind: brokerList,
+    flag: 'brokers',
+    env: 'KAFKA_BROKERS',
+    commands: KAFKA,
+    default: '127.0.0.1:9092',
+    description: 'Kafka bootstrap brokers.',
+  },
+  kafkaConnectUrl: {
+    kind: httpUrl,
+    flag: 'connect-url',
+    env: 'KAFKA_CONNECT_URL',
+    commands: ['intake'],
+    default: 'http://127.0.0.1:8083',
+    description: 'Kafka Connect REST address (Debezium intake).',
+  },
+  topicPrefix: {
+    kind: text('PREFIX'),
+    flag: 'topic-prefix',
+    env: 'METIS_TOPIC_PREFIX',
+    commands: KAFKA,
+    default: 'metis',
+    description: 'Prefix of the pipeline topics.',
+  },
+
+  // The worker on Kafka.
+  applicationId: {
+    kind: text('ID'),
+    flag: 'app-id',
+    env: 'METIS_APP_ID',
+    commands: ['worker'],
+    default: 'metis-pipeline',
+    description: 'Consumer group shared by the workers of one deployment.',
+  },
+  instanceId: {
+    kind: text('ID'),
+    flag: 'id',
+    env: 'METIS_INSTANCE_ID',
+    commands: ['worker'],
+    defaultText: 'a random id',
+    description: 'Stable id of this worker (its transactional id): a restarted worker fences its predecessor.',
+  },
+  partitions: {
+    kind: positiveInteger(),
+    flag: 'partitions',
+    env: 'METIS_PARTITIONS',
+    commands: ['worker'],
+    default: 6,
+    description: 'Partitions of each pipeline topic (created when missing).',
+  },
+  commitIntervalMs: {
+    kind: positiveInteger('milliseconds'),
+    flag: 'commit-interval-ms',
+    env: 'METIS_COMMIT_INTERVAL_MS',
+    commands: ['worker'],
+    defaultText: "the engine's (100)",
+    description: 'Transaction commit interval; each topic hop waits for one commit.',
+  },
+  seedTopic: {
+    kind: text('TOPIC'),
+    flag: 'seed-topic',
+    env: 'METIS_SEED_TOPIC',
+    commands: ['worker'],
+    description: "Debezium topic of the seed's record_execution table; setting it turns that intake on.",
+  },
+
+  // Processing (run, worker).
+  schemaLocation: {
+    kind: pathOrUrl('DIR|ZIP|URL', true),
+    flag: 'schemas',
+    env: 'METIS_SCHEMAS',
+    commands: PROCESSING,
+    defaultText: 'the copy in ../shared/fixtures beside a checkout',
+    description: 'EDM XSD schemas: a folder, a local zip or an http(s) zip URL.',
+  },
+  entitiesFile: {
+    kind: pathOrUrl('FILE'),
+    flag: 'entities',
+    env: 'METIS_ENTITIES',
+    commands: PROCESSING,
+    description: 'Entities (RDF/XML or JSON-LD) loaded into the built-in entity store at start.',
+  },
+  thumbnailDir: {
+    kind: pathOrUrl('DIR'),
+    flag: 'thumbnails',
+    env: 'METIS_THUMBNAILS',
+    commands: PROCESSING,
+    defaultText: 'DATA_DIR/thumbnails',
+    description: 'Where thumbnails are written.',
+  },
+  threads: {
+    kind: wholeNumber('threads'),
+    flag: 'threads',
+    env: 'METIS_THREADS',
+    commands: PROCESSING,
+    defaultText: 'one per core',
+    description: 'Worker threads for the CPU-bound steps (0: the main thread).',
+  },
+  hostLimits: {
+    kind: jsonObject(
+      'JSON',
+      'a JSON object {"maxConcurrent": N, "ratePerSecond": N} of positive numbers',
+      hostLimitsSchema,
+    ),
+    flag: 'host-limits',
+    env: 'METIS_HOST_LIMITS',
+    commands: PROCESSING,
+    defaultText: '{"maxConcurrent":32,"ratePerSecond":1000}',
+    description: "Per-host politeness budget towards providers' servers, shared by all workers.",
+  },
+  allowLoopback: {
+    kind: onOff,
+    flag: 'allow-loopback',
+    env: 'METIS_ALLOW_LOOPBACK',
+    commands: PROCESSING,
+    default: false,
+    description: 'Allow fetching media from loopback and private addresses (tests; on with --demo).',
+  },
+  logLevel: {
+    kind: oneOf('LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    flag: 'log-level',
+    env: 'LOG_LEVEL',
+    commands: PROCESSING,
+    default: 'warn',
+    description: 'Log level (pino), logs go to stdout as JSON.',
+  },
+} as const satisfies Record<string, Setting<any>>;
+
+export type SettingKey = keyof typeof SETTINGS;
+export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
+
+type ValueOf<S> = S extends { kind: Kind<infer T>; default: unknown }
+  ? T
+  : S extends { kind: Kind<infer T> }
+    ? T | undefined
+    : never;
+
+/** The validated settings a command runs with. */
+export type Config = { [K in SettingKey]: ValueOf<(typeof SETTINGS)[K]> };
+
+/** Where a setting's value came from. */
+export type SettingSource = 'flag' | 'env' | 'file' | 'default';
+
+/** The settings a command reads. */
+export function settingsOf(command: CommandName): SettingKey[] {
+  return SETTING_KEYS.filter((k) => (SETTINGS[k].commands as readonly CommandName[]).includes(command));
+}
+
+export const setting = (key: SettingKey): Setting<unknown> => SETTINGS[key] as Setting<unknown>;
+
+/** The flag a setting is given with, as typed (`--records`). */
+export const flagOf = (key: SettingKey): string | undefined =>
+  setting(key).flag ? `--${setting(key).flag}` : undefined;

@@ -1,0 +1,24 @@
+/**
+ * What `run` and `worker` share: the Metis ports' configuration and the logger, made from the
+ * settings (the pipeline below never reads the environment).
+ */
+import { resolve } from 'node:path';
+import { pino, type Logger } from 'pino';
+import type { Db } from '../store/db.ts';
+import { defaultMetisConfig, type MetisConfig } from '../pipeline/ports/create-metis-ports.ts';
+import type { Config } from './config/settings.ts';
+
+export function metisConfigFrom(c: Config, db: Db, opts: { allowLoopback?: boolean } = {}): MetisConfig {
+  return defaultMetisConfig({
+    db,
+    cacheDir: resolve(c.dataDir, 'cache'),
+    thumbnailDir: c.thumbnailDir ?? resolve(c.dataDir, 'thumbnails'),
+    allowLoopback: c.allowLoopback || opts.allowLoopback === true,
+    // Unset settings stay out, so the pipeline's own defaults apply.
+    ...(c.schemaLocation !== undefined && { schemaLocation: c.schemaLocation }),
+    ...(c.entitiesFile !== undefined && { entitiesFile: c.entitiesFile }),
+    ...(c.threads !== undefined && { threads: c.threads }),
+  });
+}
+
+export const loggerFrom = (c: Config): Logger => pino({ level: c.logLevel });
