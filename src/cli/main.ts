@@ -69,7 +69,13 @@ function usage(io: MainIo, message: string): number {
 function describe(err: unknown): string {
   const parts: string[] = [];
   for (let e: unknown = err; e !== undefined && parts.length < 4; e = e instanceof Error ? e.cause : undefined) {
-    const text = e instanceof Error ? e.message : String(e);
+    // A refused connection to a name with several addresses is an AggregateError without a message.
+    const text =
+      e instanceof AggregateError && !e.message
+        ? e.errors.map((x) => (x instanceof Error ? x.message : String(x))).join('; ')
+        : e instanceof Error
+          ? e.message
+          : String(e);
     if (text && !parts.some((p) => p.includes(text))) parts.push(text);
   }
   return parts.join(': ') || 'failed';

@@ -163,6 +163,16 @@ test('a config file value is used, relative to the file; the variable beats the 
   );
 });
 
+test('status against a PostgreSQL server that is down says so in one line, exit 1', () => {
+  const r = cli(['status', 'some-task', '--pg-url', 'postgres://postgres@127.0.0.1:9/none'], { block: [NO_KAFKA] });
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  assert.match(
+    r.stderr,
+    /^metis-streams status: cannot read PostgreSQL postgres:\/\/127\.0\.0\.1:9\/none \(connect ECONNREFUSED 127\.0\.0\.1:9\); for the embedded database of run, give --data-dir DIR\n$/,
+  );
+});
+
 test('status reads a task from an embedded data folder, without the Kafka client; an unknown task is named', async () => {
   const dir = tmp();
   const db = await openPglite(join(dir, 'pglite'));

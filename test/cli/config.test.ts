@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type LoadInput } from '../../src/cli/config/load.ts';
@@ -73,15 +73,22 @@ test('an empty environment variable counts as unset', () => {
 });
 
 test('relative paths in a config file are relative to the file; URLs stay URLs', () => {
-  const file = configFile({
-    dataDir: 'data',
-    schemaLocation: 'https://example.org/schemas.zip',
-    entitiesFile: '../entities.xml',
-  });
+  const dir = mkdtempSync(join(tmpdir(), 'metis-config-file-'));
+  mkdirSync(join(dir, 'conf'));
+  writeFileSync(join(dir, 'entities.xml'), '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>');
+  const file = join(dir, 'conf', 'metis.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      dataDir: 'data',
+      schemaLocation: 'https://example.org/schemas.zip',
+      entitiesFile: '../entities.xml',
+    }),
+  );
   const { config } = load('run', ['--demo', '--config', file]);
-  assert.equal(config.dataDir, join(file, '..', 'data'));
+  assert.equal(config.dataDir, join(dir, 'conf', 'data'));
   assert.equal(config.schemaLocation, 'https://example.org/schemas.zip');
-  assert.equal(config.entitiesFile, join(file, '..', '..', 'entities.xml'));
+  assert.equal(config.entitiesFile, join(dir, 'entities.xml'));
 });
 
 test('a bad value names its flag, variable or file key and what is expected', () => {
@@ -145,6 +152,22 @@ test('a missing value, a value given to a switch, an unknown flag and a flag of 
     usageError(() => load('status', ['--records', '5'])),
     '--records is not an option of status (it is one of: run)',
   );
+});
+
+test('schemas and entities must exist when given as local paths; URLs are not checked', () => {
+  assert.equal(
+    usageError(() => load('run', ['--schemas', 'no-such-folder'])),
+    `--schemas: expected an existing path or an http(s) URL, got "no-such-folder" (no such file or folder: ${join(cwd, 'no-such-folder')})`,
+  );
+  assert.match(
+    usageError(() => load('worker', [], { METIS_ENTITIES: '/no/such/file.xml' })),
+    /^METIS_ENTITIES: expected an existing path, got/,
+  );
+  assert.equal(
+    load('run', ['--schemas', 'https://example.org/edm.zip']).config.schemaLocation,
+    'https://example.org/edm.zip',
+  );
+  assert.equal(load('run', ['--schemas', '.']).config.schemaLocation, cwd);
 });
 
 test('only the settings of the command are read from the environment', () => {

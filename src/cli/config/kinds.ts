@@ -18,6 +18,8 @@ export interface Kind<T> {
   isSwitch?: boolean;
   /** A local path (a value of `http(s)://…` is kept as is): resolved against the current folder, or the config file's. */
   isPath?: boolean;
+  /** A local path that must exist (checked once the path is resolved). */
+  mustExist?: boolean;
   /** Optional detail for a rejected value, appended to the message. */
   explain?(value: unknown): string | undefined;
 }
@@ -86,13 +88,14 @@ export const brokerList: Kind<string> = {
   schema: z.string().regex(/^\s*[^\s,]+:\d{1,5}\s*(,\s*[^\s,]+:\d{1,5}\s*)*$/),
 };
 
-/** A local path, or (`withUrls`) an http(s) URL. */
-export const pathOrUrl = (metavar: string, withUrls = false): Kind<string> => ({
-  expected: withUrls ? 'a path or an http(s) URL' : 'a path',
+/** A local path, or (`withUrls`) an http(s) URL; `existing`: the path must exist when the command starts. */
+export const pathOrUrl = (metavar: string, opts: { withUrls?: boolean; existing?: boolean } = {}): Kind<string> => ({
+  expected: `${opts.existing ? 'an existing path' : 'a path'}${opts.withUrls ? ' or an http(s) URL' : ''}`,
   metavar,
   fromText: same,
   schema: nonBlank,
   isPath: true,
+  mustExist: opts.existing,
 });
 
 export const oneOf = <const V extends readonly [string, ...string[]]>(metavar: string, values: V): Kind<V[number]> => ({

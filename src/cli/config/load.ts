@@ -4,7 +4,7 @@
  * mistake is a `UsageError` whose message names the flag, the variable or the file's key and says
  * what it expects, e.g. `--records: expected a positive integer, got "abc"`.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -105,7 +105,14 @@ function check(key: SettingKey, r: RawValue): unknown {
     throw new UsageError(`${r.where}: expected ${kind.expected}, got ${show(r.value)}${detail ? ` (${detail})` : ''}`);
   }
   const value = parsed.data;
-  if (kind.isPath && typeof value === 'string' && !/^https?:\/\//i.test(value)) return resolve(r.baseDir, value);
+  if (kind.isPath && typeof value === 'string' && !/^https?:\/\//i.test(value)) {
+    const path = resolve(r.baseDir, value);
+    if (kind.mustExist && !existsSync(path))
+      throw new UsageError(
+        `${r.where}: expected ${kind.expected}, got ${show(r.value)} (no such file or folder: ${path})`,
+      );
+    return path;
+  }
   return value;
 }
 

@@ -86,7 +86,7 @@ export const SETTINGS = {
     description: 'OAI-PMH metadata prefix.',
   },
   archive: {
-    kind: pathOrUrl('PATH|URL', true),
+    kind: pathOrUrl('PATH|URL', { withUrls: true }),
     flag: 'archive',
     commands: TASK,
     description: 'Harvest a zip, tar or tgz archive of records (a local path or an http(s) URL).',
@@ -219,7 +219,7 @@ export const SETTINGS = {
 
   // Processing (run, worker).
   schemaLocation: {
-    kind: pathOrUrl('DIR|ZIP|URL', true),
+    kind: pathOrUrl('DIR|ZIP|URL', { withUrls: true, existing: true }),
     flag: 'schemas',
     env: 'METIS_SCHEMAS',
     commands: PROCESSING,
@@ -227,7 +227,7 @@ export const SETTINGS = {
     description: 'EDM XSD schemas: a folder, a local zip or an http(s) zip URL.',
   },
   entitiesFile: {
-    kind: pathOrUrl('FILE'),
+    kind: pathOrUrl('FILE', { existing: true }),
     flag: 'entities',
     env: 'METIS_ENTITIES',
     commands: PROCESSING,
