@@ -119,7 +119,7 @@ export class TaskManager {
   /** Builds a task: restores its stores from their changelogs, then initializes its processors. */
   private async build(tp: TopicPartition): Promise<PartitionTask> {
     const { options } = this.d;
-    const { topology, applicationId } = options;
+    const { applicationId } = options;
     const key = tpKey(tp.topic, tp.partition);
     const state: PartitionTask = {
       key,
@@ -133,17 +133,11 @@ export class TaskManager {
       task: undefined as unknown as Task,
     };
     const task = new Task({
-      topology,
-      applicationId,
+      ...options,
       topic: tp.topic,
       partition: tp.partition,
-      concurrency: options.concurrency,
-      errorPolicy: options.errorPolicy,
-      dlqTopic: options.dlqTopic,
-      logger: options.logger,
       counters: this.d.counters,
       onProgress: () => this.scheduleFeed(state),
-      hooks: options.hooks,
       now: Date.now,
     });
     state.task = task;

@@ -78,17 +78,11 @@ export class LocalRuntime implements Runtime {
     for (const topic of topology.sourceByTopic.keys()) {
       for (let partition = 0; partition < this.log.partitionsOf(topic); partition++) {
         const task = new Task({
-          topology,
-          applicationId,
+          ...this.options,
           topic,
           partition,
-          concurrency: this.options.concurrency,
-          errorPolicy: this.options.errorPolicy,
-          dlqTopic: this.options.dlqTopic,
-          logger: this.options.logger,
           counters: this.counters,
           onProgress: () => this.schedule(),
-          hooks: this.options.hooks,
           now: () => this.now(),
         });
         for (const store of task.changelogStores()) {
