@@ -92,7 +92,7 @@ export function renderSettingsTable(): string {
       code(key),
       code(flagWithValue(key)),
       code(s.env),
-      code(defaultOf(key)),
+      s.defaultText ?? code(defaultOf(key)),
       s.kind.expected,
       commands,
       s.description,
