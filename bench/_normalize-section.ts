@@ -26,7 +26,7 @@ export const normalizeSection: BenchSection = {
     const row = (workload: string, engine: string, m: { medianMs: number; p99Ms: number }, note?: string) =>
       rows.push({ section: 'normalize', workload, engine, set, medianMs: m.medianMs, p99Ms: m.p99Ms, note });
 
-    row('parse + serialize only', 'ours (saxes tree)', measure(records, (c) => serializeXml(parseXml(c)), ctx.iterations));
+    row('parse + serialize only', 'ours (edm/xml-parse.ts tree)', measure(records, (c) => serializeXml(parseXml(c)), ctx.iterations));
     const all = measure(records, (c) => normalize({ recordId: 'r', content: c }), ctx.iterations);
     row('normalize (7 operations)', 'ours (TypeScript)', all, `${Math.round(1000 / all.medianMs)} records/s at the median; vocabulary built once in ${vocabularyMs.toFixed(0)} ms`);
     // Each record alone, to show how the cost grows with the record (and what parsing takes of it).
