@@ -4,17 +4,17 @@
  *   europeanaId = "/" + legacyDatasetId(datasetId) + "/" + legacyRdfAbout(ProvidedCHO rdf:about)
  * and the derived about-values the default XSLT writes into EDM internal.
  */
+import { errors, RecordError } from '../errors/index.ts';
 import { NS } from './namespaces.ts';
 import { childElements, getAttr, parseXml, type XmlDocument } from './xml.ts';
 
 /** The exact message Metis uses when a record has no ProvidedCHO rdf:about. */
 export const NO_PROVIDER_ID_MESSAGE = 'Could not find provider ID in source.';
 
-/** A record has no usable `/rdf:RDF/edm:ProvidedCHO[1]/@rdf:about`; a record-level failure. */
-export class EuropeanaIdError extends Error {
-  readonly code = 'NO_PROVIDER_ID';
-  constructor(message = NO_PROVIDER_ID_MESSAGE) {
-    super(message);
+/** A record has no usable `/rdf:RDF/edm:ProvidedCHO[1]/@rdf:about`: the catalogue error `NO_PROVIDER_ID` (a record failure). */
+export class EuropeanaIdError extends RecordError<'NO_PROVIDER_ID'> {
+  constructor() {
+    super('NO_PROVIDER_ID');
     this.name = 'EuropeanaIdError';
   }
 }
@@ -24,7 +24,7 @@ export class EuropeanaIdError extends Error {
  * ASCII letter (`123a` → `123`, `123` → `123`). Throws on an empty id (Metis would crash too).
  */
 export function legacyDatasetId(datasetId: string): string {
-  if (datasetId.length === 0) throw new Error('Dataset id must not be empty');
+  if (datasetId.length === 0) throw errors.BAD_DATASET_ID();
   return /[a-zA-Z]$/.test(datasetId) ? datasetId.slice(0, -1) : datasetId;
 }
 

@@ -12,6 +12,7 @@
  *
  * Also exports the namespace fix-up used by the default transformation, which rebuilds records too.
  */
+import { errors } from '../errors/index.ts';
 import { NS } from './namespaces.ts';
 import { type XmlAttr, type XmlDocument, type XmlElement, type XmlNode, createText } from './xml.ts';
 
@@ -56,7 +57,7 @@ export function expandedName(el: { ns: string; local: string }): string {
 function qname(prefixed: string): string {
   const [prefix, local] = prefixed.split(':', 2);
   const uri = PREFIXES[prefix];
-  if (uri === undefined) throw new Error(`unknown prefix in sorter table: ${prefixed}`);
+  if (uri === undefined) throw errors.INTERNAL({ detail: `unknown prefix in sorter table: ${prefixed}` });
   return `{${uri}}${local}`;
 }
 

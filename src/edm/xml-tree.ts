@@ -1,11 +1,13 @@
 /**
  * The XML tree every EDM step works on: the node types, the parse limits and the parse error.
- * A leaf: the parser (xml-parse.ts), the serializer (xml-serialize.ts) and the helpers (xml-walk.ts)
- * import it; it imports nothing.
+ * The parser (xml-parse.ts), the serializer (xml-serialize.ts) and the helpers (xml-walk.ts)
+ * import it; it imports only the error catalogue.
  *
  * Namespace declarations are kept as ordinary attributes (`xmlns`, `xmlns:p`) on the element that
  * declared them, so serialization writes them back exactly where the input had them.
  */
+import { RecordError } from '../errors/index.ts';
+
 export interface XmlAttr {
   /** Qualified name as written (`rdf:about`, `xmlns:edm`). */
   name: string;
@@ -53,13 +55,13 @@ export interface ParseLimits {
   maxDepth?: number;
 }
 
-export class XmlParseError extends Error {
-  readonly code = 'XML_PARSE';
+/** Not well-formed (or too large) XML: the catalogue error `XML_PARSE`; `line` is 1-based, 0 when unknown. */
+export class XmlParseError extends RecordError<'XML_PARSE'> {
   constructor(
     message: string,
     readonly line: number,
   ) {
-    super(line > 0 ? `${message} (line ${line})` : message);
+    super('XML_PARSE', { detail: line > 0 ? `${message} (line ${line})` : message, line });
     this.name = 'XmlParseError';
   }
 }

@@ -65,8 +65,7 @@ export const CODES = {
   ARCHIVE_ZIP_SLIP: task('Entry is outside of the target dir: {entry}'),
 
   // ---- record content ----
-  XML_PARSE: record('{detail} (line {line})'),
-  XML_TOO_LARGE: record('XML document too large: {size} > {max} characters'),
+  XML_PARSE: record('{detail}'),
   NO_PROVIDER_ID: record('Could not find provider ID in source.'),
   BAD_DATASET_ID: record('Dataset id must not be empty'),
   NORMALIZE_FAILED: record('{detail}'),

@@ -8,7 +8,8 @@ import { LRUCache } from 'lru-cache';
 import { createExternalValidator, createInternalValidator, type RecordValidator } from '../steps/validate/validator.ts';
 import { createTransformer, createXsltTransformer } from '../steps/transform/transformer.ts';
 import { createNormalizer } from '../steps/normalize/normalizer.ts';
-import { TaskError, type StepOutcome } from '../steps/outcome.ts';
+import type { StepOutcome } from '../steps/outcome.ts';
+import { errors } from '../errors/index.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
 import type { StepName } from '../model/index.ts';
 import type { RecordInput } from './ports/port-types.ts';
@@ -22,7 +23,13 @@ export interface CpuStepConfig {
 export type CpuStep = (r: RecordInput) => StepOutcome<any>;
 
 /** Steps that are pure CPU work (worth a worker thread). */
-export const CPU_STEPS: ReadonlySet<StepName> = new Set(['validate-external', 'transform', 'validate-internal', 'normalize', 'transform-external']);
+export const CPU_STEPS: ReadonlySet<StepName> = new Set([
+  'validate-external',
+  'transform',
+  'validate-internal',
+  'normalize',
+  'transform-external',
+]);
 
 export class CpuSteps {
   private external: Promise<RecordValidator> | undefined;
@@ -45,7 +52,10 @@ export class CpuSteps {
   }
 
   private async build(task: Pick<TaskRow, 'taskId' | 'spec'>, step: StepName): Promise<CpuStep> {
-    const schemaOpts = { schemaLocation: this.config.schemaLocation, cacheDir: resolve(this.config.cacheDir, 'schemas') };
+    const schemaOpts = {
+      schemaLocation: this.config.schemaLocation,
+      cacheDir: resolve(this.config.cacheDir, 'schemas'),
+    };
     const xsltCache = { cacheDir: resolve(this.config.cacheDir, 'xslt') };
     const ds = task.spec.dataset;
     switch (step) {
@@ -57,15 +67,22 @@ export class CpuSteps {
         return (this.normalizer ??= createNormalizer());
       case 'transform': {
         const xslt = task.spec.params.transformXslt;
-        return createTransformer({ datasetId: ds.id, datasetName: ds.name, country: ds.country, language: ds.language, xslt: xslt ? { source: xslt } : undefined, ...xsltCache });
+        return createTransformer({
+          datasetId: ds.id,
+          datasetName: ds.name,
+          country: ds.country,
+          language: ds.language,
+          xslt: xslt ? { source: xslt } : undefined,
+          ...xsltCache,
+        });
       }
       case 'transform-external': {
         const xslt = task.spec.params.externalXslt;
-        if (!xslt) throw new TaskError('NO_XSLT', 'transform-external needs params.externalXslt');
+        if (!xslt) throw errors.NO_XSLT();
         return createXsltTransformer({ source: xslt }, xsltCache);
       }
       default:
-        throw new Error(`${step} is not a CPU-bound step`);
+        throw errors.INTERNAL({ detail: `${step} is not a CPU-bound step` });
     }
   }
 

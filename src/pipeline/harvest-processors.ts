@@ -11,14 +11,26 @@
  *   one Europeana id), then the record enters its plan's first step.
  */
 import { createHash } from 'node:crypto';
-import { StreamRecord, type KeyValueStore, type Processor, type ProcessorContext, type RecordContext } from '../engine/index.ts';
-import { TaskError, type StepOutcome } from '../steps/outcome.ts';
+import {
+  StreamRecord,
+  type KeyValueStore,
+  type Processor,
+  type ProcessorContext,
+  type RecordContext,
+} from '../engine/index.ts';
+import type { StepOutcome } from '../steps/outcome.ts';
+import { isTaskError } from '../errors/index.ts';
+import { failTask } from './task-failure.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
 import { packContent, type PipelineContext } from './context.ts';
 import type { Envelope, FetchCommand, OutcomeEvent, TaskCommand } from '../model/index.ts';
 import { emit, recordEvent, ROUTE } from './routes.ts';
 
-function taskEvent(taskId: string, event: 'listing-started' | 'expected' | 'listing-done' | 'failed' | 'cancelled', extra: { expected?: number; reason?: string } = {}): OutcomeEvent {
+function taskEvent(
+  taskId: string,
+  event: 'listing-started' | 'expected' | 'listing-done' | 'failed' | 'cancelled',
+  extra: { expected?: number; reason?: string } = {},
+): OutcomeEvent {
   return { kind: 'task', taskId, event, ...extra };
 }
 
@@ -46,8 +58,8 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
       else await this.listPage(task, cmd.token, cmd.emitted, ctx);
     } catch (err) {
       // A task-level failure (unreachable endpoint, bad archive, OAI error): the task fails, the worker goes on.
-      const reason = err instanceof TaskError ? err.message : `Harvest failed: ${describe(err)}`;
-      emit(ctx, ROUTE.outcomes, task.taskId, taskEvent(task.taskId, 'failed', { reason }));
+      if (isTaskError(err)) failTask(this.p, ctx, task.taskId, err.message, err.code);
+      else failTask(this.p, ctx, task.taskId, `Harvest failed: ${describe(err)}`);
     }
   }
 
@@ -68,26 +80,51 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
       let n = 0;
       for await (const r of this.p.store.storedOutputs(source.taskId, source.step)) {
         if (this.reachedLimit(task, n)) break;
-        const envelope: Envelope = { taskId: task.taskId, datasetId: task.datasetId, recordId: r.recordId, plan: task.plan, stepIndex: 0, sourceId: r.recordId, ...(await packContent(this.p, r.content)) };
+        const envelope: Envelope = {
+          taskId: task.taskId,
+          datasetId: task.datasetId,
+          recordId: r.recordId,
+          plan: task.plan,
+          stepIndex: 0,
+          sourceId: r.recordId,
+          ...(await packContent(this.p, r.content)),
+        };
         emit(ctx, ROUTE.admit, r.recordId, envelope);
         n++;
       }
       this.finishListing(task, n, ctx, false);
     } else if (source.type === 'depublish') {
       const outcomes = await this.p.ports.depublish.depublish(task.datasetId, source.recordIds, source.reason);
-      for (const o of outcomes) emit(ctx, ROUTE.outcomes, o.recordId, recordEvent(task.taskId, 'depublish', o, true, null));
+      for (const o of outcomes)
+        emit(ctx, ROUTE.outcomes, o.recordId, recordEvent(task.taskId, 'depublish', o, true, null));
       emit(ctx, ROUTE.outcomes, task.taskId, taskEvent(task.taskId, 'listing-done', { expected: outcomes.length }));
     }
     // 'seed' tasks have no listing: their records arrive one by one through the seed intake.
   }
 
-  private async listPage(task: TaskRow, token: string | undefined, emitted: number, ctx: RecordContext<string, unknown>): Promise<void> {
+  private async listPage(
+    task: TaskRow,
+    token: string | undefined,
+    emitted: number,
+    ctx: RecordContext<string, unknown>,
+  ): Promise<void> {
     const source = task.spec.source;
     if (source.type !== 'oai') return;
-    const page = await this.p.limiter.run(source.url, () => this.p.ports.oai.listPage(source, token, ctx.signal), ctx.signal);
+    const page = await this.p.limiter.run(
+      source.url,
+      () => this.p.ports.oai.listPage(source, token, ctx.signal),
+      ctx.signal,
+    );
     const limit = task.spec.limits.recordLimit;
     if (token === undefined && page.completeListSize !== undefined) {
-      emit(ctx, ROUTE.outcomes, task.taskId, taskEvent(task.taskId, 'expected', { expected: limit ? Math.min(limit, page.completeListSize) : page.completeListSize }));
+      emit(
+        ctx,
+        ROUTE.outcomes,
+        task.taskId,
+        taskEvent(task.taskId, 'expected', {
+          expected: limit ? Math.min(limit, page.completeListSize) : page.completeListSize,
+        }),
+      );
     }
     let n = emitted;
     for (const h of page.headers) {
@@ -98,7 +135,12 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
       n++;
     }
     if (page.token && !this.reachedLimit(task, n)) {
-      emit(ctx, ROUTE.tasks, task.taskId, { type: 'list', taskId: task.taskId, token: page.token, emitted: n } satisfies TaskCommand);
+      emit(ctx, ROUTE.tasks, task.taskId, {
+        type: 'list',
+        taskId: task.taskId,
+        token: page.token,
+        emitted: n,
+      } satisfies TaskCommand);
     } else {
       this.finishListing(task, n, ctx);
     }
@@ -118,13 +160,26 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
   }
 
   /** A harvested record: its harvest outcome, then (unless it failed or is unchanged) on to admission. */
-  async admitHarvested(task: TaskRow, content: string, sourceId: string, datestamp: string | undefined, ctx: RecordContext<string, unknown>): Promise<void> {
+  async admitHarvested(
+    task: TaskRow,
+    content: string,
+    sourceId: string,
+    datestamp: string | undefined,
+    ctx: RecordContext<string, unknown>,
+  ): Promise<void> {
     await harvested(this.p, task, content, sourceId, datestamp, ctx);
   }
 }
 
 /** Shared by archive intake and OAI fetch: id, incremental skip, harvest outcome, admission. */
-async function harvested(p: PipelineContext, task: TaskRow, content: string, sourceId: string, datestamp: string | undefined, ctx: RecordContext<string, unknown>): Promise<void> {
+async function harvested(
+  p: PipelineContext,
+  task: TaskRow,
+  content: string,
+  sourceId: string,
+  datestamp: string | undefined,
+  ctx: RecordContext<string, unknown>,
+): Promise<void> {
   const harvestIsLast = task.plan.length === 1;
   const id = p.ports.steps.recordId(task.datasetId, content, sourceId);
   if (typeof id !== 'string') {
@@ -133,14 +188,32 @@ async function harvested(p: PipelineContext, task: TaskRow, content: string, sou
   }
   const checksum = createHash('sha256').update(content).digest('hex');
   if (task.spec.params.incremental && (await p.store.isUnchanged(task.datasetId, id, checksum))) {
-    const skipped: StepOutcome = { status: 'success', recordId: id, messages: [{ level: 'info', code: 'UNCHANGED', message: 'Unchanged since the last harvest: skipped' }], data: { unchanged: true, checksum, datestamp } };
+    const skipped: StepOutcome = {
+      status: 'success',
+      recordId: id,
+      messages: [{ level: 'info', code: 'UNCHANGED', message: 'Unchanged since the last harvest: skipped' }],
+      data: { unchanged: true, checksum, datestamp },
+    };
     emit(ctx, ROUTE.outcomes, id, recordEvent(task.taskId, 'harvest', skipped, true, null));
     return;
   }
-  const outcome: StepOutcome = { status: 'success', recordId: id, messages: [], data: { checksum, datestamp, sourceId } };
+  const outcome: StepOutcome = {
+    status: 'success',
+    recordId: id,
+    messages: [],
+    data: { checksum, datestamp, sourceId },
+  };
   emit(ctx, ROUTE.outcomes, id, recordEvent(task.taskId, 'harvest', outcome, harvestIsLast, content));
   if (harvestIsLast) return;
-  const envelope: Envelope = { taskId: task.taskId, datasetId: task.datasetId, recordId: id, plan: task.plan, stepIndex: 1, sourceId, ...(await packContent(p, content)) };
+  const envelope: Envelope = {
+    taskId: task.taskId,
+    datasetId: task.datasetId,
+    recordId: id,
+    plan: task.plan,
+    stepIndex: 1,
+    sourceId,
+    ...(await packContent(p, content)),
+  };
   emit(ctx, ROUTE.admit, id, envelope);
 }
 
@@ -153,11 +226,28 @@ export class FetchProcessor implements Processor<string, FetchCommand, string, u
     if (!task || (await this.p.tasks.isStopped(cmd.taskId))) return;
     const source = task.spec.source;
     if (source.type !== 'oai') return;
-    const result = await this.p.slots.run(task.taskId, task.spec.limits.maxInFlight, () =>
-      this.p.limiter.run(source.url, () => this.p.ports.oai.getRecord(source, cmd.identifier, ctx.signal), ctx.signal),
-    );
+    let result: Awaited<ReturnType<typeof this.p.ports.oai.getRecord>>;
+    try {
+      result = await this.p.slots.run(task.taskId, task.spec.limits.maxInFlight, () =>
+        this.p.limiter.run(
+          source.url,
+          () => this.p.ports.oai.getRecord(source, cmd.identifier, ctx.signal),
+          ctx.signal,
+        ),
+      );
+    } catch (err) {
+      // A bad harvest setup (e.g. invalid parameters) fails the task once, not every fetch.
+      if (!isTaskError(err)) throw err;
+      failTask(this.p, ctx, task.taskId, err.message, err.code);
+      return;
+    }
     if ('status' in result) {
-      emit(ctx, ROUTE.outcomes, cmd.identifier, recordEvent(task.taskId, 'harvest', { ...result, recordId: cmd.identifier }, true, null));
+      emit(
+        ctx,
+        ROUTE.outcomes,
+        cmd.identifier,
+        recordEvent(task.taskId, 'harvest', { ...result, recordId: cmd.identifier }, true, null),
+      );
       return;
     }
     await harvested(this.p, task, result.content, cmd.identifier, cmd.datestamp, ctx);
@@ -187,7 +277,13 @@ export class AdmitProcessor implements Processor<string, Envelope, string, unkno
         status: 'fail',
         // Reported under the source's own id: the Europeana id's rows belong to the first record.
         recordId: source,
-        messages: [{ level: 'error', code: 'DUPLICATE_RECORD_ID', message: `Duplicate record id ${e.recordId}: source records ${first} and ${source} map to it` }],
+        messages: [
+          {
+            level: 'error',
+            code: 'DUPLICATE_RECORD_ID',
+            message: `Duplicate record id ${e.recordId}: source records ${first} and ${source} map to it`,
+          },
+        ],
       };
       emit(ctx, ROUTE.outcomes, `${e.recordId}#${source}`, recordEvent(e.taskId, step, dup, true, null));
       return;

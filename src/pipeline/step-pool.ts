@@ -14,6 +14,7 @@ import type { TaskRow } from '../store/pipeline-store.ts';
 import type { StepName } from '../model/index.ts';
 import type { RecordInput } from './ports/port-types.ts';
 import type { CpuStepConfig } from './cpu-steps.ts';
+import { errorFromWire, errors, type ErrorWire } from '../errors/index.ts';
 
 export interface StepJob {
   id: number;
@@ -22,7 +23,7 @@ export interface StepJob {
   input: RecordInput;
 }
 
-export type StepJobResult = { id: number; outcome: StepOutcome } | { id: number; error: string; stack?: string };
+export type StepJobResult = { id: number; outcome: StepOutcome } | { id: number; error: ErrorWire };
 
 /**
  * The thread's entry, chosen by this module's own file: compiled (`dist/pipeline/step-pool.js`) →
@@ -56,11 +57,12 @@ export class StepPool {
         this.waiting.delete(msg.id);
         w.slot.pending--;
         if ('outcome' in msg) w.resolve(msg.outcome);
-        else w.reject(Object.assign(new Error(msg.error), { stack: msg.stack }));
+        else w.reject(errorFromWire(msg.error));
       });
       worker.on('error', (err) => this.failAll(slot, err));
       worker.on('exit', (code) => {
-        if (!this.closed) this.failAll(slot, new Error(`step worker thread exited with code ${code}`));
+        if (!this.closed)
+          this.failAll(slot, errors.INTERNAL({ detail: `step worker thread exited with code ${code}` }));
       });
       this.workers.push(slot);
     }
@@ -72,7 +74,7 @@ export class StepPool {
 
   /** Runs one record through `step` of `task` on the least busy thread. */
   run(task: StepJob['task'], step: StepName, input: RecordInput): Promise<StepOutcome> {
-    if (this.closed) return Promise.reject(new Error('step pool is closed'));
+    if (this.closed) return Promise.reject(errors.INTERNAL({ detail: 'step pool is closed' }));
     const slot = this.workers.reduce((a, b) => (b.pending < a.pending ? b : a));
     const id = this.nextId++;
     slot.pending++;
@@ -101,7 +103,7 @@ export class StepPool {
     if (this.closed) return;
     this.closed = true;
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
-    for (const [, w] of this.waiting) w.reject(new Error('step pool closed'));
+    for (const [, w] of this.waiting) w.reject(errors.INTERNAL({ detail: 'step pool closed' }));
     this.waiting.clear();
   }
 }

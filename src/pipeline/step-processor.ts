@@ -12,6 +12,8 @@ import { ROUTE, emit, recordEvent } from './routes.ts';
 import type { Envelope, StepName } from '../model/index.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
 import { CPU_STEPS } from './cpu-steps.ts';
+import { errorMessage, errors, isMetisError, isTaskError } from '../errors/index.ts';
+import { failTask } from './task-failure.ts';
 
 export class StepProcessor implements Processor<string, Envelope, string, unknown> {
   constructor(
@@ -22,20 +24,39 @@ export class StepProcessor implements Processor<string, Envelope, string, unknow
   async process(record: StreamRecord<string, Envelope>, ctx: RecordContext<string, unknown>): Promise<void> {
     const e = record.value;
     if (await this.p.tasks.isStopped(e.taskId)) {
-      const cancelled = { status: 'cancelled' as const, recordId: e.recordId, messages: [], content: null };
-      emit(ctx, ROUTE.outcomes, e.recordId, { kind: 'record', taskId: e.taskId, step: this.step, terminal: true, ...cancelled });
+      this.cancelled(e, this.step, ctx);
       return;
     }
     const task = await this.p.tasks.get(e.taskId);
-    if (!task) throw new Error(`Task ${e.taskId} not found`);
+    if (!task) throw errors.TASK_NOT_FOUND({ taskId: e.taskId });
     let content = await unpackContent(this.p, e);
     // Consecutive CPU-bound steps run here one after the other (each still emits its outcome): a hop
     // between topics costs a transaction commit under exactly-once, a function call does not.
     for (let index = e.stepIndex; ; index++) {
       const step = e.plan[index];
       const last = index >= e.plan.length - 1;
-      const outcome = await this.run(task, step, e.recordId, content, ctx.signal);
-      emit(ctx, ROUTE.outcomes, e.recordId, recordEvent(e.taskId, step, { ...outcome, recordId: e.recordId }, last, outcome.status === 'fail' ? null : (outcome.content ?? null)));
+      let outcome: StepOutcome;
+      try {
+        outcome = await this.run(task, step, e.recordId, content, ctx.signal);
+      } catch (err) {
+        // A broken setup fails the task once (not this record with the same message as all others).
+        if (!isTaskError(err)) throw err;
+        failTask(this.p, ctx, e.taskId, err.message, err.code);
+        this.cancelled(e, step, ctx);
+        return;
+      }
+      emit(
+        ctx,
+        ROUTE.outcomes,
+        e.recordId,
+        recordEvent(
+          e.taskId,
+          step,
+          { ...outcome, recordId: e.recordId },
+          last,
+          outcome.status === 'fail' ? null : (outcome.content ?? null),
+        ),
+      );
       if (outcome.status === 'fail' || last) return;
       content = outcome.content ?? content;
       if (CPU_STEPS.has(step) && CPU_STEPS.has(e.plan[index + 1])) continue;
@@ -46,14 +67,34 @@ export class StepProcessor implements Processor<string, Envelope, string, unknow
     }
   }
 
-  private async run(task: TaskRow, step: StepName, recordId: string, content: string, signal: AbortSignal): Promise<StepOutcome> {
+  /** The record stops here, counted as cancelled (its task was cancelled or failed). */
+  private cancelled(e: Envelope, step: StepName, ctx: RecordContext<string, unknown>): void {
+    const cancelled = { status: 'cancelled' as const, recordId: e.recordId, messages: [], content: null };
+    emit(ctx, ROUTE.outcomes, e.recordId, { kind: 'record', taskId: e.taskId, step, terminal: true, ...cancelled });
+  }
+
+  /** The step's outcome; a task-level error (broken setup) is thrown for `process` to fail the task. */
+  private async run(
+    task: TaskRow,
+    step: StepName,
+    recordId: string,
+    content: string,
+    signal: AbortSignal,
+  ): Promise<StepOutcome> {
     try {
       const fn = await this.p.ports.steps.forTask(task, step);
       return await this.p.slots.run(task.taskId, task.spec.limits.maxInFlight, () => fn({ recordId, content }, signal));
     } catch (err) {
-      // A step throws only for a broken setup; the record still gets a clear failure, the worker goes on.
-      const message = err instanceof Error ? err.message : String(err);
-      return { status: 'fail', recordId, messages: [{ level: 'error', code: 'STEP_ERROR', message, detail: err instanceof Error ? err.stack : undefined }] };
+      if (isTaskError(err)) throw err.withContext({ taskId: task.taskId, step, recordId });
+      // Any other throw is a bug or an unexpected condition: the record fails with it, the worker goes on.
+      const code = isMetisError(err) ? err.code : 'STEP_ERROR';
+      return {
+        status: 'fail',
+        recordId,
+        messages: [
+          { level: 'error', code, message: errorMessage(err), detail: err instanceof Error ? err.stack : undefined },
+        ],
+      };
     }
   }
 }

@@ -3,6 +3,7 @@
  * one message per record. See step-pool.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { errorToWire } from '../errors/index.ts';
 import { CpuSteps, type CpuStepConfig } from './cpu-steps.ts';
 import type { StepJob, StepJobResult } from './step-pool.ts';
 
@@ -14,7 +15,8 @@ parentPort!.on('message', async (job: StepJob) => {
     const fn = await steps.get(job.task, job.step);
     reply = { id: job.id, outcome: fn(job.input) };
   } catch (err) {
-    reply = { id: job.id, error: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined };
+    // As data, keeping the catalogue code and kind: a task-level error must still fail the task.
+    reply = { id: job.id, error: errorToWire(err) };
   }
   parentPort!.postMessage(reply);
 });

@@ -53,6 +53,19 @@ export class TaskCache {
     return !row || TERMINAL.includes(row.state);
   }
 
+  /**
+   * Marks the task failed in this process (a task-level error was seen) so its other records stop at
+   * once. Returns false when the task was already stopped here: the failure was reported before.
+   * A refresh overwrites it with the database's state: if the failed event was lost (an aborted
+   * commit), the next record that hits the error reports it again.
+   */
+  markFailed(taskId: string): boolean {
+    const hit = this.tasks.get(taskId);
+    if (hit && TERMINAL.includes(hit.row.state)) return false;
+    this.noteState(taskId, 'failed');
+    return true;
+  }
+
   /** Marks a state change seen by this process (so it acts on it without waiting for the next refresh). */
   noteState(taskId: string, state: TaskState): void {
     const hit = this.tasks.get(taskId);

@@ -28,7 +28,12 @@ export interface StepOutcome<D = Record<string, unknown>> {
   data?: D;
 }
 
-export function success<D>(recordId: string, content: string | undefined, data?: D, messages: StepMessage[] = []): StepOutcome<D> {
+export function success<D>(
+  recordId: string,
+  content: string | undefined,
+  data?: D,
+  messages: StepMessage[] = [],
+): StepOutcome<D> {
   return { status: messages.some((m) => m.level === 'warn') ? 'warn' : 'success', recordId, content, messages, data };
 }
 
@@ -36,14 +41,5 @@ export function fail<D>(recordId: string, code: string, message: string, detail?
   return { status: 'fail', recordId, messages: [{ level: 'error', code, message, detail }] };
 }
 
-/** Error that fails a whole task (not a record): unreachable endpoint, bad archive, bad configuration. */
-export class TaskError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'TaskError';
-  }
-}
+/** Error that fails a whole task (not a record): see the error catalogue (`src/errors/`). */
+export { TaskError } from '../errors/index.ts';

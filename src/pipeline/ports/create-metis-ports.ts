@@ -25,6 +25,7 @@ import { buildHarvestPorts } from './harvest-ports.ts';
 import { buildLateSteps, type LateSteps } from './late-step-ports.ts';
 import { StepPool } from '../step-pool.ts';
 import { CPU_STEPS, CpuSteps } from '../cpu-steps.ts';
+import { errorMessage, isMetisError } from '../../errors/index.ts';
 
 export interface MetisConfig {
   db: Db;
@@ -47,7 +48,15 @@ export interface MetisConfig {
 }
 
 /** Defaults: the schemas bundled for the demo unless `schemaLocation` is given. */
-export function defaultMetisConfig(c: Partial<MetisConfig> & { db: Db; cacheDir: string; thumbnailDir: string; schemaLocation?: string; allowLoopback?: boolean }): MetisConfig {
+export function defaultMetisConfig(
+  c: Partial<MetisConfig> & {
+    db: Db;
+    cacheDir: string;
+    thumbnailDir: string;
+    schemaLocation?: string;
+    allowLoopback?: boolean;
+  },
+): MetisConfig {
   return {
     mediaMode: 'FULL',
     allowLoopback: false,
@@ -59,7 +68,12 @@ export function defaultMetisConfig(c: Partial<MetisConfig> & { db: Db; cacheDir:
 
 /** The EDM schemas when none are configured (`--schemas` / METIS_SCHEMAS): the test fixtures beside a checkout (development and CI). */
 export function defaultSchemaLocation(): string {
-  return resolve(new URL('../../../../shared/fixtures/metis/metis-framework/metis-validation/metis-validation-service/src/test/resources/__files/test_schema.zip.extracted/', import.meta.url).pathname);
+  return resolve(
+    new URL(
+      '../../../../shared/fixtures/metis/metis-framework/metis-validation/metis-validation-service/src/test/resources/__files/test_schema.zip.extracted/',
+      import.meta.url,
+    ).pathname,
+  );
 }
 
 export interface MetisPortsHandle {
@@ -75,16 +89,25 @@ export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsH
   const fetchPolicy = { allowLoopback: config.allowLoopback, allowPrivate: config.allowLoopback };
   let media: MediaProcessor | undefined;
   const entityClient: EntityClient | Promise<EntityClient> = config.entityApi
-    ? new EntityApiClient({ apiUrl: config.entityApi.url, apiKey: config.entityApi.apiKey, bearerToken: config.entityApi.token })
+    ? new EntityApiClient({
+        apiUrl: config.entityApi.url,
+        apiKey: config.entityApi.apiKey,
+        bearerToken: config.entityApi.token,
+      })
     : buildEntityStore(config);
-  const dereferenceClient: DereferenceClient | undefined = config.dereferenceUrl ? new HttpDereferenceClient({ url: config.dereferenceUrl }) : undefined;
+  const dereferenceClient: DereferenceClient | undefined = config.dereferenceUrl
+    ? new HttpDereferenceClient({ url: config.dereferenceUrl })
+    : undefined;
   let enricher: Promise<RecordStep> | undefined;
   const late: LateSteps = await buildLateSteps(config);
 
   /** Per-task steps (they depend on the task's dataset and parameters). */
   const perTask = new LRUCache<string, Promise<RecordStep>>({ max: 256 });
 
-  const pool = config.threads > 0 ? new StepPool({ schemaLocation: config.schemaLocation, cacheDir: config.cacheDir }, config.threads) : undefined;
+  const pool =
+    config.threads > 0
+      ? new StepPool({ schemaLocation: config.schemaLocation, cacheDir: config.cacheDir }, config.threads)
+      : undefined;
 
   const build = async (task: TaskRow, step: StepName): Promise<RecordStep> => {
     if (pool && CPU_STEPS.has(step)) return (r) => pool.run(task, step, r);
@@ -130,7 +153,8 @@ export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsH
       try {
         return createEuropeanaId(datasetId, providedChoAbout(parseXml(content)));
       } catch (err) {
-        return fail(fallbackId, 'NO_PROVIDER_ID', (err as Error).message);
+        // Not XML: XML_PARSE; no ProvidedCHO rdf:about: NO_PROVIDER_ID (each its own code in the reports).
+        return fail(fallbackId, isMetisError(err) ? err.code : 'NO_PROVIDER_ID', errorMessage(err));
       }
     },
   };
@@ -140,6 +164,8 @@ export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsH
   return {
     ports: { ...harvest, steps, depublish },
     async close() {
+      // The built-in entity store migrates in the background: let it finish before the database closes.
+      await Promise.resolve(entityClient).catch(() => undefined);
       await pool?.close();
       await oaiClient.close();
       await media?.close();

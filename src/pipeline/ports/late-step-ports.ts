@@ -1,6 +1,7 @@
 /**
  * Ports for the steps after transformation: normalization, indexing to preview / publish (batched
- * across the records in flight), link checking and depublication.
+ * across the records in flight, a batch retried on a transient database error), link checking and
+ * depublication.
  */
 import type { Db } from '../../store/db.ts';
 import { openPublishedStore, type PublishedStore } from '../../store/published-store.ts';
@@ -8,7 +9,8 @@ import { createNormalizer } from '../../steps/normalize/normalizer.ts';
 import { createIndexer, type IndexData } from '../../steps/index/index.ts';
 import { createLinkChecker, type LinkChecker } from '../../steps/linkcheck/index.ts';
 import { createDepublisher, isDepublicationReason } from '../../steps/depublish/index.ts';
-import { TaskError, type StepOutcome } from '../../steps/outcome.ts';
+import type { StepOutcome } from '../../steps/outcome.ts';
+import { errors, isTransientDbError, retry, type RetryOptions } from '../../errors/index.ts';
 import type { TaskRow } from '../../store/pipeline-store.ts';
 import type { StepName } from '../../model/index.ts';
 import type { DepublishPort, RecordStep } from './port-types.ts';
@@ -62,12 +64,43 @@ function indexOutcome(o: StepOutcome<IndexData>): StepOutcome {
   };
 }
 
-export async function buildLateSteps(config: { db: Db; allowLoopback: boolean }): Promise<LateSteps> {
+/** How an index batch retries a transient database error. */
+export type IndexRetry = Pick<RetryOptions, 'retries' | 'baseDelayMs' | 'maxDelayMs' | 'onRetry'>;
+
+/** Default: 4 more tries over about 1.5 s on average (back-off from 100 ms, full jitter). */
+export const DEFAULT_INDEX_RETRY: IndexRetry = { retries: 4, baseDelayMs: 100, maxDelayMs: 2_000 };
+
+/**
+ * An index batch is one database transaction, so a try that failed left nothing behind: a transient
+ * database error (connection lost, serialization failure, deadlock) retries the whole batch. Only
+ * when the tries are used up do its records fail, with `DB_TRANSIENT`; other errors fail them at once.
+ */
+function retried<I, O>(run: (items: I[]) => Promise<O[]>, options: IndexRetry): (items: I[]) => Promise<O[]> {
+  return async (items) => {
+    try {
+      return await retry(() => run(items), { ...options, isRetriable: isTransientDbError });
+    } catch (err) {
+      if (isTransientDbError(err))
+        throw errors.DB_TRANSIENT(
+          { detail: (err as Error).message, sqlState: (err as { code?: string }).code },
+          { cause: err },
+        );
+      throw err;
+    }
+  };
+}
+
+export async function buildLateSteps(config: {
+  db: Db;
+  allowLoopback: boolean;
+  indexRetry?: IndexRetry;
+}): Promise<LateSteps> {
   const published = await openPublishedStore(config.db);
   const normalize = createNormalizer();
+  const indexRetry = config.indexRetry ?? DEFAULT_INDEX_RETRY;
   const indexers = {
-    preview: batcher(createIndexer({ store: published, target: 'preview' })),
-    publish: batcher(createIndexer({ store: published, target: 'publish' })),
+    preview: batcher(retried(createIndexer({ store: published, target: 'preview' }), indexRetry)),
+    publish: batcher(retried(createIndexer({ store: published, target: 'publish' }), indexRetry)),
   };
   let linkChecker: LinkChecker | undefined;
   const depublisher = createDepublisher({ store: published });
@@ -81,20 +114,30 @@ export async function buildLateSteps(config: { db: Db; allowLoopback: boolean })
         case 'preview':
         case 'publish': {
           const index = indexers[step];
-          return async (r) => indexOutcome(await index({ recordId: r.recordId, content: r.content, datasetId: task.datasetId, executionId: task.taskId }));
+          return async (r) =>
+            indexOutcome(
+              await index({
+                recordId: r.recordId,
+                content: r.content,
+                datasetId: task.datasetId,
+                executionId: task.taskId,
+              }),
+            );
         }
         case 'linkcheck': {
           const check = (linkChecker ??= createLinkChecker());
           return async (r) => check(r);
         }
         default:
-          throw new TaskError('UNKNOWN_STEP', `No step module for ${step}`);
+          throw errors.UNKNOWN_STEP({ step });
       }
     },
     depublish: {
       async depublish(datasetId, recordIds, reason) {
-        if (!isDepublicationReason(reason)) throw new TaskError('DEPUBLISH_REASON', `Unknown depublication reason: ${reason}`);
-        return depublisher(recordIds ? { datasetId, reason, mode: 'records', recordIds } : { datasetId, reason, mode: 'dataset' });
+        if (!isDepublicationReason(reason)) throw errors.DEPUBLISH_REASON({ reason });
+        return depublisher(
+          recordIds ? { datasetId, reason, mode: 'records', recordIds } : { datasetId, reason, mode: 'dataset' },
+        );
       },
     },
     async close() {

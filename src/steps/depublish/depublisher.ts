@@ -4,12 +4,17 @@
  * ("Record could not be depublished!"); the others succeed.
  */
 import type { PublishTarget } from '../../model/published.ts';
-import { fail, success, TaskError, type StepOutcome } from '../outcome.ts';
+import { fail, success, type StepOutcome } from '../outcome.ts';
+import { errors } from '../../errors/index.ts';
 import { isDepublicationReason, type DepublicationReason } from './reasons.ts';
 
 /** What depublication needs from the published store (implemented by `PublishedStore`). */
 export interface PublishedRemover {
-  depublishRecords(target: PublishTarget, recordIds: string[], reason: string): Promise<{ removed: string[]; missing: string[] }>;
+  depublishRecords(
+    target: PublishTarget,
+    recordIds: string[],
+    reason: string,
+  ): Promise<{ removed: string[]; missing: string[] }>;
   depublishDataset(target: PublishTarget, datasetId: string, reason: string): Promise<string[]>;
 }
 
@@ -37,21 +42,29 @@ export function composeFullRecordId(datasetId: string, id: string): string {
 }
 
 /** Creates the depublish step: one outcome per depublished (or unknown) record. */
-export function createDepublisher(opts: DepublisherOptions): (request: DepublishRequest) => Promise<StepOutcome<DepublishData>[]> {
+export function createDepublisher(
+  opts: DepublisherOptions,
+): (request: DepublishRequest) => Promise<StepOutcome<DepublishData>[]> {
   const target = opts.target ?? 'publish';
   return async (request) => {
-    if (!isDepublicationReason(request.reason)) throw new TaskError('DEPUBLISH_REASON', `Unknown depublication reason: ${String(request.reason)}`);
+    if (!isDepublicationReason(request.reason)) throw errors.DEPUBLISH_REASON({ reason: String(request.reason) });
     const data = { reason: request.reason };
     if (request.mode === 'dataset') {
       const removed = await opts.store.depublishDataset(target, request.datasetId, request.reason);
       return removed.map((id) => success<DepublishData>(id, undefined, data));
     }
-    const ids = [...new Set(request.recordIds.filter((id) => id.trim()).map((id) => composeFullRecordId(request.datasetId, id)))];
+    const ids = [
+      ...new Set(request.recordIds.filter((id) => id.trim()).map((id) => composeFullRecordId(request.datasetId, id))),
+    ];
     const { removed, missing } = await opts.store.depublishRecords(target, ids, request.reason);
     const missingSet = new Set(missing);
     const removedSet = new Set(removed);
     return ids
       .filter((id) => removedSet.has(id) || missingSet.has(id))
-      .map((id) => (removedSet.has(id) ? success<DepublishData>(id, undefined, data) : fail<DepublishData>(id, 'DEPUBLISH_NOT_FOUND', RECORD_NOT_DEPUBLISHED)));
+      .map((id) =>
+        removedSet.has(id)
+          ? success<DepublishData>(id, undefined, data)
+          : fail<DepublishData>(id, 'DEPUBLISH_NOT_FOUND', RECORD_NOT_DEPUBLISHED),
+      );
   };
 }

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import SaxonJS from 'saxon-js';
-import { TaskError } from '../outcome.ts';
+import { errors } from '../../errors/index.ts';
 
 export interface XsltCompileOptions {
   /** Folder for compiled SEF files. Default `<os tmpdir>/metis-streams-sef`. */
@@ -53,7 +53,12 @@ export function compileXslt(xslt: string, opts: XsltCompileOptions & { baseDir?:
   return job;
 }
 
-async function load(xslt: string, hash: string, cacheDir: string, opts: XsltCompileOptions & { baseDir?: string }): Promise<CompiledXslt> {
+async function load(
+  xslt: string,
+  hash: string,
+  cacheDir: string,
+  opts: XsltCompileOptions & { baseDir?: string },
+): Promise<CompiledXslt> {
   const sefPath = join(cacheDir, `${hash}.sef.json`);
   if (!existsSync(sefPath)) await compileToSef(xslt, sefPath, opts);
   const sef: unknown = JSON.parse(readFileSync(sefPath, 'utf8'));
@@ -68,7 +73,11 @@ async function load(xslt: string, hash: string, cacheDir: string, opts: XsltComp
   };
 }
 
-async function compileToSef(xslt: string, sefPath: string, opts: XsltCompileOptions & { baseDir?: string }): Promise<void> {
+async function compileToSef(
+  xslt: string,
+  sefPath: string,
+  opts: XsltCompileOptions & { baseDir?: string },
+): Promise<void> {
   const dir = resolve(sefPath, '..');
   await mkdir(dir, { recursive: true });
   const unique = `${process.pid}-${randomUUID()}`;
@@ -84,7 +93,8 @@ async function compileToSef(xslt: string, sefPath: string, opts: XsltCompileOpti
         [cli, `-xsl:${xslPath}`, `-export:${tempSef}`, '-nogo', '-relocate:on'],
         { timeout: opts.compileTimeoutMs ?? 120_000, maxBuffer: 4 * 1024 * 1024 },
         (err, _stdout, stderr) => {
-          if (err) failed(new TaskError('XSLT_COMPILE', `XSLT does not compile: ${(stderr || err.message).trim().slice(0, 2000)}`, { cause: err }));
+          if (err)
+            failed(errors.XSLT_COMPILE({ detail: (stderr || err.message).trim().slice(0, 2000) }, { cause: err }));
           else done();
         },
       );

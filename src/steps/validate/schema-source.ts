@@ -11,7 +11,7 @@ import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import yauzl from 'yauzl';
-import { TaskError } from '../outcome.ts';
+import { errors, TaskError } from '../../errors/index.ts';
 
 export interface SchemaSourceOptions {
   /** Folder for extracted zips. Default `<os tmpdir>/metis-streams-schemas`. */
@@ -33,10 +33,10 @@ const inFlight = new Map<string, Promise<string>>();
 export async function resolveSchemaDir(location: string, opts: SchemaSourceOptions = {}): Promise<string> {
   if (/^https?:\/\//i.test(location)) return cached(location, opts, () => download(location, opts));
   const path = location.startsWith('file:') ? fileURLToPath(location) : resolve(location);
-  if (!existsSync(path)) throw new TaskError('SCHEMA_UNAVAILABLE', `Schema location not found: ${location}`);
+  if (!existsSync(path)) throw errors.SCHEMA_UNAVAILABLE({ detail: `Schema location not found: ${location}` });
   if (statSync(path).isDirectory()) return path;
   if (path.toLowerCase().endsWith('.zip')) return cached(path, opts, () => readFile(path));
-  throw new TaskError('SCHEMA_UNAVAILABLE', `Schema location is neither a folder nor a zip: ${location}`);
+  throw errors.SCHEMA_UNAVAILABLE({ detail: `Schema location is neither a folder nor a zip: ${location}` });
 }
 
 /**
@@ -52,14 +52,10 @@ export function findRootFile(dir: string, rootFile: string): string {
     const nested = join(dir, subdirs[0].name, rootFile);
     if (existsSync(nested)) return nested;
   }
-  throw new TaskError('SCHEMA_UNAVAILABLE', `Root schema ${rootFile} not found in ${dir}`);
+  throw errors.SCHEMA_UNAVAILABLE({ detail: `Root schema ${rootFile} not found in ${dir}` });
 }
 
-async function cached(
-  key: string,
-  opts: SchemaSourceOptions,
-  load: () => Promise<Buffer>,
-): Promise<string> {
+async function cached(key: string, opts: SchemaSourceOptions, load: () => Promise<Buffer>): Promise<string> {
   const cacheDir = resolve(opts.cacheDir ?? join(tmpdir(), 'metis-streams-schemas'));
   const target = join(cacheDir, createHash('sha256').update(key).digest('hex').slice(0, 32));
   const running = inFlight.get(target);
@@ -68,7 +64,7 @@ async function cached(
     if (existsSync(join(target, '.complete'))) return target;
     const zip = await load();
     const maxBytes = opts.maxZipBytes ?? 64 * 1024 * 1024;
-    if (zip.length > maxBytes) throw new TaskError('SCHEMA_UNAVAILABLE', `Schema zip too large: ${zip.length} bytes`);
+    if (zip.length > maxBytes) throw errors.SCHEMA_UNAVAILABLE({ detail: `Schema zip too large: ${zip.length} bytes` });
     // Extract next to the target, then rename: a crash or a concurrent process never sees half a folder.
     const temp = `${target}.tmp-${process.pid}-${randomUUID()}`;
     try {
@@ -78,7 +74,12 @@ async function cached(
         if (!existsSync(join(target, '.complete'))) throw err; // another process won the race otherwise
       });
     } catch (err) {
-      throw err instanceof TaskError ? err : new TaskError('SCHEMA_UNAVAILABLE', `Cannot extract schema zip from ${key}: ${(err as Error).message}`, { cause: err });
+      throw err instanceof TaskError
+        ? err
+        : errors.SCHEMA_UNAVAILABLE(
+            { detail: `Cannot extract schema zip from ${key}: ${(err as Error).message}` },
+            { cause: err },
+          );
     } finally {
       await rm(temp, { recursive: true, force: true });
     }
@@ -97,9 +98,16 @@ async function download(url: string, opts: SchemaSourceOptions): Promise<Buffer>
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(opts.downloadTimeoutMs ?? 60_000) });
   } catch (err) {
-    throw new TaskError('SCHEMA_UNAVAILABLE', `Cannot download schema zip ${url}: ${(err as Error).message}`, { cause: err });
+    throw errors.SCHEMA_UNAVAILABLE(
+      { detail: `Cannot download schema zip ${url}: ${(err as Error).message}` },
+      { cause: err },
+    );
   }
-  if (!res.ok) throw new TaskError('SCHEMA_UNAVAILABLE', `Cannot download schema zip ${url}: HTTP ${res.status}`);
+  if (!res.ok)
+    throw errors.SCHEMA_UNAVAILABLE({
+      detail: `Cannot download schema zip ${url}: HTTP ${res.status}`,
+      status: res.status,
+    });
   return Buffer.from(await res.arrayBuffer());
 }
 
@@ -112,7 +120,8 @@ async function extractZip(zip: Buffer, dest: string): Promise<void> {
     for await (const entry of file.eachEntry()) {
       const name = normalize(entry.fileName);
       const out = resolve(dest, name);
-      if (isAbsolute(entry.fileName) || !out.startsWith(root)) throw new Error(`unsafe zip entry ${entry.fileName}`);
+      if (isAbsolute(entry.fileName) || !out.startsWith(root))
+        throw errors.SCHEMA_UNAVAILABLE({ detail: `unsafe zip entry ${entry.fileName}` });
       if (entry.fileName.endsWith('/')) {
         await mkdir(out, { recursive: true });
         continue;

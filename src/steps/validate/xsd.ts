@@ -18,7 +18,7 @@ import {
   xmlRegisterInputProvider,
   type ErrorDetail,
 } from 'libxml2-wasm';
-import { TaskError } from '../outcome.ts';
+import { errors } from '../../errors/index.ts';
 
 /** The first XSD problem of a record, as libxml2 words it. */
 export interface XsdProblem {
@@ -143,7 +143,7 @@ export function compileXsd(schemaDir: string, rootPath: string): CompiledXsd {
   } catch (err) {
     const detail = (err as { details?: ErrorDetail[] }).details;
     const msg = detail ? firstError(detail, String(err)).message : (err as Error).message;
-    throw new TaskError('SCHEMA_INVALID', `Cannot compile schema ${rootPath}: ${msg}`, { cause: err });
+    throw errors.SCHEMA_INVALID({ path: rootPath, detail: msg }, { cause: err });
   }
   return {
     validate(xml: string): XsdProblem | undefined {

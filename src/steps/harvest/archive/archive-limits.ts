@@ -4,21 +4,37 @@
  * and the size of the archive itself. Metis has none of these beyond the depth of 10; they are ours.
  */
 import { z } from 'zod';
-import { TaskError } from '../../outcome.ts';
+import { errors, type TaskError } from '../../../errors/index.ts';
 
 export const ArchiveLimitsSchema = z.object({
   /** Largest archive accepted (download, upload or file), compressed. Default 2 GiB. */
-  maxArchiveBytes: z.number().int().positive().default(2 * 1024 ** 3),
+  maxArchiveBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(2 * 1024 ** 3),
   /** Total bytes after decompression, all entries and nesting levels together. Default 8 GiB. */
-  maxTotalBytes: z.number().int().positive().default(8 * 1024 ** 3),
+  maxTotalBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 ** 3),
   /** Largest single entry after decompression (a record or a nested archive). Default 512 MiB. */
-  maxEntryBytes: z.number().int().positive().default(512 * 1024 ** 2),
+  maxEntryBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(512 * 1024 ** 2),
   /** Entries (files and directories) over all nesting levels. Default 2,000,000. */
   maxEntries: z.number().int().positive().default(2_000_000),
   /** Largest decompressed/compressed ratio of an entry or a gzip stream. Default 200. */
   maxCompressionRatio: z.number().positive().default(200),
   /** The ratio is only judged once this many bytes came out (small files compress oddly). Default 1 MiB. */
-  ratioGraceBytes: z.number().int().min(0).default(1024 ** 2),
+  ratioGraceBytes: z
+    .number()
+    .int()
+    .min(0)
+    .default(1024 ** 2),
   /** Nesting levels of archives inside the archive (Metis: 10). */
   maxDepth: z.number().int().min(0).default(10),
 });
@@ -35,7 +51,7 @@ export class LimitTracker {
   /** Counts one more entry. Throws TaskError `ARCHIVE_TOO_MANY_ENTRIES`. */
   countEntry(): void {
     if (++this.entries > this.limits.maxEntries) {
-      throw new TaskError('ARCHIVE_TOO_MANY_ENTRIES', `Archive has more than ${this.limits.maxEntries} entries`);
+      throw errors.ARCHIVE_TOO_MANY_ENTRIES({ max: this.limits.maxEntries });
     }
   }
 
@@ -47,10 +63,17 @@ export class LimitTracker {
   countBytes(n: number, what: string, entryBytes: number, compressedBytes?: number): void {
     this.totalBytes += n;
     const l = this.limits;
-    if (this.totalBytes > l.maxTotalBytes) throw bomb(`Archive expands to more than ${l.maxTotalBytes} bytes (at ${what})`);
+    if (this.totalBytes > l.maxTotalBytes)
+      throw bomb(`Archive expands to more than ${l.maxTotalBytes} bytes (at ${what})`);
     if (entryBytes > l.maxEntryBytes) throw bomb(`Entry ${what} expands to more than ${l.maxEntryBytes} bytes`);
-    if (compressedBytes !== undefined && entryBytes > l.ratioGraceBytes && entryBytes / Math.max(compressedBytes, 1) > l.maxCompressionRatio) {
-      throw bomb(`Entry ${what} has a compression ratio above ${l.maxCompressionRatio} (${entryBytes} bytes from ${compressedBytes})`);
+    if (
+      compressedBytes !== undefined &&
+      entryBytes > l.ratioGraceBytes &&
+      entryBytes / Math.max(compressedBytes, 1) > l.maxCompressionRatio
+    ) {
+      throw bomb(
+        `Entry ${what} has a compression ratio above ${l.maxCompressionRatio} (${entryBytes} bytes from ${compressedBytes})`,
+      );
     }
   }
 
@@ -67,7 +90,7 @@ export class LimitTracker {
 }
 
 function bomb(message: string): TaskError {
-  return new TaskError('ARCHIVE_BOMB', message);
+  return errors.ARCHIVE_BOMB({ detail: message });
 }
 
 /**

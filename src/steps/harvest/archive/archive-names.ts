@@ -2,7 +2,7 @@
  * Entry-name rules of Metis's archive harvesting (metis-common `CompressedFileHandler`,
  * `CompressedFileExtension`, metis-harvesting `HttpHarvesterImpl`), metis-steps.md §2.
  */
-import { TaskError } from '../../outcome.ts';
+import { errors } from '../../../errors/index.ts';
 
 /** Supported archive extensions, longest first (`.tar.gz` before `.gz`). */
 export const ARCHIVE_EXTENSIONS = ['.tar.gz', '.tgz', '.zip', '.tar', '.gz'] as const;
@@ -50,13 +50,13 @@ export function isSkipped(path: string, skipHiddenFiles = false): boolean {
  */
 export function resolveEntryPath(baseDir: string, entryName: string): string {
   const name = replaceBannedCharacters(entryName).replace(/\\/g, '/');
-  if (name.startsWith('/')) throw new TaskError('ARCHIVE_ZIP_SLIP', `Entry is outside of the target dir: ${entryName}`);
+  if (name.startsWith('/')) throw errors.ARCHIVE_ZIP_SLIP({ entry: entryName });
   // Normalized on its own first: a nested archive's entries may not climb out of its directory either.
   const out: string[] = [];
   for (const part of name.split('/')) {
     if (part === '' || part === '.') continue;
     if (part === '..') {
-      if (out.length === 0) throw new TaskError('ARCHIVE_ZIP_SLIP', `Entry is outside of the target dir: ${entryName}`);
+      if (out.length === 0) throw errors.ARCHIVE_ZIP_SLIP({ entry: entryName });
       out.pop();
     } else out.push(part);
   }

@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { Agent, request, type Dispatcher } from 'undici';
-import { TaskError } from '../../outcome.ts';
+import { errors, TaskError } from '../../../errors/index.ts';
 
 export type ArchiveSource =
   | { url: string }
@@ -65,11 +65,11 @@ export async function openSource(source: ArchiveSource, temp: TempDir, opts: Sou
   try {
     url = new URL(source.url);
   } catch {
-    throw new TaskError('ARCHIVE_DOWNLOAD', `Problem downloading archive ${source.url}: not a URL`);
+    throw errors.ARCHIVE_DOWNLOAD({ url: source.url, detail: 'not a URL' });
   }
   const protocol = url.protocol.replace(/:$/, '');
   if (protocol === 'file') return localFile(fileURLToPath(url), opts.maxArchiveBytes);
-  if (protocol !== 'http' && protocol !== 'https') throw new TaskError('ARCHIVE_PROTOCOL', `This functionality does not support this protocol (${protocol}).`);
+  if (protocol !== 'http' && protocol !== 'https') throw errors.ARCHIVE_PROTOCOL({ protocol });
   const name = decodeURIComponent(url.pathname.split('/').pop() || 'download');
   const file = await temp.file('download');
   const size = await download(url, file, opts);
@@ -80,31 +80,43 @@ async function localFile(path: string, max: number): Promise<ArchiveBlob> {
   let size: number;
   try {
     const s = await stat(path);
-    if (!s.isFile()) throw new Error('not a regular file');
+    if (!s.isFile()) throw errors.ARCHIVE_NOT_FOUND({ path, detail: 'not a regular file' });
     size = s.size;
   } catch (err) {
-    throw new TaskError('ARCHIVE_NOT_FOUND', `Cannot read archive ${path}: ${(err as Error).message}`);
+    throw errors.ARCHIVE_NOT_FOUND({ path, detail: (err as Error).message }, { cause: err });
   }
   if (size > max) throw tooLarge(max);
   return { name: basename(path), file: path, size };
 }
 
 async function download(url: URL, file: string, opts: SourceOptions): Promise<number> {
-  const own = opts.dispatcher ? undefined : new Agent({ connect: { timeout: 30_000 }, headersTimeout: 300_000, bodyTimeout: 300_000 });
+  const own = opts.dispatcher
+    ? undefined
+    : new Agent({ connect: { timeout: 30_000 }, headersTimeout: 300_000, bodyTimeout: 300_000 });
   try {
     let current = url;
     for (let redirects = 0; ; redirects++) {
       const res = await request(current, { dispatcher: opts.dispatcher ?? own, signal: opts.signal });
       const location = res.headers.location;
-      if (res.statusCode >= 300 && res.statusCode < 400 && typeof location === 'string' && redirects < (opts.maxRedirects ?? 5)) {
+      if (
+        res.statusCode >= 300 &&
+        res.statusCode < 400 &&
+        typeof location === 'string' &&
+        redirects < (opts.maxRedirects ?? 5)
+      ) {
         await res.body.dump();
         current = new URL(location, current);
-        if (!/^https?:$/.test(current.protocol)) throw new TaskError('ARCHIVE_PROTOCOL', `This functionality does not support this protocol (${current.protocol.replace(/:$/, '')}).`);
+        if (!/^https?:$/.test(current.protocol))
+          throw errors.ARCHIVE_PROTOCOL({ protocol: current.protocol.replace(/:$/, '') });
         continue;
       }
       if (res.statusCode < 200 || res.statusCode >= 300) {
         await res.body.dump().catch(() => undefined);
-        throw new TaskError('ARCHIVE_DOWNLOAD', `Problem downloading archive ${url}: HTTP status ${res.statusCode}`);
+        throw errors.ARCHIVE_DOWNLOAD({
+          url: String(url),
+          detail: `HTTP status ${res.statusCode}`,
+          status: res.statusCode,
+        });
       }
       const declared = Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > opts.maxArchiveBytes) {
@@ -115,14 +127,19 @@ async function download(url: URL, file: string, opts: SourceOptions): Promise<nu
     }
   } catch (err) {
     if (err instanceof TaskError || opts.signal?.aborted) throw err;
-    throw new TaskError('ARCHIVE_DOWNLOAD', `Problem downloading archive ${url}: ${(err as Error).message}`, { cause: err });
+    throw errors.ARCHIVE_DOWNLOAD({ url: String(url), detail: (err as Error).message }, { cause: err });
   } finally {
     await own?.close();
   }
 }
 
 /** Copies a stream into a file, failing once it passes `max` bytes. Returns the size. */
-async function spool(stream: AsyncIterable<Uint8Array>, file: string, max: number, signal?: AbortSignal): Promise<number> {
+async function spool(
+  stream: AsyncIterable<Uint8Array>,
+  file: string,
+  max: number,
+  signal?: AbortSignal,
+): Promise<number> {
   let size = 0;
   await pipeline(
     async function* () {
@@ -139,5 +156,5 @@ async function spool(stream: AsyncIterable<Uint8Array>, file: string, max: numbe
 }
 
 function tooLarge(max: number): TaskError {
-  return new TaskError('ARCHIVE_TOO_LARGE', `Archive is larger than ${max} bytes`);
+  return errors.ARCHIVE_TOO_LARGE({ max });
 }

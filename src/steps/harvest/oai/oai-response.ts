@@ -12,7 +12,7 @@ import { SubtreeWriter } from './oai-subtree-writer.ts';
 
 import type { GetRecordResponse, IdentifyResponse, ListIdentifiersPage } from './oai-types.ts';
 
-export { OaiResponseError } from './oai-stream.ts';
+export type { OaiResponseError } from './oai-stream.ts';
 export type {
   GetRecordResponse,
   IdentifyResponse,

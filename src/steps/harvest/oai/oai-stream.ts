@@ -9,14 +9,13 @@
  */
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 import type { OaiHeader, OaiProtocolError } from './oai-types.ts';
+import { errors, type MetisError } from '../../../errors/index.ts';
 
-/** The body is not a well-formed OAI-PMH document. */
-export class OaiResponseError extends Error {
-  readonly code = 'OAI_BAD_RESPONSE';
-  constructor(message: string) {
-    super(message);
-    this.name = 'OaiResponseError';
-  }
+/** The body is not a well-formed OAI-PMH document: the catalogue error `OAI_RESPONSE_INVALID`. */
+export type OaiResponseError = MetisError<'OAI_RESPONSE_INVALID'>;
+
+function invalid(detail: string): OaiResponseError {
+  return errors.OAI_RESPONSE_INVALID({ detail });
 }
 
 export type Body = AsyncIterable<Uint8Array | string>;
@@ -63,13 +62,13 @@ export async function parseStream(body: Body, handlers: Handlers): Promise<void>
       started = true;
     }
     parser.write(text);
-    if (failure) throw new OaiResponseError(`Response is not well-formed XML: ${failure}`);
+    if (failure) throw invalid(`Response is not well-formed XML: ${failure}`);
   }
   const tail = decoder.decode();
   if (tail) parser.write(tail);
   parser.close();
-  if (failure) throw new OaiResponseError(`Response is not well-formed XML: ${failure}`);
-  if (!started) throw new OaiResponseError('Response is empty');
+  if (failure) throw invalid(`Response is not well-formed XML: ${failure}`);
+  if (!started) throw invalid('Response is empty');
 }
 
 export function attr(tag: SaxesTagNS, local: string): string | undefined {
@@ -136,5 +135,5 @@ export class ErrorCollector {
 /** Refuses a document whose root is not `<OAI-PMH>`. */
 export function checkRoot(tag: SaxesTagNS, path: string[]): void {
   if (path.length === 1 && tag.local !== 'OAI-PMH')
-    throw new OaiResponseError(`Not an OAI-PMH response (root element <${tag.name}>)`);
+    throw invalid(`Not an OAI-PMH response (root element <${tag.name}>)`);
 }
