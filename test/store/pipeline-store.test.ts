@@ -124,3 +124,24 @@ test('an outcome delivered twice (a replay) rewrites its row but is counted once
   );
   assert.equal((await store.getTask(t))!.terminalCount, 1);
 });
+
+test('error messages that differ only past the stored length are one group, not a failed batch', async () => {
+  const store = new PipelineStore(await openPglite());
+  await store.migrate();
+  const t = (await store.createTask(spec)).taskId;
+  const long = 'x'.repeat(2000);
+  const failing = (id: string, tail: string): OutcomeEvent => ({
+    ...rec(t, 'validate-external', id, 'fail', true),
+    messages: [{ level: 'error', code: 'XSD', message: long + tail }],
+  });
+  await store.applyOutcomes(
+    'g',
+    [failing('a', 'one'), failing('b', 'two')],
+    [{ topic: 'o', partition: 0, from: undefined, to: 2 }],
+  );
+  const groups = await store.errorReport(t);
+  assert.deepEqual(
+    groups.map((g) => [g.message.length, g.count, g.sampleIds]),
+    [[2000, 2, ['a', 'b']]],
+  );
+});
