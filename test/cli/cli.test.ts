@@ -193,6 +193,16 @@ test('status reads a task from an embedded data folder, without the Kafka client
   assert.match(known.stdout, new RegExp(`task ${taskId}\\s+dataset cli-test\\s+queued`));
   assert.ok(known.stdout.includes(`results: PGlite database in ${join(dir, 'pglite')}`));
 
+  // While another process has the database open, status leaves it alone.
+  const open = await openPglite(join(dir, 'pglite'));
+  try {
+    const busy = cli(['status', taskId, '--data-dir', dir], { block: [NO_KAFKA] });
+    assert.equal(busy.code, 1);
+    assert.match(busy.stderr, /^metis-streams status: the embedded database in .* is open in another process/);
+  } finally {
+    await open.close();
+  }
+
   const unknown = cli(['status', 'no-such-task', '--data-dir', dir], { block: [NO_KAFKA] });
   assert.equal(unknown.code, 1);
   assert.equal(unknown.stdout, '');

@@ -31,6 +31,15 @@ export default async function status({
       );
       return 1;
     }
+    // PGlite serves one process: while a run has the database open (it writes postmaster.pid and
+    // removes it on close), a second opener could corrupt it. A running `run` shows progress itself.
+    if (existsSync(join(dir, 'postmaster.pid'))) {
+      stderr.write(
+        `metis-streams status: the embedded database in ${c.dataDir} is open in another process (a run still running?); ` +
+          `if none is, a run stopped without closing it: remove ${join(dir, 'postmaster.pid')}\n`,
+      );
+      return 1;
+    }
     db = await openPglite(dir);
     where = `PGlite database in ${dir}`;
   } else {
