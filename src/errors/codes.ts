@@ -5,13 +5,14 @@
  *
  * - kind `record`: that record fails (an outcome with this code); the task goes on.
  * - kind `task`: a broken setup; the task fails once with this message, its other records stop.
+ * - kind `request`: a caller's request (CLI, API, service call) is refused; no task or record changes.
  * - `retriable`: a transient condition (timeout, 5xx, connection reset, transient database error):
  *   callers retry it with `retry()`; once the tries are used up, the kind decides.
  *
  * Every code is documented in `README.md` (meaning and what the operator does); a test checks both
  * lists agree. Codes are stable: reports and dashboards group by them. Add, never rename.
  */
-export type ErrorKind = 'record' | 'task';
+export type ErrorKind = 'record' | 'task' | 'request';
 
 export interface CodeSpec {
   readonly kind: ErrorKind;
@@ -21,6 +22,7 @@ export interface CodeSpec {
 
 const task = <M extends string>(message: M) => ({ kind: 'task', retriable: false, message }) as const;
 const record = <M extends string>(message: M) => ({ kind: 'record', retriable: false, message }) as const;
+const request = <M extends string>(message: M) => ({ kind: 'request', retriable: false, message }) as const;
 const transient = <M extends string>(message: M) => ({ kind: 'record', retriable: true, message }) as const;
 
 export const CODES = {
@@ -83,8 +85,11 @@ export const CODES = {
   NETWORK: transient('Could not fetch {url}: {detail}'),
   SERVICE_HTTP_STATUS: record('HTTP {status} from {url}'),
   SERVICE_UNREACHABLE: transient('GET {url} failed after {attempts} attempt(s): {detail}'),
-  TOKEN_ENDPOINT: transient('Token endpoint {url} answered HTTP {status}'),
+  TOKEN_ENDPOINT: record('Token endpoint {url} answered HTTP {status}'),
   COMMAND_FAILED: record('{detail}'),
+  S3_SDK_MISSING: task(
+    'The S3 thumbnail store needs the optional package @aws-sdk/client-s3, which is not installed (npm install @aws-sdk/client-s3): {detail}',
+  ),
 
   // ---- store and intake ----
   DB_TRANSIENT: transient('Database error (transient): {detail}'),
@@ -93,7 +98,9 @@ export const CODES = {
   DEBEZIUM_EVENT_UNSUPPORTED: record("Debezium operation '{op}' carries no row"),
   PAYLOAD_MISSING: record('Record payload {ref} not found'),
   ENVELOPE_EMPTY: record('Envelope has neither content nor contentRef'),
-  TASK_NOT_FOUND: record('Task {taskId} not found'),
+  TASK_NOT_FOUND: request('Task {taskId} not found'),
+  NOTHING_TO_RERUN: request('Task {taskId} ran no step after {step}: nothing to re-run'),
+  TASK_WAIT_TIMEOUT: request('Task {taskId} did not finish within {timeoutMs} ms (state {state})'),
 
   // ---- internal invariants (a bug: report it) ----
   INTERNAL: record('{detail}'),

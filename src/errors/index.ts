@@ -3,6 +3,7 @@ export { CODES, type CodeSpec, type ErrorCode, type ErrorKind } from './codes.ts
 export {
   MetisError,
   RecordError,
+  RequestError,
   TaskError,
   createError,
   errorFromWire,

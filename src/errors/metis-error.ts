@@ -34,7 +34,7 @@ export class MetisError<C extends ErrorCode = ErrorCode> extends Error {
   constructor(code: C, params: Readonly<Record<string, ParamValue>> = {}, options: MetisErrorOptions = {}) {
     const spec = CODES[code];
     super(formatMessage(spec.message, params), options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = spec.kind === 'task' ? 'TaskError' : 'RecordError';
+    this.name = spec.kind === 'task' ? 'TaskError' : spec.kind === 'request' ? 'RequestError' : 'RecordError';
     this.code = code;
     this.kind = spec.kind;
     this.retriable = spec.retriable;
@@ -54,6 +54,9 @@ export class RecordError<C extends ErrorCode = ErrorCode> extends MetisError<C> 
 
 /** A broken setup (missing schemas, a bad XSLT, an unreachable endpoint): the task fails once, with this message. */
 export class TaskError<C extends ErrorCode = ErrorCode> extends MetisError<C> {}
+
+/** A refused request (unknown task, nothing to re-run): the caller gets the message; nothing else changes. */
+export class RequestError<C extends ErrorCode = ErrorCode> extends MetisError<C> {}
 
 /** Fills `{name}` placeholders; a missing value leaves the placeholder visible (a bug, not a crash). */
 export function formatMessage(template: string, params: Readonly<Record<string, ParamValue>>): string {
@@ -97,13 +100,15 @@ export function errorFromWire(wire: ErrorWire): Error {
   return err;
 }
 
-/** The error class of a code's kind: TaskError or RecordError. */
+/** The error class of a code's kind: TaskError, RecordError or RequestError. */
 export function createError<C extends ErrorCode>(
   code: C,
   params: Readonly<Record<string, ParamValue>>,
   options?: MetisErrorOptions,
 ): MetisError<C> {
-  return CODES[code].kind === 'task' ? new TaskError(code, params, options) : new RecordError(code, params, options);
+  const kind = CODES[code].kind;
+  if (kind === 'task') return new TaskError(code, params, options);
+  return kind === 'request' ? new RequestError(code, params, options) : new RecordError(code, params, options);
 }
 
 /** True for an error that fails the whole task (a catalogue error of kind `task`). */

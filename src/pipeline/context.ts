@@ -10,6 +10,7 @@ import type { TaskCache } from './task-cache.ts';
 import type { TaskSlots } from './task-slots.ts';
 import type { PipelineTopics } from './topics.ts';
 import type { Envelope, StepName } from '../model/index.ts';
+import { errors } from '../errors/index.ts';
 
 export interface PipelineOptions {
   /** Contents larger than this travel as a reference to PostgreSQL instead of inline. Default 512 KiB. */
@@ -46,13 +47,19 @@ export interface PipelineContext {
 export const IO_STEPS: ReadonlySet<StepName> = new Set(['enrich', 'media', 'linkcheck', 'preview', 'publish']);
 
 /** Puts large contents into PostgreSQL and returns the envelope fields to send. */
-export async function packContent(ctx: PipelineContext, content: string): Promise<Pick<Envelope, 'content' | 'contentRef'>> {
+export async function packContent(
+  ctx: PipelineContext,
+  content: string,
+): Promise<Pick<Envelope, 'content' | 'contentRef'>> {
   if (Buffer.byteLength(content) <= ctx.options.inlineContentLimitBytes) return { content };
   return { content: null, contentRef: await ctx.store.putPayload(content) };
 }
 
-export async function unpackContent(ctx: PipelineContext, e: Pick<Envelope, 'content' | 'contentRef'>): Promise<string> {
+export async function unpackContent(
+  ctx: PipelineContext,
+  e: Pick<Envelope, 'content' | 'contentRef'>,
+): Promise<string> {
   if (e.content !== null) return e.content;
-  if (!e.contentRef) throw new Error('Envelope has neither content nor contentRef');
+  if (!e.contentRef) throw errors.ENVELOPE_EMPTY();
   return ctx.store.getPayload(e.contentRef);
 }

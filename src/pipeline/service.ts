@@ -5,6 +5,7 @@
  */
 import type { PipelineStore, TaskRow, StepProgress, ErrorGroup } from '../store/pipeline-store.ts';
 import { STEP_ORDER, type StepName, type TaskCommand, type TaskSpecInput } from '../model/index.ts';
+import { errors } from '../errors/index.ts';
 
 export interface CommandBus {
   send(command: TaskCommand): Promise<void>;
@@ -42,33 +43,47 @@ export class PipelineService {
   /** A new task that re-runs `fromTaskId`'s records from the step after `afterStep`, using its stored outputs. */
   async rerun(fromTaskId: string, afterStep: StepName, steps?: StepName[]): Promise<TaskRow> {
     const prev = await this.store.getTask(fromTaskId);
-    if (!prev) throw new Error(`Task ${fromTaskId} not found`);
+    if (!prev) throw errors.TASK_NOT_FOUND({ taskId: fromTaskId });
     // Without `steps`: the rest of the earlier task's own plan (not the default chain, which would add
     // steps the earlier task never ran).
     const after = STEP_ORDER.indexOf(afterStep as (typeof STEP_ORDER)[number]);
-    const rest = steps ?? prev.plan.filter((s) => s === 'linkcheck' || STEP_ORDER.indexOf(s as (typeof STEP_ORDER)[number]) > after);
-    if (rest.length === 0) throw new Error(`Task ${fromTaskId} ran no step after ${afterStep}: nothing to re-run`);
-    return this.submit({ ...prev.spec, steps: rest, source: { type: 'previous', taskId: fromTaskId, step: afterStep } });
+    const rest =
+      steps ??
+      prev.plan.filter((s) => s === 'linkcheck' || STEP_ORDER.indexOf(s as (typeof STEP_ORDER)[number]) > after);
+    if (rest.length === 0) throw errors.NOTHING_TO_RERUN({ taskId: fromTaskId, step: afterStep });
+    return this.submit({
+      ...prev.spec,
+      steps: rest,
+      source: { type: 'previous', taskId: fromTaskId, step: afterStep },
+    });
   }
 
   async status(taskId: string): Promise<TaskStatus | undefined> {
     const task = await this.store.getTask(taskId);
     if (!task) return undefined;
-    const [progress, errors, tiers] = await Promise.all([this.store.progress(taskId), this.store.errorReport(taskId), this.store.tierStats(taskId)]);
+    const [progress, errors, tiers] = await Promise.all([
+      this.store.progress(taskId),
+      this.store.errorReport(taskId),
+      this.store.tierStats(taskId),
+    ]);
     const start = task.startedAt ?? task.createdAt;
     const end = task.finishedAt ?? new Date();
     return { task, progress, errors, tiers, durationSeconds: (end.getTime() - new Date(start).getTime()) / 1000 };
   }
 
   /** Resolves when the task reaches a final state (polling the store), or rejects after `timeoutMs`. */
-  async waitForTask(taskId: string, opts: { timeoutMs?: number; pollMs?: number; onTick?: (s: TaskStatus) => void } = {}): Promise<TaskStatus> {
+  async waitForTask(
+    taskId: string,
+    opts: { timeoutMs?: number; pollMs?: number; onTick?: (s: TaskStatus) => void } = {},
+  ): Promise<TaskStatus> {
     const deadline = Date.now() + (opts.timeoutMs ?? 3_600_000);
     for (;;) {
       const s = await this.status(taskId);
-      if (!s) throw new Error(`Task ${taskId} not found`);
+      if (!s) throw errors.TASK_NOT_FOUND({ taskId });
       opts.onTick?.(s);
       if (['completed', 'failed', 'cancelled'].includes(s.task.state)) return s;
-      if (Date.now() > deadline) throw new Error(`Task ${taskId} did not finish within ${opts.timeoutMs} ms (state ${s.task.state})`);
+      if (Date.now() > deadline)
+        throw errors.TASK_WAIT_TIMEOUT({ taskId, timeoutMs: opts.timeoutMs, state: s.task.state });
       await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
     }
   }

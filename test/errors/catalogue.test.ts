@@ -17,6 +17,7 @@ import {
   isTaskError,
   MetisError,
   RecordError,
+  RequestError,
   TaskError,
   type ErrorCode,
 } from '../../src/errors/index.ts';
@@ -97,6 +98,9 @@ test('constructors fill the template and pick the class of the kind', () => {
   assert.equal(extra.params.hop, 2);
   assert.ok(isMetisError(extra, 'HTTP_STATUS') && !isMetisError(extra, 'TIMEOUT'));
   assert.equal(errors.NO_PROVIDER_ID().message, 'Could not find provider ID in source.');
+  const refused = errors.TASK_NOT_FOUND({ taskId: 'x' });
+  assert.ok(refused instanceof RequestError && !(refused instanceof RecordError) && !isTaskError(refused));
+  assert.equal(refused.name, 'RequestError');
   assert.deepEqual(r.withContext({ step: 'media', taskId: 'other' }).context, {
     step: 'media',
     taskId: 't1',

@@ -4,13 +4,14 @@
  * and an LRU cache of answers that also joins concurrent identical requests.
  */
 import { LRUCache } from 'lru-cache';
+import { RecordError, retry } from '../../errors/index.ts';
 
 export interface HttpOptions {
   /** Per-attempt timeout. Default 30 000 ms. */
   timeoutMs?: number;
   /** Extra attempts after a network error or timeout (never after an HTTP status). Default 3. */
   retries?: number;
-  /** Pause between attempts, doubled each time. Default 500 ms. */
+  /** Upper bound of the first pause between attempts, doubled each time, under full jitter (`retry()`). Default 500 ms. */
   retryDelayMs?: number;
   /** Europeana API key, sent as the `wskey` query parameter. */
   apiKey?: string;
@@ -30,11 +31,10 @@ export interface HttpAnswer {
   text: string;
 }
 
-/** A network-level failure after all retries (connection refused or reset, DNS, timeout). */
-export class NetworkError extends Error {
-  readonly code = 'NETWORK';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+/** A network-level failure after all retries (connection refused or reset, DNS, timeout): the catalogue error `SERVICE_UNREACHABLE`. */
+export class NetworkError extends RecordError<'SERVICE_UNREACHABLE'> {
+  constructor(url: string, attempts: number, detail: string, options?: { cause?: unknown }) {
+    super('SERVICE_UNREACHABLE', { url, attempts, detail }, options);
     this.name = 'NetworkError';
   }
 }
@@ -57,31 +57,46 @@ export class HttpGetter {
     return url;
   }
 
-  /** One GET with retries on network errors; any HTTP status is returned, not thrown. */
+  /** One GET with retries on network errors (back-off with full jitter); any HTTP status is returned, not thrown. */
   async get(url: string, accept: string): Promise<HttpAnswer> {
-    const retries = this.options.retries ?? 3;
-    let delay = this.options.retryDelayMs ?? 500;
     const doFetch = this.options.fetch ?? fetch;
-    for (let attempt = 0; ; attempt++) {
-      const headers: Record<string, string> = { accept };
-      if (this.options.userAgent) headers['user-agent'] = this.options.userAgent;
-      const token =
-        typeof this.options.bearerToken === 'function' ? await this.options.bearerToken() : this.options.bearerToken;
-      if (token) headers.authorization = `Bearer ${token}`;
-      try {
-        this.requests++;
-        const res = await doFetch(url, {
-          headers,
-          redirect: 'follow',
-          signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-        });
-        return { status: res.status, url: res.url || url, text: await res.text() };
-      } catch (err) {
-        if (attempt >= retries)
-          throw new NetworkError(`GET ${url} failed after ${attempt + 1} attempt(s): ${describe(err)}`, { cause: err });
-        await new Promise((r) => setTimeout(r, delay));
-        delay *= 2;
-      }
+    // A failing token source is not a network error of this request: it is not retried here.
+    let tokenError: unknown;
+    let attempts = 0;
+    try {
+      return await retry(
+        async () => {
+          attempts++;
+          const headers: Record<string, string> = { accept };
+          if (this.options.userAgent) headers['user-agent'] = this.options.userAgent;
+          let token: string | undefined;
+          try {
+            token =
+              typeof this.options.bearerToken === 'function'
+                ? await this.options.bearerToken()
+                : this.options.bearerToken;
+          } catch (err) {
+            tokenError = err;
+            throw err;
+          }
+          if (token) headers.authorization = `Bearer ${token}`;
+          this.requests++;
+          const res = await doFetch(url, {
+            headers,
+            redirect: 'follow',
+            signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+          });
+          return { status: res.status, url: res.url || url, text: await res.text() };
+        },
+        {
+          retries: this.options.retries ?? 3,
+          baseDelayMs: this.options.retryDelayMs ?? 500,
+          isRetriable: (err) => err !== tokenError,
+        },
+      );
+    } catch (err) {
+      if (err === tokenError) throw err;
+      throw new NetworkError(url, attempts, describe(err), { cause: err });
     }
   }
 

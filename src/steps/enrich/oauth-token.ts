@@ -3,6 +3,7 @@
  * parameters): fetched on first use, shared by concurrent callers, renewed shortly before expiry.
  */
 import { z } from 'zod';
+import { errors } from '../../errors/index.ts';
 
 export interface ClientCredentialsOptions {
   tokenUrl: string;
@@ -39,7 +40,7 @@ export function clientCredentialsToken(options: ClientCredentialsOptions): () =>
       body,
       signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
     });
-    if (!res.ok) throw new Error(`Token endpoint ${options.tokenUrl} answered HTTP ${res.status}`);
+    if (!res.ok) throw errors.TOKEN_ENDPOINT({ url: options.tokenUrl, status: res.status });
     const parsed = TokenResponse.parse(await res.json());
     const lifetimeMs = (parsed.expires_in ?? 300) * 1000;
     current = { token: parsed.access_token, renewAt: Date.now() + lifetimeMs - margin };

@@ -5,6 +5,7 @@
  */
 
 import type { Entity } from '../../model/entities.ts';
+import { RecordError } from '../../errors/index.ts';
 
 // The entity vocabulary lives in model/ (the entity store shares it); re-exported for the step's users.
 export { ENTITY_TYPES } from '../../model/entities.ts';
@@ -32,14 +33,13 @@ export interface DereferenceClient {
   dereference(uri: string): Promise<DereferenceResult>;
 }
 
-/** An HTTP answer with an unexpected status; the enricher decides WARN or ERROR from `status`. */
-export class HttpStatusError extends Error {
-  readonly code = 'HTTP_STATUS';
+/** An HTTP answer with an unexpected status (`SERVICE_HTTP_STATUS`); the enricher decides WARN or ERROR from `status`. */
+export class HttpStatusError extends RecordError<'SERVICE_HTTP_STATUS'> {
   constructor(
     readonly status: number,
     readonly url: string,
   ) {
-    super(`HTTP ${status} from ${url}`);
+    super('SERVICE_HTTP_STATUS', { status, url });
     this.name = 'HttpStatusError';
   }
 }

@@ -16,6 +16,7 @@ import { isIP, type LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { hostMatches, isAddressAllowed, type AddressPolicy } from './address-policy.ts';
+import { errors, RecordError } from '../../errors/index.ts';
 
 export interface FetchPolicy extends AddressPolicy {
   /** When set, only these hosts are fetched (`example.org` or `*.example.org`). */
@@ -38,25 +39,25 @@ export interface FetchPolicy extends AddressPolicy {
 
 /** Why a fetch failed; `code` is stable, the message names the URL. */
 export type FetchErrorCode =
-  | 'BAD_URL'
-  | 'HOST_NOT_ALLOWED'
-  | 'TOO_MANY_REDIRECTS'
-  | 'HTTP_STATUS'
-  | 'TOO_LARGE'
-  | 'TIMEOUT'
-  | 'NETWORK';
+  'BAD_URL' | 'HOST_NOT_ALLOWED' | 'TOO_MANY_REDIRECTS' | 'HTTP_STATUS' | 'TOO_LARGE' | 'TIMEOUT' | 'NETWORK';
 
-/** A failed fetch: `code` says what went wrong, `url` which hop, `status` the HTTP status for `HTTP_STATUS`. */
-export class FetchError extends Error {
+/**
+ * A failed fetch, a catalogue error: `code` says what went wrong (`TIMEOUT` and `NETWORK` are
+ * retriable), `url` which hop, `status` the HTTP status for `HTTP_STATUS`. `detail` is the message
+ * of the codes whose template is `{detail}`, else the part after the URL.
+ */
+export class FetchError extends RecordError<FetchErrorCode> {
+  readonly url: string;
+  readonly status?: number;
   constructor(
-    readonly code: FetchErrorCode,
-    message: string,
-    readonly url: string,
-    readonly status?: number,
+    code: FetchErrorCode,
+    params: { url: string; status?: number; detail?: string; max?: number },
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, params, options);
     this.name = 'FetchError';
+    this.url = params.url;
+    this.status = params.status;
   }
 }
 
@@ -146,31 +147,34 @@ export function createSafeFetcher(policy: FetchPolicy = {}): SafeFetcher {
     try {
       url = new URL(raw);
     } catch {
-      throw new FetchError('BAD_URL', `Invalid URL: ${raw}`, raw);
+      throw new FetchError('BAD_URL', { url: raw, detail: `Invalid URL: ${raw}` });
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new FetchError('BAD_URL', `Unsupported protocol ${url.protocol} in ${raw}`, raw);
+      throw new FetchError('BAD_URL', { url: raw, detail: `Unsupported protocol ${url.protocol} in ${raw}` });
     }
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (full.deniedHosts && hostMatches(host, full.deniedHosts)) {
-      throw new FetchError('HOST_NOT_ALLOWED', `Host ${host} is denied by the fetch policy`, raw);
+      throw new FetchError('HOST_NOT_ALLOWED', { url: raw, detail: `Host ${host} is denied by the fetch policy` });
     }
     if (full.allowedHosts && !hostMatches(host, full.allowedHosts)) {
-      throw new FetchError('HOST_NOT_ALLOWED', `Host ${host} is not in the allowed hosts`, raw);
+      throw new FetchError('HOST_NOT_ALLOWED', { url: raw, detail: `Host ${host} is not in the allowed hosts` });
     }
     // Address literals never reach the DNS lookup, so they are judged here.
     if (isIP(host) && !isAddressAllowed(host, full)) {
-      throw new FetchError('HOST_NOT_ALLOWED', `Address ${host} is refused by the fetch policy`, raw);
+      throw new FetchError('HOST_NOT_ALLOWED', { url: raw, detail: `Address ${host} is refused by the fetch policy` });
     }
     return url;
   }
 
   async function open(rawUrl: string, options: OpenOptions = {}): Promise<OpenResponse> {
-    if (closed) throw new Error('SafeFetcher is closed');
+    if (closed) throw errors.INTERNAL({ detail: 'SafeFetcher is closed' });
     const deadline = AbortSignal.timeout(full.totalTimeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
     const maxRedirects = options.maxRedirects ?? full.maxRedirects;
-    const headers: Record<string, string> = { ...(full.userAgent ? { 'user-agent': full.userAgent } : {}), ...options.headers };
+    const headers: Record<string, string> = {
+      ...(full.userAgent ? { 'user-agent': full.userAgent } : {}),
+      ...options.headers,
+    };
     let current = rawUrl;
     for (let hop = 0; ; hop++) {
       const url = checkUrl(current);
@@ -184,14 +188,14 @@ export function createSafeFetcher(policy: FetchPolicy = {}): SafeFetcher {
       if (REDIRECT_STATUSES.has(res.statusCode) && typeof location === 'string') {
         dropBody(res.body);
         if (hop >= maxRedirects) {
-          throw new FetchError('TOO_MANY_REDIRECTS', `More than ${maxRedirects} redirects for ${rawUrl}`, rawUrl, res.statusCode);
+          throw new FetchError('TOO_MANY_REDIRECTS', { url: rawUrl, max: maxRedirects, status: res.statusCode });
         }
         current = new URL(location, url).href;
         continue;
       }
       if (res.statusCode < 200 || res.statusCode >= 300) {
         dropBody(res.body);
-        throw new FetchError('HTTP_STATUS', `Download failed of resource ${current}. Status code ${res.statusCode}`, current, res.statusCode);
+        throw new FetchError('HTTP_STATUS', { url: current, status: res.statusCode });
       }
       return wrapResponse(current, res, full.maxBytes, deadline);
     }
@@ -219,7 +223,8 @@ function wrapResponse(
   deadline: AbortSignal,
 ): OpenResponse {
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  for (const [k, v] of Object.entries(res.headers))
+    if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
   const lengthHeader = headers['content-length'];
   const contentLength = lengthHeader && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
   const body = res.body;
@@ -234,7 +239,10 @@ function wrapResponse(
       // Refuse up front when the server announces too much: nothing of it is read.
       if (contentLength !== undefined && contentLength > maxBytes) {
         dropBody(body);
-        throw new FetchError('TOO_LARGE', `Resource ${url} is ${contentLength} bytes, more than the cap of ${maxBytes}`, url);
+        throw new FetchError('TOO_LARGE', {
+          url,
+          detail: `Resource ${url} is ${contentLength} bytes, more than the cap of ${maxBytes}`,
+        });
       }
       const chunks: Buffer[] = [];
       let total = 0;
@@ -243,7 +251,7 @@ function wrapResponse(
           total += (chunk as Buffer).length;
           if (total > maxBytes) {
             dropBody(body);
-            throw new FetchError('TOO_LARGE', `Resource ${url} exceeds the cap of ${maxBytes} bytes`, url);
+            throw new FetchError('TOO_LARGE', { url, detail: `Resource ${url} exceeds the cap of ${maxBytes} bytes` });
           }
           chunks.push(chunk as Buffer);
         }
@@ -285,9 +293,20 @@ function translateError(err: unknown, url: string, deadline: AbortSignal): Fetch
   if (err instanceof FetchError) return err;
   const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = e.code ?? e.cause?.code;
-  if (code === 'HOST_NOT_ALLOWED') return new FetchError('HOST_NOT_ALLOWED', e.message ?? e.cause?.message ?? 'refused', url, undefined, { cause: err });
-  if (deadline.aborted || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || e.name === 'TimeoutError') {
-    return new FetchError('TIMEOUT', `Timeout while fetching ${url}: ${e.message ?? code}`, url, undefined, { cause: err });
+  if (code === 'HOST_NOT_ALLOWED')
+    return new FetchError(
+      'HOST_NOT_ALLOWED',
+      { url, detail: e.message ?? e.cause?.message ?? 'refused' },
+      { cause: err },
+    );
+  if (
+    deadline.aborted ||
+    code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    e.name === 'TimeoutError'
+  ) {
+    return new FetchError('TIMEOUT', { url, detail: e.message ?? code }, { cause: err });
   }
-  return new FetchError('NETWORK', `Could not fetch ${url}: ${e.message ?? String(err)}`, url, undefined, { cause: err });
+  return new FetchError('NETWORK', { url, detail: e.message ?? String(err) }, { cause: err });
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { childElements, getAttr, parseXml, type XmlElement } from '../../edm/xml.ts';
 import { spawnTool } from './spawn-tool.ts';
+import { errors } from '../../errors/index.ts';
 
 export interface AudioVideoFacts {
   kind: 'audio' | 'video';
@@ -50,16 +51,34 @@ const ffprobeSchema = z.object({
 
 // Single-file container demuxers only: playlist formats (HLS, DASH, concat, …) would make ffprobe
 // open further URLs itself, around the host policy.
-const DEMUXERS = 'mov,mp4,mp3,ogg,matroska,webm,wav,flac,aac,avi,asf,mpegts,mpeg,flv,aiff,amr,au,caf,w64,wv,ape,mxf,dv,rm,m4v,mpegvideo,h264,hevc,ac3,eac3,dts,truehd';
+const DEMUXERS =
+  'mov,mp4,mp3,ogg,matroska,webm,wav,flac,aac,avi,asf,mpegts,mpeg,flv,aiff,amr,au,caf,w64,wv,ape,mxf,dv,rm,m4v,mpegvideo,h264,hevc,ac3,eac3,dts,truehd';
 
 /**
  * Runs `ffprobe -show_format -show_streams` on an http URL (the loopback relay). Only plain
  * http/tcp and single-file container formats are allowed.
  */
-export async function probeAudioVideo(input: string, timeoutMs = 60_000, signal?: AbortSignal): Promise<AudioVideoFacts> {
+export async function probeAudioVideo(
+  input: string,
+  timeoutMs = 60_000,
+  signal?: AbortSignal,
+): Promise<AudioVideoFacts> {
   const out = await spawnTool(
     'ffprobe',
-    ['-v', 'quiet', '-protocol_whitelist', 'http,tcp', '-format_whitelist', DEMUXERS, '-print_format', 'json', '-show_format', '-show_streams', '-hide_banner', input],
+    [
+      '-v',
+      'quiet',
+      '-protocol_whitelist',
+      'http,tcp',
+      '-format_whitelist',
+      DEMUXERS,
+      '-print_format',
+      'json',
+      '-show_format',
+      '-show_streams',
+      '-hide_banner',
+      input,
+    ],
     { timeoutMs, signal },
   );
   return factsFromFfprobe(JSON.parse(out.toString('utf8')));
@@ -70,8 +89,9 @@ export function factsFromFfprobe(json: unknown): AudioVideoFacts {
   const { streams, format } = ffprobeSchema.parse(json);
   const video = streams.find((s) => s.codec_type === 'video');
   const stream = video ?? streams.find((s) => s.codec_type === 'audio');
-  if (!stream) throw new Error('No media streams');
-  const pick = (a: number | undefined, b: number | undefined) => (a !== undefined && Number.isFinite(a) ? a : b !== undefined && Number.isFinite(b) ? b : undefined);
+  if (!stream) throw errors.MEDIA_UNSUPPORTED({ detail: 'No media streams' });
+  const pick = (a: number | undefined, b: number | undefined) =>
+    a !== undefined && Number.isFinite(a) ? a : b !== undefined && Number.isFinite(b) ? b : undefined;
   const seconds = pick(stream.duration, format.duration);
   const common = {
     duration: seconds === undefined ? undefined : Math.round(seconds * 1000),
@@ -80,7 +100,13 @@ export function factsFromFfprobe(json: unknown): AudioVideoFacts {
     fileByteSize: pick(format.size, undefined),
   };
   if (video) {
-    return { kind: 'video', ...common, width: stream.width, height: stream.height, frameRate: ratio(stream.avg_frame_rate) };
+    return {
+      kind: 'video',
+      ...common,
+      width: stream.width,
+      height: stream.height,
+      frameRate: ratio(stream.avg_frame_rate),
+    };
   }
   return {
     kind: 'audio',
@@ -106,13 +132,13 @@ function ratio(value: string | undefined): number | undefined {
  */
 export function factsFromDashManifest(bytes: Buffer): AudioVideoFacts {
   const { root } = parseXml(bytes);
-  if (root.local !== 'MPD') throw new Error('Not a DASH manifest');
+  if (root.local !== 'MPD') throw errors.MEDIA_UNSUPPORTED({ detail: 'Not a DASH manifest' });
   const period = childElements(root).find((c) => c.local === 'Period');
-  if (!period) throw new Error('DASH manifest has no Period');
+  if (!period) throw errors.MEDIA_UNSUPPORTED({ detail: 'DASH manifest has no Period' });
   const attr = (el: XmlElement, name: string) => getAttr(el, '', name);
   const sets = childElements(period).filter((c) => c.local === 'AdaptationSet');
   const videoSet = sets.find((s) => (attr(s, 'mimeType') ?? attr(s, 'contentType') ?? '').startsWith('video'));
-  if (!videoSet) throw new Error('DASH manifest has no video AdaptationSet');
+  if (!videoSet) throw errors.MEDIA_UNSUPPORTED({ detail: 'DASH manifest has no video AdaptationSet' });
   const reps = childElements(videoSet).filter((c) => c.local === 'Representation');
   const inherited = (rep: XmlElement | undefined, name: string) => (rep && attr(rep, name)) ?? attr(videoSet, name);
   const area = (rep: XmlElement) => Number(inherited(rep, 'width') ?? 0) * Number(inherited(rep, 'height') ?? 0);
@@ -132,7 +158,9 @@ export function factsFromDashManifest(bytes: Buffer): AudioVideoFacts {
 
 /** `PT1M41.2S` → 101.2 (days, hours, minutes, seconds). */
 export function isoDurationSeconds(value: string | undefined): number | undefined {
-  const m = value && /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(value.trim());
+  const m =
+    value &&
+    /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(value.trim());
   if (!m) return undefined;
   const [, d, h, min, s] = m.map((x) => (x === undefined ? 0 : Number(x)));
   return d * 86400 + h * 3600 + min * 60 + s;

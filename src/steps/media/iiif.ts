@@ -4,6 +4,7 @@
  * to download instead of the full image.
  */
 import { z } from 'zod';
+import { errors } from '../../errors/index.ts';
 
 const V2_CONTEXT = 'http://iiif.io/api/image/2/context.json';
 const V3_CONTEXT = 'http://iiif.io/api/image/3/context.json';
@@ -44,9 +45,9 @@ export function parseInfoJson(json: unknown): IiifInfo {
   const info = infoJsonSchema.parse(json);
   const contexts = Array.isArray(info['@context']) ? info['@context'] : [info['@context']];
   const version = contexts.includes(V3_CONTEXT) ? 3 : contexts.includes(V2_CONTEXT) ? 2 : undefined;
-  if (!version) throw new Error(`Unsupported IIIF context: ${contexts.join(', ')}`);
+  if (!version) throw errors.MEDIA_UNSUPPORTED({ detail: `Unsupported IIIF context: ${contexts.join(', ')}` });
   const id = version === 3 ? (info.id ?? info['@id']) : (info['@id'] ?? info.id);
-  if (!id) throw new Error('IIIF info.json has no id');
+  if (!id) throw errors.MEDIA_UNSUPPORTED({ detail: 'IIIF info.json has no id' });
   const formats: string[] = [];
   const profiles = info.profile === undefined ? [] : Array.isArray(info.profile) ? info.profile : [info.profile];
   for (const p of profiles) if (typeof p === 'object' && p.formats) formats.push(...p.formats);

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import sharp, { type Metadata, type SharpOptions } from 'sharp';
 import { dominantColors, type RawImage } from './dominant-colors.ts';
+import { errors } from '../../errors/index.ts';
 
 export type ThumbnailKind = 'MEDIUM' | 'LARGE';
 
@@ -73,7 +74,7 @@ export async function analyseImage(bytes: Buffer, resourceUrl: string, options: 
   };
   const timeout = { seconds: options.timeoutSeconds ?? 20 };
   const meta = await sharp(bytes, input).metadata();
-  if (!meta.width || !meta.height) throw new Error('Image has no dimensions');
+  if (!meta.width || !meta.height) throw errors.MEDIA_UNSUPPORTED({ detail: 'Image has no dimensions' });
   const { width, height } = meta;
 
   // Decode once, at the LARGE width (ImageMagick's `-thumbnail 400x` also enlarges narrow images);
@@ -108,7 +109,9 @@ export async function analyseImage(bytes: Buffer, resourceUrl: string, options: 
     width,
     height,
     colorSpace: meta.space ? COLOR_SPACES[meta.space] : undefined,
-    dominantColors: dominantColors(await colourPixels(bytes, meta, input, timeout, options.flattenOnWhite === true, { data: large.data, ...raw })),
+    dominantColors: dominantColors(
+      await colourPixels(bytes, meta, input, timeout, options.flattenOnWhite === true, { data: large.data, ...raw }),
+    ),
     thumbnails,
   };
 }
@@ -129,7 +132,13 @@ async function colourPixels(
 ): Promise<RawImage> {
   const resize = { width: THUMBNAIL_WIDTHS.LARGE, kernel: 'lanczos3' as const };
   if (meta.space === 'cmyk') {
-    const cmyk = await sharp(bytes, input).timeout(timeout).pipelineColourspace('cmyk').resize(resize).toColourspace('cmyk').raw().toBuffer({ resolveWithObject: true });
+    const cmyk = await sharp(bytes, input)
+      .timeout(timeout)
+      .pipelineColourspace('cmyk')
+      .resize(resize)
+      .toColourspace('cmyk')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const n = cmyk.info.width * cmyk.info.height;
     const rgb = new Uint8Array(n * 3);
     for (let i = 0; i < n; i++) {
@@ -140,12 +149,17 @@ async function colourPixels(
   }
   if (meta.hasAlpha && !flattened) {
     // Drop alpha before any resampling: libvips resizes premultiplied, which shifts the colours.
-    const full = await sharp(bytes, input).timeout(timeout).toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const full = await sharp(bytes, input)
+      .timeout(timeout)
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
     const { width, height, channels } = full.info;
     const n = width * height;
     const opaqueChannels = channels - 1;
     const stripped = Buffer.alloc(n * opaqueChannels);
-    for (let i = 0; i < n; i++) for (let c = 0; c < opaqueChannels; c++) stripped[i * opaqueChannels + c] = full.data[i * channels + c];
+    for (let i = 0; i < n; i++)
+      for (let c = 0; c < opaqueChannels; c++) stripped[i * opaqueChannels + c] = full.data[i * channels + c];
     const opaque = await sharp(stripped, { raw: { width, height, channels: opaqueChannels as 1 | 3 } })
       .timeout(timeout)
       .resize(resize)

@@ -13,6 +13,7 @@ import { parseOEmbed } from './oembed.ts';
 import { analysePdf } from './pdf.ts';
 import { processingModeOf, type MediaResource } from './resources.ts';
 import type { EdmType, ResourceMetadata } from './web-resource-writer.ts';
+import { errors } from '../../errors/index.ts';
 
 export interface ResourceContext {
   fetcher: SafeFetcher;
@@ -38,13 +39,24 @@ export interface ResourceResult {
 /** Bytes read to detect the type of a resource whose content is not needed. */
 const SNIFF_BYTES = 8192;
 
-const EDM_TYPES: Record<MediaType, EdmType | undefined> = { IMAGE: 'IMAGE', AUDIO: 'SOUND', VIDEO: 'VIDEO', TEXT: 'TEXT', '3D': '3D', OTHER: undefined };
+const EDM_TYPES: Record<MediaType, EdmType | undefined> = {
+  IMAGE: 'IMAGE',
+  AUDIO: 'SOUND',
+  VIDEO: 'VIDEO',
+  TEXT: 'TEXT',
+  '3D': '3D',
+  OTHER: undefined,
+};
 
 /**
  * Processes one resource. `mainThumbnailAvailable`: the edm:object already produced a thumbnail,
  * so a PDF that is isShownBy gets none.
  */
-export async function processResource(resource: MediaResource, ctx: ResourceContext, mainThumbnailAvailable: boolean): Promise<ResourceResult> {
+export async function processResource(
+  resource: MediaResource,
+  ctx: ResourceContext,
+  mainThumbnailAvailable: boolean,
+): Promise<ResourceResult> {
   const mode = ctx.mode === 'REDUCED' ? 'REDUCED' : processingModeOf(resource);
   if (mode === 'NONE') return { thumbnails: [] };
   if (mode === 'REDUCED') return reduced(resource, ctx);
@@ -58,21 +70,34 @@ async function reduced(resource: MediaResource, ctx: ResourceContext): Promise<R
   const mimeType = await detect(res, prefix);
   const edmType = EDM_TYPES[mediaTypeOf(mimeType)];
   if (!edmType) return { thumbnails: [], detectedMimeType: mimeType };
-  return { metadata: { mimeType, fileByteSize: res.contentLength, edmType }, thumbnails: [], detectedMimeType: mimeType };
+  return {
+    metadata: { mimeType, fileByteSize: res.contentLength, edmType },
+    thumbnails: [],
+    detectedMimeType: mimeType,
+  };
 }
 
 async function detect(res: OpenResponse, bytes: Buffer): Promise<string> {
-  return detectMimeType({ bytes, fileName: fileNameOf(res.url, res.headers['content-disposition']), contentTypeHint: res.contentType });
+  return detectMimeType({
+    bytes,
+    fileName: fileNameOf(res.url, res.headers['content-disposition']),
+    contentTypeHint: res.contentType,
+  });
 }
 
-async function standard(resource: MediaResource, ctx: ResourceContext, mainThumbnailAvailable: boolean): Promise<ResourceResult> {
+async function standard(
+  resource: MediaResource,
+  ctx: ResourceContext,
+  mainThumbnailAvailable: boolean,
+): Promise<ResourceResult> {
   const oEmbed = resource.kind === 'OEMBEDDED';
   const res = await ctx.fetcher.open(resource.url, { signal: ctx.signal });
   // Download the content only when the *provided* type needs it (Metis never downloads audio, video or 3D).
   let content = needsContent(res.contentType, oEmbed) ? await res.readAll() : undefined;
   const sniffed = content ?? (await res.readPrefix(SNIFF_BYTES));
   const mimeType = await detect(res, sniffed);
-  if (!content && needsContent(mimeType, oEmbed)) content = (await ctx.fetcher.fetchBytes(resource.url, { signal: ctx.signal })).body;
+  if (!content && needsContent(mimeType, oEmbed))
+    content = (await ctx.fetcher.fetchBytes(resource.url, { signal: ctx.signal })).body;
   const size = content?.length ?? res.contentLength;
   const base = { detectedMimeType: mimeType };
 
@@ -82,8 +107,20 @@ async function standard(resource: MediaResource, ctx: ResourceContext, mainThumb
       const dims = { width: info.width, height: info.height };
       const metadata: ResourceMetadata =
         info.type === 'photo'
-          ? { mimeType: info.mimeType, fileByteSize: size, edmType: 'IMAGE', ...dims, orientation: dims.width && dims.height ? orientationOf(dims.width, dims.height) : undefined }
-          : { mimeType: info.mimeType, fileByteSize: size, edmType: 'VIDEO', ...dims, duration: info.duration === undefined ? undefined : Math.round(info.duration * 1000) };
+          ? {
+              mimeType: info.mimeType,
+              fileByteSize: size,
+              edmType: 'IMAGE',
+              ...dims,
+              orientation: dims.width && dims.height ? orientationOf(dims.width, dims.height) : undefined,
+            }
+          : {
+              mimeType: info.mimeType,
+              fileByteSize: size,
+              edmType: 'VIDEO',
+              ...dims,
+              duration: info.duration === undefined ? undefined : Math.round(info.duration * 1000),
+            };
       return { ...base, metadata, thumbnails: [] };
     }
     if (info) return { ...base, metadata: { mimeType: info.mimeType, fileByteSize: size }, thumbnails: [] };
@@ -93,14 +130,21 @@ async function standard(resource: MediaResource, ctx: ResourceContext, mainThumb
   const mediaType = mediaTypeOf(mimeType);
   switch (mediaType) {
     case 'IMAGE': {
-      if (!content) throw new Error('File content is not downloaded and mimeType does not support processing without a downloaded file.');
+      if (!content)
+        throw errors.MEDIA_UNSUPPORTED({
+          detail: 'File content is not downloaded and mimeType does not support processing without a downloaded file.',
+        });
       const image = await analyseImage(content, resource.url, {
         pngThumbnails: baseMimeType(mimeType) === 'image/png',
         inputMimeType: mimeType,
         maxInputPixels: ctx.maxInputPixels,
         timeoutSeconds: ctx.imageTimeoutSeconds,
       });
-      return { ...base, metadata: imageMetadata(mimeType, size, image.width, image.height, image), thumbnails: image.thumbnails };
+      return {
+        ...base,
+        metadata: imageMetadata(mimeType, size, image.width, image.height, image),
+        thumbnails: image.thumbnails,
+      };
     }
     case 'TEXT':
       return text(resource, ctx, mimeType, content, size, mainThumbnailAvailable);
@@ -120,7 +164,11 @@ async function standard(resource: MediaResource, ctx: ResourceContext, mainThumb
       return { ...base, metadata: audioVideoMetadata(mimeType, facts, size), thumbnails: [] };
     }
     case '3D':
-      return { ...base, metadata: { mimeType, fileByteSize: res.contentLength ?? size, edmType: '3D' }, thumbnails: [] };
+      return {
+        ...base,
+        metadata: { mimeType, fileByteSize: res.contentLength ?? size, edmType: '3D' },
+        thumbnails: [],
+      };
     default:
       return { ...base, thumbnails: [] };
   }
@@ -131,7 +179,8 @@ async function iiif(resource: MediaResource, ctx: ResourceContext): Promise<Reso
   const info = parseInfoJson(JSON.parse(infoBytes.toString('utf8')));
   const { response, body } = await ctx.fetcher.fetchBytes(renditionUrl(info), { signal: ctx.signal });
   const mimeType = await detect(response, body);
-  if (mediaTypeOf(mimeType) !== 'IMAGE') throw new Error(`IIIF rendition is not an image: ${mimeType}`);
+  if (mediaTypeOf(mimeType) !== 'IMAGE')
+    throw errors.MEDIA_UNSUPPORTED({ detail: `IIIF rendition is not an image: ${mimeType}` });
   const image = await analyseImage(body, resource.url, {
     pngThumbnails: mimeType === 'image/png',
     inputMimeType: mimeType,
@@ -139,7 +188,11 @@ async function iiif(resource: MediaResource, ctx: ResourceContext): Promise<Reso
     timeoutSeconds: ctx.imageTimeoutSeconds,
   });
   // Width and height of the real image come from info.json, not from the small rendition.
-  return { detectedMimeType: mimeType, metadata: imageMetadata(mimeType, body.length, info.width, info.height, image), thumbnails: image.thumbnails };
+  return {
+    detectedMimeType: mimeType,
+    metadata: imageMetadata(mimeType, body.length, info.width, info.height, image),
+    thumbnails: image.thumbnails,
+  };
 }
 
 async function text(
@@ -153,11 +206,22 @@ async function text(
   const base = baseMimeType(mimeType)!;
   if (base !== 'application/pdf') {
     const containsText = base.startsWith('text/') || base === 'application/xhtml+xml';
-    return { detectedMimeType: mimeType, metadata: { mimeType, fileByteSize: size, edmType: 'TEXT', containsText }, thumbnails: [] };
+    return {
+      detectedMimeType: mimeType,
+      metadata: { mimeType, fileByteSize: size, edmType: 'TEXT', containsText },
+      thumbnails: [],
+    };
   }
-  if (!content) throw new Error('File content is not downloaded and mimeType does not support processing without a downloaded file.');
+  if (!content)
+    throw errors.MEDIA_UNSUPPORTED({
+      detail: 'File content is not downloaded and mimeType does not support processing without a downloaded file.',
+    });
   const skipThumbnail = mainThumbnailAvailable && resource.linkTypes.has('IS_SHOWN_BY');
-  const pdf = await analysePdf(content, { renderFirstPage: !skipThumbnail, timeoutMs: ctx.pdfTimeoutMs, signal: ctx.signal });
+  const pdf = await analysePdf(content, {
+    renderFirstPage: !skipThumbnail,
+    timeoutMs: ctx.pdfTimeoutMs,
+    signal: ctx.signal,
+  });
   let thumbnails: Thumbnail[] = [];
   if (pdf.firstPage) {
     const image = await analyseImage(pdf.firstPage, resource.url, {
@@ -171,7 +235,13 @@ async function text(
   }
   return {
     detectedMimeType: mimeType,
-    metadata: { mimeType, fileByteSize: size, edmType: 'TEXT', containsText: pdf.containsText, spatialResolution: pdf.dpi },
+    metadata: {
+      mimeType,
+      fileByteSize: size,
+      edmType: 'TEXT',
+      containsText: pdf.containsText,
+      spatialResolution: pdf.dpi,
+    },
     thumbnails,
   };
 }
@@ -196,9 +266,21 @@ function imageMetadata(
 }
 
 function audioVideoMetadata(mimeType: string, facts: AudioVideoFacts, size: number | undefined): ResourceMetadata {
-  const common = { duration: facts.duration, bitRate: facts.bitRate, codecName: facts.codecName, fileByteSize: facts.fileByteSize ?? size };
+  const common = {
+    duration: facts.duration,
+    bitRate: facts.bitRate,
+    codecName: facts.codecName,
+    fileByteSize: facts.fileByteSize ?? size,
+  };
   if (facts.kind === 'video') {
-    return { mimeType, edmType: 'VIDEO', ...common, width: facts.width, height: facts.height, frameRate: facts.frameRate };
+    return {
+      mimeType,
+      edmType: 'VIDEO',
+      ...common,
+      width: facts.width,
+      height: facts.height,
+      frameRate: facts.frameRate,
+    };
   }
   // An MP4 container holding only audio is audio (Metis AudioVideoProcessor).
   const audioMime = baseMimeType(mimeType) === 'video/mp4' ? 'audio/mp4' : mimeType;

@@ -8,6 +8,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ThumbnailStore } from './thumbnail-store.ts';
+import { errors } from '../../errors/index.ts';
 
 type S3Sdk = typeof import('@aws-sdk/client-s3');
 let sdk: Promise<S3Sdk> | undefined;
@@ -15,10 +16,7 @@ let sdk: Promise<S3Sdk> | undefined;
 function loadSdk(): Promise<S3Sdk> {
   sdk ??= import('@aws-sdk/client-s3').catch((err: unknown) => {
     sdk = undefined;
-    throw new Error(
-      `The S3 thumbnail store needs the optional package @aws-sdk/client-s3, which is not installed (npm install @aws-sdk/client-s3): ${err instanceof Error ? err.message : String(err)}`,
-      { cause: err },
-    );
+    throw errors.S3_SDK_MISSING({ detail: err instanceof Error ? err.message : String(err) }, { cause: err });
   });
   return sdk;
 }
@@ -44,7 +42,7 @@ export function createS3ThumbnailStore(options: S3ThumbnailStoreOptions): Thumbn
   let closed = false;
   const connect = () =>
     (client ??= loadSdk().then((s3) => {
-      if (closed) throw new Error('S3 thumbnail store is closed');
+      if (closed) throw errors.INTERNAL({ detail: 'S3 thumbnail store is closed' });
       created = new s3.S3Client({
         region: options.region ?? 'us-east-1',
         endpoint: options.endpoint,

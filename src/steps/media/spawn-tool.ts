@@ -3,6 +3,7 @@
  * timeout and a cap on what it may print, so a hostile file cannot hang or flood the worker.
  */
 import { spawn } from 'node:child_process';
+import { RecordError } from '../../errors/index.ts';
 
 export interface SpawnToolOptions {
   /** Kill the process after this long. */
@@ -15,13 +16,13 @@ export interface SpawnToolOptions {
   signal?: AbortSignal;
 }
 
-/** A tool that failed, timed out, printed too much or was cancelled; `stderr` holds its first 4 KB of diagnostics. */
-export class ToolError extends Error {
+/** A tool that failed, timed out, printed too much or was cancelled (`COMMAND_FAILED`); `stderr` holds its first 4 KB of diagnostics. */
+export class ToolError extends RecordError<'COMMAND_FAILED'> {
   constructor(
     message: string,
     readonly stderr: string,
   ) {
-    super(message);
+    super('COMMAND_FAILED', { detail: message });
     this.name = 'ToolError';
   }
 }

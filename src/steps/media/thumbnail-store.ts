@@ -4,6 +4,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { errors } from '../../errors/index.ts';
 
 export interface ThumbnailStore {
   /** Stores (or overwrites) one thumbnail. Rejects when it could not be stored. */
@@ -21,7 +22,8 @@ const SAFE_NAME = /^[A-Za-z0-9._-]+$/;
 export function createFileThumbnailStore(dir: string): ThumbnailStore {
   let ready: Promise<unknown> | undefined;
   const check = (name: string) => {
-    if (!SAFE_NAME.test(name) || name.startsWith('.')) throw new Error(`Invalid thumbnail name: ${name}`);
+    if (!SAFE_NAME.test(name) || name.startsWith('.'))
+      throw errors.INTERNAL({ detail: `Invalid thumbnail name: ${name}` });
   };
   return {
     async put(name, bytes, contentType) {
@@ -36,7 +38,10 @@ export function createFileThumbnailStore(dir: string): ThumbnailStore {
     async get(name) {
       check(name);
       try {
-        const [bytes, contentType] = await Promise.all([readFile(join(dir, name)), readFile(join(dir, `${name}.type`), 'utf8')]);
+        const [bytes, contentType] = await Promise.all([
+          readFile(join(dir, name)),
+          readFile(join(dir, `${name}.type`), 'utf8'),
+        ]);
         return { bytes, contentType };
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

@@ -5,6 +5,7 @@
  */
 import { NS, type NsPrefix } from '../../edm/namespaces.ts';
 import { childElements, getAttr, type XmlAttr, type XmlElement, type XmlNode } from '../../edm/xml.ts';
+import { RecordError } from '../../errors/index.ts';
 
 /** `/rdf:RDF/ore:Proxy[edm:europeanaProxy='true']`-style test: a child whose own text is exactly 'true'. */
 export function isEuropeanaProxy(proxy: XmlElement): boolean {
@@ -19,14 +20,17 @@ export function providerProxies(root: XmlElement): XmlElement[] {
 /** The unique Europeana proxy; throws NormalizationError when there is none or more than one. */
 export function europeanaProxy(root: XmlElement): XmlElement {
   const found = childElements(root, NS.ore, 'Proxy').filter(isEuropeanaProxy);
-  if (found.length !== 1) throw new NormalizationError('The document does not contain a (unique) element satisfying this query: the Europeana proxy.');
+  if (found.length !== 1)
+    throw new NormalizationError(
+      'The document does not contain a (unique) element satisfying this query: the Europeana proxy.',
+    );
   return found[0];
 }
 
-/** A record the normalizer cannot work on (a record failure, not a crash). */
-export class NormalizationError extends Error {
+/** A record the normalizer cannot work on (`NORMALIZE_FAILED`: a record failure, not a crash). */
+export class NormalizationError extends RecordError<'NORMALIZE_FAILED'> {
   constructor(message: string) {
-    super(message);
+    super('NORMALIZE_FAILED', { detail: message });
     this.name = 'NormalizationError';
   }
 }
@@ -55,7 +59,8 @@ export function replaceOwnText(el: XmlElement, text: string): void {
  */
 export function removeIfEmpty(parent: XmlElement, el: XmlElement): void {
   if (el.children.length > 0) return;
-  const onlyLang = el.attrs.length === 1 && el.attrs[0].ns === NS.xml && el.attrs[0].local === 'lang' && el.attrs[0].value !== '';
+  const onlyLang =
+    el.attrs.length === 1 && el.attrs[0].ns === NS.xml && el.attrs[0].local === 'lang' && el.attrs[0].value !== '';
   if (el.attrs.length === 0 || onlyLang) removeChild(parent, el);
 }
 

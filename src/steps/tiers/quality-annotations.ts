@@ -5,17 +5,29 @@
  * its body replaced; otherwise a new one is appended, linked by `dqv:hasQualityAnnotation`.
  */
 import { NS } from '../../edm/namespaces.ts';
-import { createElement, createText, getAttr, setAttr, walkElements, type XmlDocument, type XmlElement } from '../../edm/xml.ts';
+import {
+  createElement,
+  createText,
+  getAttr,
+  setAttr,
+  walkElements,
+  type XmlDocument,
+  type XmlElement,
+} from '../../edm/xml.ts';
 import { aboutOf, isAggregatorAggregation, type EdmView } from './edm-view.ts';
 import type { ContentTier } from './content-tier.ts';
 import type { MetadataTier } from './metadata-tier.ts';
+import { RecordError } from '../../errors/index.ts';
 
 export const CONTENT_TIER_BASE = 'http://www.europeana.eu/schemas/epf/contentTier';
 export const METADATA_TIER_BASE = 'http://www.europeana.eu/schemas/epf/metadataTier';
 
-/** A record that cannot carry annotations (no aggregation, duplicated annotations). */
-export class TierAnnotationError extends Error {
-  readonly code = 'TIER_ANNOTATION';
+/** A record that cannot carry annotations (`TIER_ANNOTATION`: no aggregation, duplicated annotations). */
+export class TierAnnotationError extends RecordError<'TIER_ANNOTATION'> {
+  constructor(message: string) {
+    super('TIER_ANNOTATION', { detail: message });
+    this.name = 'TierAnnotationError';
+  }
 }
 
 export interface AnnotationTiers {
@@ -49,17 +61,38 @@ function resourceOf(el: XmlElement, ns: string, local: string): string[] {
 /** OVERWRITE replaces an existing annotation's body; INITIALISE leaves an existing one alone. */
 export type TierWriteMode = 'OVERWRITE' | 'INITIALISE';
 
-function setTier(doc: XmlDocument, aggregations: XmlElement[], target: XmlElement, base: string, body: string, created: string, mode: TierWriteMode): void {
+function setTier(
+  doc: XmlDocument,
+  aggregations: XmlElement[],
+  target: XmlElement,
+  base: string,
+  body: string,
+  created: string,
+  mode: TierWriteMode,
+): void {
   const targetAbout = aboutOf(target);
   const matches = aggregations
     .flatMap(annotationsOf)
-    .filter((a) => resourceOf(a, NS.oa, 'hasBody').some((b) => b.startsWith(base)) && resourceOf(a, NS.oa, 'hasTarget').includes(targetAbout));
-  if (matches.length > 1) throw new TierAnnotationError(`Multiple annotations found for target '${targetAbout}' and type '${base}'.`);
+    .filter(
+      (a) =>
+        resourceOf(a, NS.oa, 'hasBody').some((b) => b.startsWith(base)) &&
+        resourceOf(a, NS.oa, 'hasTarget').includes(targetAbout),
+    );
+  if (matches.length > 1)
+    throw new TierAnnotationError(`Multiple annotations found for target '${targetAbout}' and type '${base}'.`);
   if (matches.length === 1) {
-    if (resourceOf(matches[0], NS.oa, 'hasTarget').length > 1) throw new TierAnnotationError('Annotation found with multiple targets.');
+    if (resourceOf(matches[0], NS.oa, 'hasTarget').length > 1)
+      throw new TierAnnotationError('Annotation found with multiple targets.');
     if (mode === 'INITIALISE') return;
-    const hasBody = matches[0].children.find((c): c is XmlElement => c.kind === 'element' && c.ns === NS.oa && c.local === 'hasBody')!;
-    setAttr(hasBody, hasBody.attrs.find((a) => a.ns === NS.rdf && a.local === 'resource')?.name ?? 'rdf:resource', NS.rdf, body);
+    const hasBody = matches[0].children.find(
+      (c): c is XmlElement => c.kind === 'element' && c.ns === NS.oa && c.local === 'hasBody',
+    )!;
+    setAttr(
+      hasBody,
+      hasBody.attrs.find((a) => a.ns === NS.rdf && a.local === 'resource')?.name ?? 'rdf:resource',
+      NS.rdf,
+      body,
+    );
     return;
   }
   const dqv = ensurePrefix(doc, 'dqv', NS.dqv);
@@ -67,11 +100,16 @@ function setTier(doc: XmlDocument, aggregations: XmlElement[], target: XmlElemen
   const dcterms = ensurePrefix(doc, 'dcterms', NS.dcterms);
   const rdf = ensurePrefix(doc, 'rdf', NS.rdf);
   const res = (v: string) => [{ name: `${rdf}:resource`, ns: NS.rdf, value: v }];
-  const annotation = createElement(`${dqv}:QualityAnnotation`, NS.dqv, [], [
-    createElement(`${dcterms}:created`, NS.dcterms, [], [createText(created)]),
-    createElement(`${oa}:hasTarget`, NS.oa, res(targetAbout)),
-    createElement(`${oa}:hasBody`, NS.oa, res(body)),
-  ]);
+  const annotation = createElement(
+    `${dqv}:QualityAnnotation`,
+    NS.dqv,
+    [],
+    [
+      createElement(`${dcterms}:created`, NS.dcterms, [], [createText(created)]),
+      createElement(`${oa}:hasTarget`, NS.oa, res(targetAbout)),
+      createElement(`${oa}:hasBody`, NS.oa, res(body)),
+    ],
+  );
   target.children.push(createElement(`${dqv}:hasQualityAnnotation`, NS.dqv, [], [annotation]));
 }
 
@@ -79,17 +117,55 @@ function setTier(doc: XmlDocument, aggregations: XmlElement[], target: XmlElemen
  * Writes the four tier annotations into the record tree (in place).
  * Throws TierAnnotationError when the record has no suitable aggregation.
  */
-export function writeTierAnnotations(view: EdmView, tiers: AnnotationTiers, now: Date = new Date(), mode: TierWriteMode = 'OVERWRITE'): void {
+export function writeTierAnnotations(
+  view: EdmView,
+  tiers: AnnotationTiers,
+  now: Date = new Date(),
+  mode: TierWriteMode = 'OVERWRITE',
+): void {
   const aggregations = [...view.aggregations, ...(view.europeanaAggregation ? [view.europeanaAggregation] : [])];
-  const providerTarget = view.aggregations.find(isAggregatorAggregation) ?? view.aggregations.find((a) => !isAggregatorAggregation(a));
+  const providerTarget =
+    view.aggregations.find(isAggregatorAggregation) ?? view.aggregations.find((a) => !isAggregatorAggregation(a));
   if (!providerTarget || !view.europeanaAggregation) {
     throw new TierAnnotationError('Cannot find suitable aggregator or provider aggregation in record.');
   }
   const created = now.toISOString();
-  setTier(view.doc, aggregations, providerTarget, CONTENT_TIER_BASE, `${CONTENT_TIER_BASE}${tiers.providerContent}`, created, mode);
-  setTier(view.doc, aggregations, providerTarget, METADATA_TIER_BASE, `${METADATA_TIER_BASE}${tiers.providerMetadata}`, created, mode);
-  setTier(view.doc, aggregations, view.europeanaAggregation, CONTENT_TIER_BASE, `${CONTENT_TIER_BASE}${tiers.europeanaContent}`, created, mode);
-  setTier(view.doc, aggregations, view.europeanaAggregation, METADATA_TIER_BASE, `${METADATA_TIER_BASE}${tiers.europeanaMetadata}`, created, mode);
+  setTier(
+    view.doc,
+    aggregations,
+    providerTarget,
+    CONTENT_TIER_BASE,
+    `${CONTENT_TIER_BASE}${tiers.providerContent}`,
+    created,
+    mode,
+  );
+  setTier(
+    view.doc,
+    aggregations,
+    providerTarget,
+    METADATA_TIER_BASE,
+    `${METADATA_TIER_BASE}${tiers.providerMetadata}`,
+    created,
+    mode,
+  );
+  setTier(
+    view.doc,
+    aggregations,
+    view.europeanaAggregation,
+    CONTENT_TIER_BASE,
+    `${CONTENT_TIER_BASE}${tiers.europeanaContent}`,
+    created,
+    mode,
+  );
+  setTier(
+    view.doc,
+    aggregations,
+    view.europeanaAggregation,
+    METADATA_TIER_BASE,
+    `${METADATA_TIER_BASE}${tiers.europeanaMetadata}`,
+    created,
+    mode,
+  );
 }
 
 /** Reads the tier annotations currently in a record: `{target about → {content?, metadata?}}`. */

@@ -11,6 +11,7 @@ import { parseXml, serializeXml } from '../../edm/xml.ts';
 import { type StepOutcome, fail, success } from '../outcome.ts';
 import { transformToInternal } from './default-transform.ts';
 import { type CompiledXslt, type XsltCompileOptions, compileXslt } from './xslt.ts';
+import { errors } from '../../errors/index.ts';
 
 /** A stylesheet given as text; `baseDir` resolves its relative imports. */
 export interface XsltSource {
@@ -78,7 +79,8 @@ export async function createTransformer(opts: TransformerOptions): Promise<Recor
         europeanaProxyAboutId: ids.europeanaProxy,
         dcIdentifier: ids.sourceProvidedChoAbout,
       };
-      for (const k of Object.keys(metis)) if (typeof metis[k] !== 'string' || (metis[k] as string).trim() === '') delete metis[k];
+      for (const k of Object.keys(metis))
+        if (typeof metis[k] !== 'string' || (metis[k] as string).trim() === '') delete metis[k];
       return { content: runXslt(compiled, record.content, { ...metis, ...extra }), europeanaId: ids.europeanaId };
     });
 }
@@ -88,7 +90,10 @@ export async function createTransformer(opts: TransformerOptions): Promise<Recor
  * with only the given parameters (Metis passes none).
  * @throws TaskError `XSLT_COMPILE` when the stylesheet does not compile
  */
-export async function createXsltTransformer(xslt: XsltSource, opts: XsltCompileOptions = {}): Promise<RecordTransformer> {
+export async function createXsltTransformer(
+  xslt: XsltSource,
+  opts: XsltCompileOptions = {},
+): Promise<RecordTransformer> {
   const compiled = await compileXslt(xslt.source, { ...opts, baseDir: xslt.baseDir });
   return (record) => {
     try {
@@ -105,7 +110,7 @@ function runXslt(compiled: CompiledXslt, source: string, params: Record<string, 
   try {
     parseXml(out);
   } catch (err) {
-    throw new Error(`Malformed XSLT result: ${(err as Error).message}`);
+    throw errors.TRANSFORM_RESULT({ detail: (err as Error).message }, { cause: err });
   }
   return out;
 }
