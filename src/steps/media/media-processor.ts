@@ -70,7 +70,9 @@ export interface MediaRunOptions {
 }
 
 /** The step function, plus `close()` for the fetcher and relay it owns. */
-export type MediaProcessor = ((record: MediaRecord, run?: MediaRunOptions) => Promise<StepOutcome<MediaData>>) & { close(): Promise<void> };
+export type MediaProcessor = ((record: MediaRecord, run?: MediaRunOptions) => Promise<StepOutcome<MediaData>>) & {
+  close(): Promise<void>;
+};
 
 /** Creates the media-processing step. */
 export function createMediaProcessor(options: MediaProcessorOptions = {}): MediaProcessor {
@@ -130,7 +132,12 @@ export function createMediaProcessor(options: MediaProcessorOptions = {}): Media
         } catch (err) {
           warn(resource.url, warning(`Could not store thumbnails of ${resource.url}`, err));
         }
-        reports.push({ url: resource.url, status: result.metadata ? 'processed' : 'skipped', mimeType: result.detectedMimeType, thumbnails: stored });
+        reports.push({
+          url: resource.url,
+          status: result.metadata ? 'processed' : 'skipped',
+          mimeType: result.detectedMimeType,
+          thumbnails: stored,
+        });
         // eCloud: the main thumbnail is "available" when the edm:object produced thumbnails.
         return result.thumbnails.length > 0;
       } catch (err) {

@@ -13,13 +13,20 @@ export function baseMimeType(contentType: string | undefined): string | undefine
   return base ? base : undefined;
 }
 
-const TEXT_APPLICATION_TYPES = ['application/xml', 'application/rtf', 'application/epub', 'application/pdf', 'application/xhtml+xml'];
+const TEXT_APPLICATION_TYPES = [
+  'application/xml',
+  'application/rtf',
+  'application/epub',
+  'application/pdf',
+  'application/xhtml+xml',
+];
 
 /** Media type by MIME (metis-schema MediaType.getMediaType). */
 export function mediaTypeOf(mimeType: string | undefined): MediaType {
   const mime = baseMimeType(mimeType);
   if (!mime) return 'OTHER';
-  if (mime.startsWith('model/') || mime.startsWith('application/vnd.las') || mime.startsWith('image/vnd.dxf')) return '3D';
+  if (mime.startsWith('model/') || mime.startsWith('application/vnd.las') || mime.startsWith('image/vnd.dxf'))
+    return '3D';
   if (mime.startsWith('image/')) return 'IMAGE';
   if (mime.startsWith('audio/')) return 'AUDIO';
   if (mime.startsWith('video/') || mime === 'application/dash+xml') return 'VIDEO';
@@ -88,7 +95,13 @@ const TEXT_MAGIC: Array<[string, string]> = [
 ];
 
 /** Types that only say "some text / some XML / some archive"; a name or a hint may refine them. */
-const GENERIC = new Set(['text/plain', 'application/xml', 'application/zip', 'application/gzip', 'application/octet-stream']);
+const GENERIC = new Set([
+  'text/plain',
+  'application/xml',
+  'application/zip',
+  'application/gzip',
+  'application/octet-stream',
+]);
 
 export interface DetectInput {
   /** The content, or at least its first few kilobytes. */
@@ -136,7 +149,8 @@ async function sniff(bytes: Buffer): Promise<string | undefined> {
   if (head.startsWith('LASF')) return 'application/vnd.las';
   const found = await fileTypeFromBuffer(bytes).catch(() => undefined);
   // file-type stops at "some XML"; the root element tells DASH, COLLADA, X3D and SVG apart.
-  if (found && found.mime !== 'application/xml') return found.mime === 'application/x-gzip' ? 'application/gzip' : found.mime;
+  if (found && found.mime !== 'application/xml')
+    return found.mime === 'application/x-gzip' ? 'application/gzip' : found.mime;
   return sniffText(bytes) ?? found?.mime;
 }
 
@@ -144,11 +158,17 @@ async function sniff(bytes: Buffer): Promise<string | undefined> {
 function sniffText(bytes: Buffer): string | undefined {
   const sample = bytes.subarray(0, 4096);
   if (sample.includes(0)) return undefined;
-  const text = sample.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  const text = sample
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   const lower = text.slice(0, 1024).toLowerCase();
-  if (lower.startsWith('<!doctype html') || /^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<html[\s>]/.test(lower)) return 'text/html';
+  if (lower.startsWith('<!doctype html') || /^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<html[\s>]/.test(lower))
+    return 'text/html';
   if (lower.startsWith('<')) {
-    const root = /<([a-zA-Z_][\w.:-]*)[\s>/]/.exec(text.replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>/g, ''))?.[1];
+    const root = /<([a-zA-Z_][\w.:-]*)[\s>/]/.exec(
+      text.replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>/g, ''),
+    )?.[1];
     if (root === 'COLLADA') return 'model/vnd.collada+xml';
     if (root === 'X3D') return 'model/x3d+xml';
     if (root === 'MPD') return 'application/dash+xml';

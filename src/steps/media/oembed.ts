@@ -5,7 +5,14 @@
 import { z } from 'zod';
 import { childElements, parseXml, textContent } from '../../edm/xml.ts';
 
-const numeric = z.union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/).transform(Number)]);
+const numeric = z.union([
+  z.number(),
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/)
+    .transform(Number),
+]);
 
 const oEmbedSchema = z
   .object({

@@ -31,12 +31,18 @@ export async function analysePdf(bytes: Buffer, options: PdfOptions): Promise<Pd
     await writeFile(file, bytes);
     const [firstPage, text, images] = await Promise.all([
       options.renderFirstPage
-        ? spawnTool('pdftoppm', ['-q', '-f', '1', '-l', '1', '-r', '72', '-png', '-singlefile', file, join(dir, 'page')], { timeoutMs, signal: options.signal }).then(() =>
-            readFile(join(dir, 'page.png')),
-          )
+        ? spawnTool(
+            'pdftoppm',
+            ['-q', '-f', '1', '-l', '1', '-r', '72', '-png', '-singlefile', file, join(dir, 'page')],
+            { timeoutMs, signal: options.signal },
+          ).then(() => readFile(join(dir, 'page.png')))
         : Promise.resolve(undefined),
       // Any non-blank character of extracted text is enough: stop reading there.
-      spawnTool('pdftotext', ['-q', '-enc', 'UTF-8', file, '-'], { timeoutMs, signal: options.signal, stopWhen: (out) => /\S/.test(out.toString('utf8')) }),
+      spawnTool('pdftotext', ['-q', '-enc', 'UTF-8', file, '-'], {
+        timeoutMs,
+        signal: options.signal,
+        stopWhen: (out) => /\S/.test(out.toString('utf8')),
+      }),
       spawnTool('pdfimages', ['-list', file], { timeoutMs, signal: options.signal }),
     ]);
     return { firstPage, containsText: /\S/.test(text.toString('utf8')), dpi: firstImageDpi(images.toString('utf8')) };

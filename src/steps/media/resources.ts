@@ -129,8 +129,17 @@ export function processingModeOf(resource: MediaResource): ProcessingMode {
  * Splits the resources into the main-thumbnail resource (the only `edm:object`, when there is
  * exactly one distinct edm:object URL) and the rest, keeping document order.
  */
-export function mainThumbnailFirst(root: XmlElement, resources: MediaResource[]): { main?: MediaResource; rest: MediaResource[] } {
-  const objects = [...new Set(aggregationLinks(root).filter((l) => l.type === 'OBJECT').map((l) => l.url))];
+export function mainThumbnailFirst(
+  root: XmlElement,
+  resources: MediaResource[],
+): { main?: MediaResource; rest: MediaResource[] } {
+  const objects = [
+    ...new Set(
+      aggregationLinks(root)
+        .filter((l) => l.type === 'OBJECT')
+        .map((l) => l.url),
+    ),
+  ];
   if (objects.length !== 1) return { rest: resources };
   const main = resources.find((r) => r.url === objects[0]);
   return { main, rest: resources.filter((r) => r !== main) };

@@ -45,7 +45,9 @@ const p = (prefix: keyof typeof NS, local: string): Prop => ({ ns: NS[prefix], p
 /** The WebResource sequence of the EDM internal XSD (CONTEXTS.xsd), by namespace + local name. */
 const ORDER: Prop[] = [
   ...['creator', 'description', 'format', 'rights', 'source', 'type', 'title', 'language'].map((l) => p('dc', l)),
-  ...['conformsTo', 'created', 'extent', 'hasPart', 'isFormatOf', 'isPartOf', 'issued', 'temporal'].map((l) => p('dcterms', l)),
+  ...['conformsTo', 'created', 'extent', 'hasPart', 'isFormatOf', 'isPartOf', 'issued', 'temporal'].map((l) =>
+    p('dcterms', l),
+  ),
   p('edm', 'isNextInSequence'),
   p('edm', 'rights'),
   p('owl', 'sameAs'),
@@ -100,18 +102,26 @@ export class WebResourceWriter {
   webResource(url: string): XmlElement {
     const existing = childElements(this.root, NS.edm, 'WebResource').find((w) => aboutOf(w) === url);
     if (existing) return existing;
-    const wr = createElement(this.qname(p('edm', 'WebResource')), NS.edm, [{ name: this.qname(p('rdf', 'about')), ns: NS.rdf, value: url }]);
+    const wr = createElement(this.qname(p('edm', 'WebResource')), NS.edm, [
+      { name: this.qname(p('rdf', 'about')), ns: NS.rdf, value: url },
+    ]);
     this.root.children.push(wr);
     return wr;
   }
 
-  private replace(wr: XmlElement, prop: Prop, values: Array<{ text?: string; resource?: string; datatype?: string }>): void {
+  private replace(
+    wr: XmlElement,
+    prop: Prop,
+    values: Array<{ text?: string; resource?: string; datatype?: string }>,
+  ): void {
     wr.children = wr.children.filter((c) => !(c.kind === 'element' && c.ns === prop.ns && c.local === prop.local));
     const r = ORDER.findIndex((o) => o.ns === prop.ns && o.local === prop.local);
     const created = values.map((v) => {
       const attrs: Array<{ name: string; ns: string; value: string }> = [];
-      if (v.resource !== undefined) attrs.push({ name: this.qname(p('rdf', 'resource')), ns: NS.rdf, value: v.resource });
-      if (v.datatype !== undefined) attrs.push({ name: this.qname(p('rdf', 'datatype')), ns: NS.rdf, value: XSD + v.datatype });
+      if (v.resource !== undefined)
+        attrs.push({ name: this.qname(p('rdf', 'resource')), ns: NS.rdf, value: v.resource });
+      if (v.datatype !== undefined)
+        attrs.push({ name: this.qname(p('rdf', 'datatype')), ns: NS.rdf, value: XSD + v.datatype });
       return createElement(this.qname(prop), prop.ns, attrs, v.text === undefined ? [] : [createText(v.text)]);
     });
     // Insert before the first element that comes later in the XSD sequence (unknown ones stay put).
@@ -128,7 +138,15 @@ export class WebResourceWriter {
     };
     if (m.containsText === true) this.replace(wr, p('rdf', 'type'), [{ resource: FULL_TEXT_RESOURCE }]);
     else if (m.containsText === false) {
-      wr.children = wr.children.filter((c) => !(c.kind === 'element' && c.ns === NS.rdf && c.local === 'type' && getAttr(c, NS.rdf, 'resource') === FULL_TEXT_RESOURCE));
+      wr.children = wr.children.filter(
+        (c) =>
+          !(
+            c.kind === 'element' &&
+            c.ns === NS.rdf &&
+            c.local === 'type' &&
+            getAttr(c, NS.rdf, 'resource') === FULL_TEXT_RESOURCE
+          ),
+      );
     }
     set('edm', 'codecName', m.codecName);
     set('ebucore', 'hasMimeType', m.mimeType);
@@ -143,7 +161,11 @@ export class WebResourceWriter {
     set('ebucore', 'frameRate', m.frameRate === undefined ? undefined : javaDouble(m.frameRate), 'double');
     set('edm', 'hasColorSpace', m.colorSpace);
     if (m.dominantColors && m.dominantColors.length > 0) {
-      this.replace(wr, p('edm', 'componentColor'), m.dominantColors.map((c) => ({ text: c, datatype: 'hexBinary' })));
+      this.replace(
+        wr,
+        p('edm', 'componentColor'),
+        m.dominantColors.map((c) => ({ text: c, datatype: 'hexBinary' })),
+      );
     }
     set('ebucore', 'orientation', m.orientation, 'string');
     set('ebucore', 'audioChannelNumber', m.audioChannelNumber, 'nonNegativeInteger');
@@ -159,8 +181,12 @@ export class WebResourceWriter {
     const url = choosePreview(this.root, hasLargeThumbnail);
     const aggregation = childElements(this.root, NS.edm, 'EuropeanaAggregation')[0];
     if (!url || !aggregation) return url;
-    aggregation.children = aggregation.children.filter((c) => !(c.kind === 'element' && c.ns === NS.edm && c.local === 'preview'));
-    const preview = createElement(this.qname(p('edm', 'preview')), NS.edm, [{ name: this.qname(p('rdf', 'resource')), ns: NS.rdf, value: url }]);
+    aggregation.children = aggregation.children.filter(
+      (c) => !(c.kind === 'element' && c.ns === NS.edm && c.local === 'preview'),
+    );
+    const preview = createElement(this.qname(p('edm', 'preview')), NS.edm, [
+      { name: this.qname(p('rdf', 'resource')), ns: NS.rdf, value: url },
+    ]);
     // EuropeanaAggregation sequence: … edm:landingPage, edm:preview, edm:language, edm:rights, edm:completeness …
     const after = new Set(['language', 'rights', 'completeness', 'datasetName', 'intendedUsage']);
     const at = aggregation.children.findIndex((c) => c.kind === 'element' && c.ns === NS.edm && after.has(c.local));
@@ -190,7 +216,10 @@ export function choosePreview(root: XmlElement, hasLargeThumbnail: (url: string)
 function resolution(root: XmlElement, url: string): number {
   const wr = childElements(root, NS.edm, 'WebResource').find((w) => aboutOf(w) === url);
   const el = wr && childElements(wr, NS.edm, 'spatialResolution')[0];
-  const text = el?.children.map((c) => (c.kind === 'text' ? c.text : '')).join('').trim();
+  const text = el?.children
+    .map((c) => (c.kind === 'text' ? c.text : ''))
+    .join('')
+    .trim();
   return text && /^\d+$/.test(text) ? Number(text) : 0;
 }
 
@@ -198,4 +227,3 @@ function resolution(root: XmlElement, url: string): number {
 function javaDouble(n: number): string {
   return Number.isInteger(n) ? `${n}.0` : String(n);
 }
-

@@ -51,13 +51,16 @@ export function normalizeDates(root: XmlElement, clock: DateClock): number {
 }
 
 function addTimeSpan(root: XmlElement, id: string, match: DateMatch, clock: DateClock): XmlElement {
-  root.children = root.children.filter((c) => !(c.kind === 'element' && c.ns === NS.edm && c.local === 'TimeSpan' && aboutOf(c) === id));
+  root.children = root.children.filter(
+    (c) => !(c.kind === 'element' && c.ns === NS.edm && c.local === 'TimeSpan' && aboutOf(c) === id),
+  );
   const timeSpan = createEdmElement([root], 'edm', 'TimeSpan', [['rdf', 'about', id]]);
   const scope = [root, timeSpan];
   const add = (prefix: NsPrefix, local: string, attrs: Array<[NsPrefix, string, string]>, text?: string) =>
     timeSpan.children.push(createEdmElement(scope, prefix, local, attrs, text));
 
-  if (match.extractor === 'DCMI_PERIOD' && match.label && match.label.trim() !== '') add('skos', 'prefLabel', [], match.label);
+  if (match.extractor === 'DCMI_PERIOD' && match.label && match.label.trim() !== '')
+    add('skos', 'prefLabel', [], match.label);
   else add('skos', 'prefLabel', [['xml', 'lang', 'zxx']], match.edtf);
   const qualifiers = qualifiersOf(match.date);
   if (qualifiers.approximate) add('skos', 'note', [], 'approximate');

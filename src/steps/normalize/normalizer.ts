@@ -53,7 +53,8 @@ export function createNormalizer(options: NormalizerOptions = {}): Normalizer {
     try {
       root = parseXml(record.content).root;
     } catch (err) {
-      if (err instanceof XmlParseError) return fail(record.recordId, 'NORMALIZE_XML_PARSE', `Error parsing XML: ${err.message}`);
+      if (err instanceof XmlParseError)
+        return fail(record.recordId, 'NORMALIZE_XML_PARSE', `Error parsing XML: ${err.message}`);
       throw err;
     }
     try {

@@ -20,7 +20,8 @@ export interface TierResults {
 
 /** Computes all tiers of a fully processed EDM-internal record (XML text, parsed tree, or view). */
 export function computeTiers(record: string | Buffer | XmlDocument | EdmView): TierResults {
-  const view = typeof record === 'object' && 'proxies' in record ? record : createEdmView(record as string | Buffer | XmlDocument);
+  const view =
+    typeof record === 'object' && 'proxies' in record ? record : createEdmView(record as string | Buffer | XmlDocument);
   const content = computeContentTier(view);
   return {
     content,

@@ -113,14 +113,25 @@ function classifyResource(
   type: RecordType,
   wr: WebResource,
   flags: Flags,
-): Pick<MediaResourceTier, 'mediaTierBeforeLicenseCorrection' | 'imageResolution' | 'imageResolutionTier' | 'verticalResolution' | 'verticalResolutionTier'> {
+): Pick<
+  MediaResourceTier,
+  | 'mediaTierBeforeLicenseCorrection'
+  | 'imageResolution'
+  | 'imageResolutionTier'
+  | 'verticalResolution'
+  | 'verticalResolutionTier'
+> {
   const mime = mimeTypeOf(wr);
   const mediaType = mediaTypeOf(mime);
   const pixels = numberOf(wr, 'ebucore:width') * numberOf(wr, 'ebucore:height');
   switch (type) {
     case 'IMAGE': {
       const tier = mediaType === 'IMAGE' ? resolutionTier(pixels) : 0;
-      return { mediaTierBeforeLicenseCorrection: tier, imageResolution: pixels, imageResolutionTier: resolutionTier(pixels) };
+      return {
+        mediaTierBeforeLicenseCorrection: tier,
+        imageResolution: pixels,
+        imageResolutionTier: resolutionTier(pixels),
+      };
     }
     case 'TEXT': {
       const resolution = mediaType === 'IMAGE' ? pixels : 0;
@@ -130,7 +141,11 @@ function classifyResource(
       else if (flags.landingPage || resolution >= 100_000) tier = 1;
       else tier = 0;
       return mediaType === 'IMAGE'
-        ? { mediaTierBeforeLicenseCorrection: tier, imageResolution: pixels, imageResolutionTier: resolutionTier(pixels) }
+        ? {
+            mediaTierBeforeLicenseCorrection: tier,
+            imageResolution: pixels,
+            imageResolutionTier: resolutionTier(pixels),
+          }
         : { mediaTierBeforeLicenseCorrection: tier };
     }
     case 'SOUND': {
@@ -140,11 +155,17 @@ function classifyResource(
     case 'VIDEO': {
       const height = numberOf(wr, 'ebucore:height');
       const isVideo = mime !== null && mime.startsWith('video');
-      const tier: ContentTier = (isVideo && height >= 480) || flags.embeddable ? 4 : isVideo || flags.landingPage ? 1 : 0;
-      return { mediaTierBeforeLicenseCorrection: tier, verticalResolution: height, verticalResolutionTier: isVideo && height >= 480 ? 4 : 0 };
+      const tier: ContentTier =
+        (isVideo && height >= 480) || flags.embeddable ? 4 : isVideo || flags.landingPage ? 1 : 0;
+      return {
+        mediaTierBeforeLicenseCorrection: tier,
+        verticalResolution: height,
+        verticalResolutionTier: isVideo && height >= 480 ? 4 : 0,
+      };
     }
     case '3D': {
-      const tier: ContentTier = mime !== null && !mime.startsWith('image/') && !mime.startsWith('application/pdf') ? 4 : 0;
+      const tier: ContentTier =
+        mime !== null && !mime.startsWith('image/') && !mime.startsWith('application/pdf') ? 4 : 0;
       return { mediaTierBeforeLicenseCorrection: tier };
     }
   }

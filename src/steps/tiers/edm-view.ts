@@ -134,7 +134,8 @@ export function createEdmView(record: string | Buffer | XmlDocument): EdmView {
     } else if (key === `${NS.edm}EuropeanaAggregation`) {
       view.europeanaAggregation ??= c;
     } else if (key === `${NS.edm}WebResource`) {
-      if (about && !view.webResources.has(about)) view.webResources.set(about, { el: c, about, values: propertiesOf(c) });
+      if (about && !view.webResources.has(about))
+        view.webResources.set(about, { el: c, about, values: propertiesOf(c) });
     } else if (ENTITY_CLASSES[key] && about) {
       const entity: Entity = { el: c, about, cls: ENTITY_CLASSES[key], values: propertiesOf(c) };
       view.entities.push(entity);

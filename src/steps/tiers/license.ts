@@ -27,7 +27,10 @@ const RESTRICTED_PATHS = [
 ];
 
 function pathOf(uri: string): string {
-  return uri.trim().replace(/^https?:\/\//i, '').replace(/^www\./i, '');
+  return uri
+    .trim()
+    .replace(/^https?:\/\//i, '')
+    .replace(/^www\./i, '');
 }
 
 /** Categorizes a rights URI; any non-blank URI that is neither open nor restricted is CLOSED. */

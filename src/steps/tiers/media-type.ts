@@ -2,7 +2,13 @@
 
 export type MediaType = 'IMAGE' | 'AUDIO' | 'VIDEO' | 'TEXT' | '3D' | 'OTHER';
 
-const TEXT_APPLICATION_TYPES = ['application/xml', 'application/rtf', 'application/epub', 'application/pdf', 'application/xhtml+xml'];
+const TEXT_APPLICATION_TYPES = [
+  'application/xml',
+  'application/rtf',
+  'application/epub',
+  'application/pdf',
+  'application/xhtml+xml',
+];
 
 /** Classifies a base MIME type (already without parameters); null or unknown → OTHER. */
 export function mediaTypeOf(mime: string | null): MediaType {

@@ -50,10 +50,28 @@ export interface MetadataTierResult {
 // ---- language ----
 
 const LANGUAGE_PROPERTIES = [
-  'dc:coverage', 'dc:description', 'dc:format', 'dc:relation', 'dc:rights', 'dc:source', 'dc:subject', 'dc:title',
-  'dc:type', 'dcterms:alternative', 'dcterms:hasPart', 'dcterms:isPartOf', 'dcterms:isReferencedBy', 'dcterms:medium',
-  'dcterms:provenance', 'dcterms:references', 'dcterms:spatial', 'dcterms:tableOfContents', 'dcterms:temporal',
-  'edm:currentLocation', 'edm:hasType', 'edm:isRelatedTo',
+  'dc:coverage',
+  'dc:description',
+  'dc:format',
+  'dc:relation',
+  'dc:rights',
+  'dc:source',
+  'dc:subject',
+  'dc:title',
+  'dc:type',
+  'dcterms:alternative',
+  'dcterms:hasPart',
+  'dcterms:isPartOf',
+  'dcterms:isReferencedBy',
+  'dcterms:medium',
+  'dcterms:provenance',
+  'dcterms:references',
+  'dcterms:spatial',
+  'dcterms:tableOfContents',
+  'dcterms:temporal',
+  'edm:currentLocation',
+  'edm:hasType',
+  'edm:isRelatedTo',
 ];
 /** Literal-only properties in the EDM model: an rdf:resource on them is not read. */
 const LITERAL_ONLY = new Set(['dc:title', 'dcterms:alternative']);
@@ -71,7 +89,8 @@ export function classifyLanguage(view: EdmView, proxies: Proxy[]): LanguageBreak
   const entitiesWithLanguage = new Set<string>();
   for (const e of view.entities) {
     if (!LANGUAGE_ENTITY_CLASSES.has(e.cls)) continue;
-    if (e.values.some((v) => v.name === 'skos:prefLabel' && v.text && isNotBlank(v.lang))) entitiesWithLanguage.add(e.about);
+    if (e.values.some((v) => v.name === 'skos:prefLabel' && v.text && isNotBlank(v.lang)))
+      entitiesWithLanguage.add(e.about);
   }
   const qualified = new Set<string>();
   const withLanguage = new Set<string>();
@@ -166,17 +185,64 @@ export function classifyEnablingElements(view: EdmView, proxies: Proxy[]): Enabl
 
 /** Proxy properties whose rdf:resource counts as an entity reference (`ResourceLinkFromProxy`). */
 const LINK_PROPERTIES = new Set([
-  'ore:proxyFor', 'ore:proxyIn', 'owl:sameAs', 'edm:currentLocation', 'edm:hasMet', 'edm:hasType', 'edm:incorporates',
-  'edm:isDerivativeOf', 'edm:isNextInSequence', 'edm:isRelatedTo', 'edm:isRepresentationOf', 'edm:isSimilarTo',
-  'edm:isSuccessorOf', 'edm:realizes',
-  ...['contributor', 'coverage', 'creator', 'date', 'description', 'format', 'publisher', 'relation', 'rights', 'source', 'subject', 'type'].map((l) => `dc:${l}`),
-  ...['conformsTo', 'created', 'extent', 'hasFormat', 'hasPart', 'hasVersion', 'isFormatOf', 'isPartOf', 'isReferencedBy',
-    'isReplacedBy', 'isRequiredBy', 'issued', 'isVersionOf', 'medium', 'provenance', 'references', 'replaces', 'requires',
-    'spatial', 'tableOfContents', 'temporal'].map((l) => `dcterms:${l}`),
+  'ore:proxyFor',
+  'ore:proxyIn',
+  'owl:sameAs',
+  'edm:currentLocation',
+  'edm:hasMet',
+  'edm:hasType',
+  'edm:incorporates',
+  'edm:isDerivativeOf',
+  'edm:isNextInSequence',
+  'edm:isRelatedTo',
+  'edm:isRepresentationOf',
+  'edm:isSimilarTo',
+  'edm:isSuccessorOf',
+  'edm:realizes',
+  ...[
+    'contributor',
+    'coverage',
+    'creator',
+    'date',
+    'description',
+    'format',
+    'publisher',
+    'relation',
+    'rights',
+    'source',
+    'subject',
+    'type',
+  ].map((l) => `dc:${l}`),
+  ...[
+    'conformsTo',
+    'created',
+    'extent',
+    'hasFormat',
+    'hasPart',
+    'hasVersion',
+    'isFormatOf',
+    'isPartOf',
+    'isReferencedBy',
+    'isReplacedBy',
+    'isRequiredBy',
+    'issued',
+    'isVersionOf',
+    'medium',
+    'provenance',
+    'references',
+    'replaces',
+    'requires',
+    'spatial',
+    'tableOfContents',
+    'temporal',
+  ].map((l) => `dcterms:${l}`),
 ]);
 
-const has = (values: PropertyValue[], names: string[], opts: { literal?: boolean; resource?: boolean } = { literal: true, resource: true }) =>
-  values.some((v) => names.includes(v.name) && ((opts.literal && !!v.text) || (opts.resource && !!v.resource)));
+const has = (
+  values: PropertyValue[],
+  names: string[],
+  opts: { literal?: boolean; resource?: boolean } = { literal: true, resource: true },
+) => values.some((v) => names.includes(v.name) && ((opts.literal && !!v.text) || (opts.resource && !!v.resource)));
 
 /** Whether a contextual entity is "complete" enough to count for its class. */
 export function entityQualifies(e: Entity): boolean {
@@ -196,7 +262,9 @@ export function entityQualifies(e: Entity): boolean {
       return (
         prefLabel &&
         (has(v, ['skos:note'], { literal: true }) ||
-          has(v, ['skos:broader', 'skos:narrower', 'skos:exactMatch', 'skos:closeMatch', 'skos:related'], { resource: true }))
+          has(v, ['skos:broader', 'skos:narrower', 'skos:exactMatch', 'skos:closeMatch', 'skos:related'], {
+            resource: true,
+          }))
       );
     case 'edm:Place': {
       const num = (n: string) => v.some((x) => x.name === n && x.text !== '' && Number.isFinite(Number(x.text)));
@@ -209,7 +277,8 @@ export function entityQualifies(e: Entity): boolean {
 
 export function classifyContextualClasses(view: EdmView, proxies: Proxy[]): ContextualClassesBreakdown {
   const referenced = new Set<string>();
-  for (const p of proxies) for (const v of p.values) if (v.resource && LINK_PROPERTIES.has(v.name)) referenced.add(v.resource);
+  for (const p of proxies)
+    for (const v of p.values) if (v.resource && LINK_PROPERTIES.has(v.name)) referenced.add(v.resource);
   const complete = new Set<string>();
   const classes = new Set<EntityClass>();
   for (const e of view.entities) {

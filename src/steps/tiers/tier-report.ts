@@ -20,7 +20,8 @@ export interface RecordTierReportOptions {
   processingErrors?: ProcessingError[];
 }
 
-const metisMediaType = (t: MediaType | 'SOUND' | null): string | null => (t === 'SOUND' ? 'AUDIO' : t === '3D' ? 'THREE_D' : t);
+const metisMediaType = (t: MediaType | 'SOUND' | null): string | null =>
+  t === 'SOUND' ? 'AUDIO' : t === '3D' ? 'THREE_D' : t;
 
 /** Builds the record report from computed tiers. */
 export function toRecordTierCalculationView(tiers: TierResults, opts: RecordTierReportOptions) {
@@ -50,8 +51,12 @@ export function toRecordTierCalculationView(tiers: TierResults, opts: RecordTier
         licenseType: r.licenseType,
         mediaTier: String(r.mediaTier),
         mediaTierBeforeLicenseCorrection: String(r.mediaTierBeforeLicenseCorrection),
-        ...(r.imageResolution !== undefined ? { imageResolution: r.imageResolution, imageResolutionTier: String(r.imageResolutionTier) } : {}),
-        ...(r.verticalResolution !== undefined ? { verticalResolution: r.verticalResolution, verticalResolutionTier: String(r.verticalResolutionTier) } : {}),
+        ...(r.imageResolution !== undefined
+          ? { imageResolution: r.imageResolution, imageResolutionTier: String(r.imageResolutionTier) }
+          : {}),
+        ...(r.verticalResolution !== undefined
+          ? { verticalResolution: r.verticalResolution, verticalResolutionTier: String(r.verticalResolutionTier) }
+          : {}),
       })),
       processingErrorsList: opts.processingErrors ?? [],
     },

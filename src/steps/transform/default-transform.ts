@@ -14,8 +14,21 @@
  */
 import type { EuropeanaGeneratedIds } from '../../edm/ids.ts';
 import { NS } from '../../edm/namespaces.ts';
-import { CHO_PROPERTIES, declareStandardNamespaces, expandedName, indentChildren, propertyRank } from '../../edm/sorter.ts';
-import { type XmlAttr, type XmlDocument, type XmlElement, type XmlNode, createElement, createText } from '../../edm/xml.ts';
+import {
+  CHO_PROPERTIES,
+  declareStandardNamespaces,
+  expandedName,
+  indentChildren,
+  propertyRank,
+} from '../../edm/sorter.ts';
+import {
+  type XmlAttr,
+  type XmlDocument,
+  type XmlElement,
+  type XmlNode,
+  createElement,
+  createText,
+} from '../../edm/xml.ts';
 
 /** Stylesheet parameters of the default XSLT. */
 export interface DefaultTransformParams {
@@ -29,14 +42,43 @@ export interface DefaultTransformParams {
 
 /** Prefixes the default XSLT declares on the output rdf:RDF. */
 const OUTPUT_PREFIXES = [
-  'adms', 'cc', 'crm', 'dc', 'dcat', 'dcterms', 'doap', 'ebucore', 'edm', 'foaf', 'odrl', 'ore', 'owl',
-  'rdaGr2', 'rdf', 'rdfs', 'skos', 'svcs', 'wgs84_pos', 'xs',
+  'adms',
+  'cc',
+  'crm',
+  'dc',
+  'dcat',
+  'dcterms',
+  'doap',
+  'ebucore',
+  'edm',
+  'foaf',
+  'odrl',
+  'ore',
+  'owl',
+  'rdaGr2',
+  'rdf',
+  'rdfs',
+  'skos',
+  'svcs',
+  'wgs84_pos',
+  'xs',
 ] as const;
 
 const DCAT = 'http://www.w3.org/ns/dcat#';
 const key = (ns: string, local: string) => `{${ns}}${local}`;
-const CONTEXTUAL_BEFORE = [key(NS.edm, 'WebResource'), key(NS.edm, 'Agent'), key(NS.edm, 'Place'), key(NS.edm, 'TimeSpan'), key(NS.skos, 'Concept')];
-const CONTEXTUAL_AFTER = [key(NS.cc, 'License'), key(NS.foaf, 'Organization'), key(DCAT, 'Dataset'), key(NS.svcs, 'Service')];
+const CONTEXTUAL_BEFORE = [
+  key(NS.edm, 'WebResource'),
+  key(NS.edm, 'Agent'),
+  key(NS.edm, 'Place'),
+  key(NS.edm, 'TimeSpan'),
+  key(NS.skos, 'Concept'),
+];
+const CONTEXTUAL_AFTER = [
+  key(NS.cc, 'License'),
+  key(NS.foaf, 'Organization'),
+  key(DCAT, 'Dataset'),
+  key(NS.svcs, 'Service'),
+];
 const CHO_PROPERTY_KEYS = CHO_PROPERTIES.map((p) => {
   const [prefix, local] = p.split(':');
   return key(NS[prefix as keyof typeof NS], local);
@@ -54,7 +96,11 @@ const el = (name: string, ns: string, attrs: Array<{ name: string; ns: string; v
  * @param ids the record's generated ids (`generatedIdsForRecord` from `edm/ids.ts`)
  * @returns a new document, ready to serialize
  */
-export function transformToInternal(doc: XmlDocument, ids: EuropeanaGeneratedIds, params: DefaultTransformParams = {}): XmlDocument {
+export function transformToInternal(
+  doc: XmlDocument,
+  ids: EuropeanaGeneratedIds,
+  params: DefaultTransformParams = {},
+): XmlDocument {
   const input = doc.root;
   const byClass = new Map<string, XmlElement[]>();
   for (const c of input.children) {
@@ -96,7 +142,11 @@ const generatedBy = (p: XmlElement) => p.attrs.some((a) => a.ns === NS.edm && a.
 /** The XSLT's generic `*` template: keeps only rdf:resource, xml:lang and rdf:datatype; copies text and sub-elements. */
 function copyProperty(p: XmlElement): XmlElement {
   const attrs: XmlAttr[] = [];
-  for (const [ns, local] of [[NS.rdf, 'resource'], [NS.xml, 'lang'], [NS.rdf, 'datatype']] as const) {
+  for (const [ns, local] of [
+    [NS.rdf, 'resource'],
+    [NS.xml, 'lang'],
+    [NS.rdf, 'datatype'],
+  ] as const) {
     const a = p.attrs.find((x) => x.ns === ns && x.local === local);
     if (a) attrs.push(a);
   }
@@ -118,9 +168,16 @@ function copyClass(c: XmlElement): XmlElement {
   });
   props.sort((a, b) => a.rank - b.rank || a.pos - b.pos);
   return {
-    kind: 'element', name: c.name, prefix: c.prefix, local: c.local, ns: c.ns,
+    kind: 'element',
+    name: c.name,
+    prefix: c.prefix,
+    local: c.local,
+    ns: c.ns,
     attrs: c.attrs.filter((a) => !isNsDecl(a)),
-    children: indentChildren(props.map((p) => copyProperty(p.el)), 2),
+    children: indentChildren(
+      props.map((p) => copyProperty(p.el)),
+      2,
+    ),
     line: 0,
   };
 }
@@ -217,5 +274,10 @@ function europeanaAggregation(ids: EuropeanaGeneratedIds, params: DefaultTransfo
     el('edm:country', NS.edm, [], orDefault(params.edmCountry, 'France')),
     el('edm:language', NS.edm, [], orDefault(params.edmLanguage, 'fr')),
   ];
-  return createElement('edm:EuropeanaAggregation', NS.edm, [about(ids.europeanaAggregation)], indentChildren(children, 2));
+  return createElement(
+    'edm:EuropeanaAggregation',
+    NS.edm,
+    [about(ids.europeanaAggregation)],
+    indentChildren(children, 2),
+  );
 }

@@ -87,7 +87,13 @@ export function buildInstant(spec: InstantSpec, clock: DateClock): EdtfInstant {
   throw new DateRejected('Could not instantiate date');
 }
 
-function tryBuild(spec: InstantSpec, month: number | undefined, day: number | undefined, flexible: boolean, clock: DateClock): EdtfInstant | undefined {
+function tryBuild(
+  spec: InstantSpec,
+  month: number | undefined,
+  day: number | undefined,
+  flexible: boolean,
+  clock: DateClock,
+): EdtfInstant | undefined {
   const precision = spec.precision ?? 'year';
   const longYear = spec.longYear ?? false;
   if (!Number.isInteger(spec.year)) return undefined;
@@ -101,8 +107,17 @@ function tryBuild(spec: InstantSpec, month: number | undefined, day: number | un
   if (isInFuture(year, m, d, clock)) return undefined;
   const uncertain = spec.uncertain ?? false;
   // The strict profile (generic properties): only complete, certain, year-precision dates.
-  if (!longYear && !flexible && (uncertain || precision !== 'year' || m === undefined || d === undefined)) return undefined;
-  return { kind: 'instant', boundary: 'declared', year, month: m, day: d, precision, qualifiers: { uncertain, approximate: false } };
+  if (!longYear && !flexible && (uncertain || precision !== 'year' || m === undefined || d === undefined))
+    return undefined;
+  return {
+    kind: 'instant',
+    boundary: 'declared',
+    year,
+    month: m,
+    day: d,
+    precision,
+    qualifiers: { uncertain, approximate: false },
+  };
 }
 
 function isInFuture(year: number, month: number | undefined, day: number | undefined, clock: DateClock): boolean {
@@ -123,7 +138,13 @@ export function daysInMonth(year: number, month: number): number {
 
 /** The open boundary (`..`) of an interval. */
 export function openInstant(): EdtfInstant {
-  return { kind: 'instant', boundary: 'open', year: 0, precision: 'year', qualifiers: { uncertain: false, approximate: false } };
+  return {
+    kind: 'instant',
+    boundary: 'open',
+    year: 0,
+    precision: 'year',
+    qualifiers: { uncertain: false, approximate: false },
+  };
 }
 
 /**
@@ -213,7 +234,8 @@ export function lastDay(date: EdtfDate, clock: DateClock): EdtfInstant | undefin
   if (date.boundary !== 'declared') return undefined;
   if (date.year < -MAX_FOUR_DIGIT_YEAR) return safeBuild({ year: date.year, longYear: true }, clock);
   if (date.day !== undefined) return safeBuild({ year: date.year, month: date.month, day: date.day }, clock);
-  if (date.month !== undefined) return safeBuild({ year: date.year, month: date.month, day: daysInMonth(date.year, date.month) }, clock);
+  if (date.month !== undefined)
+    return safeBuild({ year: date.year, month: date.month, day: daysInMonth(date.year, date.month) }, clock);
   const extra = date.precision === 'century' ? 100 : date.precision === 'decade' ? 9 : 0;
   return safeBuild({ year: date.year + extra, month: 12, day: 31 }, clock);
 }

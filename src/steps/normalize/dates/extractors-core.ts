@@ -44,7 +44,10 @@ export const briefRange: DateExtractor = {
       const startLastTwo = start.year % 100;
       if (digitCount(endShort.year) !== 2 || Math.abs(endShort.year) <= 12 || !(startLastTwo < endShort.year)) continue;
       const endYear = Math.trunc(start.year / 100) * 100 + endShort.year;
-      const end = buildInstant({ year: endYear, uncertain: endShort.qualifiers.uncertain, flexible: ctx.flexible }, ctx.clock);
+      const end = buildInstant(
+        { year: endYear, uncertain: endShort.qualifiers.uncertain, flexible: ctx.flexible },
+        ctx.clock,
+      );
       return { extractor: 'BRIEF_RANGE', date: buildInterval(start, end, ctx.flexible) };
     }
     return undefined;
@@ -80,7 +83,8 @@ export function parseEdtfInstant(value: string, ctx: ExtractContext): EdtfInstan
   const m = ISO_DATE.exec(body);
   if (!m) return undefined;
   const year = parseInt(m[1], 10);
-  if (Math.abs(year) > MAX_FOUR_DIGIT_YEAR) throw new DateRejected('EDTF years with more than four digits require the Y prefix');
+  if (Math.abs(year) > MAX_FOUR_DIGIT_YEAR)
+    throw new DateRejected('EDTF years with more than four digits require the Y prefix');
   const month = m[2] === undefined ? undefined : parseInt(m[2], 10);
   const day = m[3] === undefined ? undefined : parseInt(m[3], 10);
   // ISO parsing is strict: month 00 or day 00 is not a date (no swap either).
@@ -145,11 +149,15 @@ export const centuryNumeric: DateExtractor = {
       if (!english) return undefined;
       const n = parseInt(english[1], 10);
       if (!Number.isSafeInteger(n)) throw new DateRejected('Century number is too large');
-      if (english[2] && english[2].toLowerCase() !== ordinalSuffix(english[1])) throw new DateRejected('Invalid ordinal suffix');
+      if (english[2] && english[2].toLowerCase() !== ordinalSuffix(english[1]))
+        throw new DateRejected('Invalid ordinal suffix');
       validateCentury(n, ctx.clock);
       prefix = n - 1;
     }
-    const date = buildInstant({ year: prefix, precision: 'century', uncertain: isUncertain(value), flexible: ctx.flexible }, ctx.clock);
+    const date = buildInstant(
+      { year: prefix, precision: 'century', uncertain: isUncertain(value), flexible: ctx.flexible },
+      ctx.clock,
+    );
     return { extractor: 'CENTURY_NUMERIC', date };
   },
 };
@@ -211,7 +219,10 @@ export const decade: DateExtractor = {
   extract(value, ctx) {
     const m = DECADE.exec(value);
     if (!m) return undefined;
-    const date = buildInstant({ year: parseInt(m[1], 10), precision: 'decade', uncertain: isUncertain(value), flexible: ctx.flexible }, ctx.clock);
+    const date = buildInstant(
+      { year: parseInt(m[1], 10), precision: 'decade', uncertain: isUncertain(value), flexible: ctx.flexible },
+      ctx.clock,
+    );
     return { extractor: 'DECADE', date };
   },
 };

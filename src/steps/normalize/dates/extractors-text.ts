@@ -3,7 +3,15 @@
  * various separators (and their ranges), DCMI periods, month names in the 24 EU languages, full
  * date-times, and years with a BC/AD era (and their ranges).
  */
-import { buildInstant, buildInterval, DateRejected, MAX_FOUR_DIGIT_YEAR, openInstant, type EdtfInstant, type YearPrecision } from './edtf.ts';
+import {
+  buildInstant,
+  buildInterval,
+  DateRejected,
+  MAX_FOUR_DIGIT_YEAR,
+  openInstant,
+  type EdtfInstant,
+  type YearPrecision,
+} from './edtf.ts';
 import { instantOf, S, splitInTwo, type DateExtractor, type ExtractContext } from './extractor-support.ts';
 import { parseEdtfInstant } from './extractors-core.ts';
 import { alternation, localeWords } from './locale-words.ts';
@@ -49,7 +57,12 @@ const NUMERIC_PATTERNS: NumericPattern[] = [
 ];
 
 /** Range separators, the date delimiters allowed inside each end, and what marks an open end. */
-const RANGE_SEPARATORS: Array<{ separator: string; delimiters: string; open: RegExp | undefined; patterns: NumericPattern[] }> = [
+const RANGE_SEPARATORS: Array<{
+  separator: string;
+  delimiters: string;
+  open: RegExp | undefined;
+  patterns: NumericPattern[];
+}> = [
   { separator: ' - ', delimiters: ANY_DELIMITER, open: /^(?:\?|-|\.\.)$/ },
   { separator: ' ', delimiters: ANY_DELIMITER, open: undefined },
   { separator: '-', delimiters: '[./]', open: /^(?:\?|\.\.)$/ },
@@ -76,7 +89,9 @@ function numericParts(value: string, patterns: NumericPattern[], ctx: ExtractCon
     const m = regex.exec(value);
     if (!m) continue;
     // The first pattern that matches decides, whether or not its date is valid (as in Metis).
-    const [yearPart, monthPart, dayPart] = ymd ? [m[1], m[2], m[3]] : [m[3], m[2] ?? m[1], m[2] !== undefined ? m[1] : undefined];
+    const [yearPart, monthPart, dayPart] = ymd
+      ? [m[1], m[2], m[3]]
+      : [m[3], m[2] ?? m[1], m[2] !== undefined ? m[1] : undefined];
     const yearDigits = known(yearPart);
     const precision = PRECISION_BY_UNKNOWN_DIGITS[yearPart.length - yearDigits.length];
     if (!precision) throw new DateRejected('Too many unknown year digits');
@@ -111,10 +126,18 @@ export const numericPartsRange: DateExtractor = {
     for (const range of RANGE_SEPARATORS) {
       const parts = splitInTwo(value, range.separator);
       if (!parts) continue;
-      const [start, end] = parts.map((p) => (range.open && range.open.test(p) ? openInstant() : numericParts(p, range.patterns, ctx)));
+      const [start, end] = parts.map((p) =>
+        range.open && range.open.test(p) ? openInstant() : numericParts(p, range.patterns, ctx),
+      );
       if (!start || !end) continue;
       // `198-?` is ambiguous (a decade, or an open range from 198): not a date.
-      if (range.separator === '-' && start.boundary === 'declared' && /^\d{3}$/.test(String(start.year)) && end.boundary === 'open') continue;
+      if (
+        range.separator === '-' &&
+        start.boundary === 'declared' &&
+        /^\d{3}$/.test(String(start.year)) &&
+        end.boundary === 'open'
+      )
+        continue;
       return { extractor: 'NUMERIC_PARTS_RANGE', date: buildInterval(start, end, ctx.flexible) };
     }
     return undefined;
@@ -185,12 +208,16 @@ export const monthName: DateExtractor = {
     for (const { regex, order } of getMonthPatterns()) {
       const m = regex.exec(value);
       if (!m) continue;
-      const [dayPart, monthPart, yearPart] = order === 'dmy' ? [m[1], m[2], m[3]] : order === 'mdy' ? [m[2], m[1], m[3]] : [undefined, m[1], m[2]];
+      const [dayPart, monthPart, yearPart] =
+        order === 'dmy' ? [m[1], m[2], m[3]] : order === 'mdy' ? [m[2], m[1], m[3]] : [undefined, m[1], m[2]];
       const month = localeWords().months.get(monthPart.toLowerCase());
       if (month === undefined) continue;
       try {
         // Metis builds month-name dates flexibly whatever the property.
-        const date = buildInstant({ year: parseInt(yearPart, 10), month, day: dayPart ? parseInt(dayPart, 10) : undefined }, ctx.clock);
+        const date = buildInstant(
+          { year: parseInt(yearPart, 10), month, day: dayPart ? parseInt(dayPart, 10) : undefined },
+          ctx.clock,
+        );
         return { extractor: 'MONTH_NAME', date };
       } catch (err) {
         if (!(err instanceof DateRejected)) throw err;
@@ -202,8 +229,10 @@ export const monthName: DateExtractor = {
 
 // ---- full date-times: Wed Nov 01 01:00:00 CEST 1989, 1989-11-01 04:05:06 UTC+01 ----
 
-const FULL_TEXTUAL = /^(\S+) (\S+) (\d{2}) (\d{2}):(\d{2}):(\d{2}) [A-Za-z][A-Za-z_/]*(?:[+-]\d{2}(?::?\d{2})?)? (\d{4})$/u;
-const FULL_ISO = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d{1,3})?(?: [A-Za-z][A-Za-z_/]*(?:[+-]\d{2}(?::?\d{2})?)?)?$/;
+const FULL_TEXTUAL =
+  /^(\S+) (\S+) (\d{2}) (\d{2}):(\d{2}):(\d{2}) [A-Za-z][A-Za-z_/]*(?:[+-]\d{2}(?::?\d{2})?)? (\d{4})$/u;
+const FULL_ISO =
+  /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d{1,3})?(?: [A-Za-z][A-Za-z_/]*(?:[+-]\d{2}(?::?\d{2})?)?)?$/;
 
 function validTime(h: string, mi: string, s: string): boolean {
   return Number(h) < 24 && Number(mi) < 60 && Number(s) < 60;

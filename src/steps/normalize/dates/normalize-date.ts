@@ -4,7 +4,13 @@
  * properties, one for generic ones); a match through a "circa" operation is APPROXIMATE.
  */
 import { addQualifier, clockAt, formatEdtf, type DateClock, type EdtfDate } from './edtf.ts';
-import { cleanSpacesAndTrim, javaTrim, runExtractor, type DateExtractor, type ExtractorId } from './extractor-support.ts';
+import {
+  cleanSpacesAndTrim,
+  javaTrim,
+  runExtractor,
+  type DateExtractor,
+  type ExtractorId,
+} from './extractor-support.ts';
 import {
   briefRange,
   centuryNumeric,
@@ -16,7 +22,15 @@ import {
   longNegativeYearExtractor,
   longNegativeYearRange,
 } from './extractors-core.ts';
-import { bcAd, bcAdRange, dcmiPeriod, fullDate, monthName, numericPartsExtractor, numericPartsRange } from './extractors-text.ts';
+import {
+  bcAd,
+  bcAdRange,
+  dcmiPeriod,
+  fullDate,
+  monthName,
+  numericPartsExtractor,
+  numericPartsRange,
+} from './extractors-text.ts';
 import {
   APPROXIMATE_FOR_DATE,
   APPROXIMATE_FOR_GENERIC,
@@ -67,7 +81,11 @@ export type PropertyKind = 'date' | 'generic';
  * property (dc:subject, dc:coverage: strict, only complete dates). Returns undefined for no match.
  * `now` decides what "in the future" means (default: the current time).
  */
-export function normalizeDateValue(input: string, kind: PropertyKind, now: Date | DateClock = new Date()): DateMatch | undefined {
+export function normalizeDateValue(
+  input: string,
+  kind: PropertyKind,
+  now: Date | DateClock = new Date(),
+): DateMatch | undefined {
   const clock = now instanceof Date ? clockAt(now) : now;
   const flexible = kind === 'date';
   const extractors = flexible ? DATE_EXTRACTORS : GENERIC_EXTRACTORS;
@@ -94,7 +112,9 @@ export function normalizeDateValue(input: string, kind: PropertyKind, now: Date 
 
 /** Trim, NBSP → space, en dash → `-`. */
 function preClean(input: string): string {
-  return javaTrim(input).replace(/\u00a0/g, ' ').replace(/\u2013/g, '-');
+  return javaTrim(input)
+    .replace(/\u00a0/g, ' ')
+    .replace(/\u2013/g, '-');
 }
 
 /**
@@ -121,12 +141,17 @@ const PRECONDITION: Partial<Record<ExtractorId, RegExp>> = {
   LONG_NEGATIVE_YEAR_RANGE: /\d{5}/,
 };
 
-function extractFirst(extractors: DateExtractor[], value: string, ctx: { flexible: boolean; clock: DateClock }): DateMatch | undefined {
+function extractFirst(
+  extractors: DateExtractor[],
+  value: string,
+  ctx: { flexible: boolean; clock: DateClock },
+): DateMatch | undefined {
   const cleaned = cleanSpacesAndTrim(value); // what each extractor sees
   for (const extractor of extractors) {
     if (PRECONDITION[extractor.id]?.test(cleaned) === false) continue;
     const result = runExtractor(extractor, value, ctx);
-    if (result) return { date: result.date, edtf: formatEdtf(result.date), extractor: result.extractor, label: result.label };
+    if (result)
+      return { date: result.date, edtf: formatEdtf(result.date), extractor: result.extractor, label: result.label };
   }
   return undefined;
 }

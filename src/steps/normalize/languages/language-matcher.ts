@@ -37,7 +37,8 @@ export function matchLanguages(value: string, vocabulary: LanguageVocabulary = l
 export function matchConfidence(matches: LanguageMatch[]): number | undefined {
   if (matches.length === 0 || matches.some((m) => m.type === 'NO_MATCH')) return undefined;
   const types = new Set(matches.map((m) => m.type));
-  if (types.size === 1 && types.has('CODE_MATCH') && matches.length === 1) return matches[0].input === matches[0].match ? 1.0 : 0.98;
+  if (types.size === 1 && types.has('CODE_MATCH') && matches.length === 1)
+    return matches[0].input === matches[0].match ? 1.0 : 0.98;
   return types.size === 1 ? 0.95 : 0.85;
 }
 
@@ -51,7 +52,11 @@ export interface LanguageNormalization {
  * Normalizes a language value: all distinct matched codes when the confidence reaches `minimumConfidence`
  * (default 0.95), else undefined. `"English; French"` → en, fr (0.95); `"eng"` → en (0.98).
  */
-export function normalizeLanguage(value: string, minimumConfidence = 0.95, vocabulary?: LanguageVocabulary): LanguageNormalization | undefined {
+export function normalizeLanguage(
+  value: string,
+  minimumConfidence = 0.95,
+  vocabulary?: LanguageVocabulary,
+): LanguageNormalization | undefined {
   const matches = matchLanguages(value, vocabulary);
   const confidence = matchConfidence(matches);
   if (confidence === undefined || confidence < minimumConfidence) return undefined;

@@ -28,14 +28,41 @@ export function normalizeLanguageValue(input: string): LanguageTag[] {
     const dash = trimmed.indexOf('-');
     const code = dash < 0 ? trimmed : trimmed.slice(0, dash);
     const subtag = dash < 0 ? '' : trimmed.slice(dash + 1);
-    tags.push({ normalizedInput: transliterate(word), code: transliterate(code), subtag: subtag === '' ? undefined : '-' + subtag });
+    tags.push({
+      normalizedInput: transliterate(word),
+      code: transliterate(code),
+      subtag: subtag === '' ? undefined : '-' + subtag,
+    });
   }
   return tags;
 }
 
 const GREEK: Record<string, string> = {
-  α: 'a', β: 'v', γ: 'g', δ: 'd', ε: 'e', ζ: 'z', η: 'i', θ: 'th', ι: 'i', κ: 'k', λ: 'l', μ: 'm',
-  ν: 'n', ξ: 'x', ο: 'o', π: 'p', ρ: 'r', σ: 's', ς: 's', τ: 't', υ: 'y', φ: 'f', χ: 'ch', ψ: 'ps', ω: 'o',
+  α: 'a',
+  β: 'v',
+  γ: 'g',
+  δ: 'd',
+  ε: 'e',
+  ζ: 'z',
+  η: 'i',
+  θ: 'th',
+  ι: 'i',
+  κ: 'k',
+  λ: 'l',
+  μ: 'm',
+  ν: 'n',
+  ξ: 'x',
+  ο: 'o',
+  π: 'p',
+  ρ: 'r',
+  σ: 's',
+  ς: 's',
+  τ: 't',
+  υ: 'y',
+  φ: 'f',
+  χ: 'ch',
+  ψ: 'ps',
+  ω: 'o',
 };
 const GREEK_DIGRAPHS: Array<[RegExp, string]> = [
   [/ου/g, 'ou'],
@@ -49,10 +76,53 @@ const GREEK_DIGRAPHS: Array<[RegExp, string]> = [
 ];
 
 const CYRILLIC: Record<string, string> = {
-  а: 'a', б: 'b', в: 'v', г: 'g', ґ: 'g', д: 'd', ђ: 'đ', ѓ: 'g', е: 'e', ё: 'e', є: 'e', ж: 'z', з: 'z',
-  ѕ: 'z', и: 'i', і: 'i', ї: 'i', й: 'j', ј: 'j', к: 'k', ќ: 'k', л: 'l', љ: 'l', м: 'm', н: 'n', њ: 'n',
-  о: 'o', п: 'p', р: 'r', с: 's', т: 't', ћ: 'c', у: 'u', ў: 'u', ф: 'f', х: 'h', ц: 'c', ч: 'c',
-  џ: 'd', ш: 's', щ: 's', ъ: 'ʺ', ы: 'y', ь: 'ʹ', э: 'e', ю: 'u', я: 'a',
+  а: 'a',
+  б: 'b',
+  в: 'v',
+  г: 'g',
+  ґ: 'g',
+  д: 'd',
+  ђ: 'đ',
+  ѓ: 'g',
+  е: 'e',
+  ё: 'e',
+  є: 'e',
+  ж: 'z',
+  з: 'z',
+  ѕ: 'z',
+  и: 'i',
+  і: 'i',
+  ї: 'i',
+  й: 'j',
+  ј: 'j',
+  к: 'k',
+  ќ: 'k',
+  л: 'l',
+  љ: 'l',
+  м: 'm',
+  н: 'n',
+  њ: 'n',
+  о: 'o',
+  п: 'p',
+  р: 'r',
+  с: 's',
+  т: 't',
+  ћ: 'c',
+  у: 'u',
+  ў: 'u',
+  ф: 'f',
+  х: 'h',
+  ц: 'c',
+  ч: 'c',
+  џ: 'd',
+  ш: 's',
+  щ: 's',
+  ъ: 'ʺ',
+  ы: 'y',
+  ь: 'ʹ',
+  э: 'e',
+  ю: 'u',
+  я: 'a',
 };
 
 /** Lower-cased, Latin, accent-free form of a word (`Αγγλικά` → `anglika`, `Английский` → `anglijskij`). */
@@ -66,5 +136,9 @@ export function transliterate(word: string): string {
     for (const [pattern, replacement] of GREEK_DIGRAPHS) s = s.replace(pattern, replacement);
     s = s.replace(/[\u0370-\u03ff]/g, (c) => GREEK[c] ?? c);
   }
-  return s.normalize('NFD').replace(/\p{Mn}/gu, '').normalize('NFC').toLowerCase();
+  return s
+    .normalize('NFD')
+    .replace(/\p{Mn}/gu, '')
+    .normalize('NFC')
+    .toLowerCase();
 }
