@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPglite } from '../../src/store/db.ts';
 import { PipelineStore, SinkFencedError } from '../../src/store/pipeline-store.ts';
-import type { OutcomeEvent } from '../../src/model/index.ts';
+import type { OutcomeEvent, RecordOutcomeEvent } from '../../src/model/index.ts';
 
 const spec = {
   dataset: { id: '7', name: 'Seven', country: 'Italy', language: 'it' },
@@ -16,7 +16,7 @@ function rec(
   id: string,
   status: 'success' | 'fail',
   terminal: boolean,
-): OutcomeEvent {
+): RecordOutcomeEvent {
   return {
     kind: 'record',
     taskId,
