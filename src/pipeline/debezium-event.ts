@@ -14,6 +14,7 @@
  * parsed here (an object is accepted too, as the seed's `RecordExecutionSerde` does).
  */
 import { z } from 'zod';
+import { RecordError } from '../errors/index.ts';
 
 export const recordExecutionKeySchema = z.object({
   dataset_id: z.string(),
@@ -53,14 +54,10 @@ export type RecordExecutionChange =
 
 export type DebeziumEventErrorCode = 'DEBEZIUM_EVENT_INVALID' | 'DEBEZIUM_EVENT_UNSUPPORTED';
 
-/** A change event that cannot be decoded; `code` says whether it is malformed or an operation we skip. */
-export class DebeziumEventError extends Error {
-  constructor(
-    readonly code: DebeziumEventErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+/** A change event that cannot be decoded (a catalogue error); `code` says whether it is malformed or an operation we skip. */
+export class DebeziumEventError extends RecordError<DebeziumEventErrorCode> {
+  constructor(code: DebeziumEventErrorCode, params: { detail?: string; op?: string }, options?: { cause?: unknown }) {
+    super(code, params, options);
     this.name = 'DebeziumEventError';
   }
 }
@@ -101,7 +98,7 @@ export function decodeRecordExecutionEvent(key: Bytes, value: Bytes): RecordExec
         return { kind: 'delete', op: 'd', key: check(recordExecutionKeySchema, v.before, 'value.before') };
       }
       default:
-        throw new DebeziumEventError('DEBEZIUM_EVENT_UNSUPPORTED', `Debezium operation '${v.op}' carries no row`);
+        throw new DebeziumEventError('DEBEZIUM_EVENT_UNSUPPORTED', { op: String(v.op) });
     }
   }
 
@@ -168,5 +165,9 @@ function check<S extends z.ZodType>(schema: S, data: unknown, where: string): z.
 }
 
 function invalid(message: string, cause?: unknown): DebeziumEventError {
-  return new DebeziumEventError('DEBEZIUM_EVENT_INVALID', message, cause === undefined ? undefined : { cause });
+  return new DebeziumEventError(
+    'DEBEZIUM_EVENT_INVALID',
+    { detail: message },
+    cause === undefined ? undefined : { cause },
+  );
 }
