@@ -4,6 +4,9 @@
  * the next step of its plan unless it failed (Metis's model: a failure stops the record, a warning
  * does not). Report-only steps (link checking) pass the content on unchanged. A run of CPU-bound
  * steps (validate → transform → validate → normalize) is done in one go, in the first one's processor.
+ * A step that throws a task-level error (a broken setup: missing schemas, an XSLT that does not
+ * compile) fails the task once (`task-failure.ts`) and the record is cancelled; any other throw
+ * fails the record with the error's code.
  */
 import type { Processor, RecordContext, StreamRecord } from '../engine/index.ts';
 import type { StepOutcome } from '../steps/outcome.ts';
