@@ -101,6 +101,9 @@ export const CODES = {
   TASK_NOT_FOUND: request('Task {taskId} not found'),
   NOTHING_TO_RERUN: request('Task {taskId} ran no step after {step}: nothing to re-run'),
   TASK_WAIT_TIMEOUT: request('Task {taskId} did not finish within {timeoutMs} ms (state {state})'),
+  TASK_ILLEGAL_TRANSITION: request('A task cannot go from {from} to {to}'),
+  PLAN_INVALID: request('{detail}'),
+  CLI_USAGE: request('{detail}'),
 
   // ---- internal invariants (a bug: report it) ----
   INTERNAL: record('{detail}'),
