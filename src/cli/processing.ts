@@ -21,4 +21,5 @@ export function metisConfigFrom(c: Config, db: Db, opts: { allowLoopback?: boole
   });
 }
 
-export const loggerFrom = (c: Config): Logger => pino({ level: c.logLevel });
+/** Logs (JSON lines) go to stderr: stdout carries the command's own output (a summary, a task id). */
+export const loggerFrom = (c: Config): Logger => pino({ level: c.logLevel }, pino.destination({ dest: 2, sync: true }));

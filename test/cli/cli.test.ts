@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -210,4 +210,36 @@ test('status reads a task from an embedded data folder, without the Kafka client
     unknown.stderr,
     `metis-streams status: no task no-such-task in PGlite database in ${join(dir, 'pglite')}\n`,
   );
+});
+
+test('Ctrl-C during run cancels the task and closes the embedded database, which status then reads', async () => {
+  const dir = tmp();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'run', '--demo', '--records', '2000', '--data-dir', dir],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  // The first progress line: the task runs.
+  await new Promise<void>((done) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (/^task \S+ {2}dataset 9200/m.test(stderr)) done();
+    });
+  });
+  child.kill('SIGINT');
+  assert.equal(await exited, 130, stderr.slice(-2000));
+  assert.match(stderr, /cancelling the task; Ctrl-C again quits at once/);
+  const taskId = /^task (\S+) {2}dataset 9200 {2}cancelled/m.exec(stdout)?.[1];
+  assert.ok(taskId, `summary of a cancelled task on stdout:\n${stdout}`);
+  assert.equal(existsSync(join(dir, 'pglite', 'postmaster.pid')), false, 'the database was closed');
+  const status = cli(['status', taskId, '--data-dir', dir], { block: [NO_KAFKA] });
+  assert.equal(status.code, 0, status.stderr);
+  assert.match(status.stdout, /reason: Cancelled by user/);
 });

@@ -43,14 +43,32 @@ export default async function run({ config: c, stdout, stderr }: CommandContext)
         try {
           const progress = startProgressDisplay(stderr as NodeJS.WriteStream);
           const task = await pipeline.service.submit(spec);
-          const final = await pipeline.service.waitForTask(task.taskId, {
-            onTick: (s) => progress.update(s),
-            pollMs: 250,
-          });
-          progress.stop();
-          const where = `PGlite database in ${c.dataDir}/pglite (tables record_result, step_progress, error_report, tier_stats, published_record); thumbnails in ${metis.thumbnailDir}`;
-          stdout.write(renderSummary(final, where) + '\n');
-          return final.task.state === 'completed' ? 0 : 1;
+          // Ctrl-C (or SIGTERM) cancels the task and closes the database cleanly (status can read it
+          // afterwards); a second one quits at once.
+          let interrupted = false;
+          const interrupt = () => {
+            if (interrupted) process.exit(130);
+            interrupted = true;
+            stderr.write('\ncancelling the task; Ctrl-C again quits at once\n');
+            pipeline.service.cancel(task.taskId).catch(() => {});
+          };
+          process.on('SIGINT', interrupt);
+          process.on('SIGTERM', interrupt);
+          try {
+            const final = await pipeline.service.waitForTask(task.taskId, {
+              onTick: (s) => progress.update(s),
+              pollMs: 250,
+              // A big dataset takes as long as it takes.
+              timeoutMs: Number.POSITIVE_INFINITY,
+            });
+            progress.stop();
+            const where = `PGlite database in ${c.dataDir}/pglite (tables record_result, step_progress, error_report, tier_stats, published_record); thumbnails in ${metis.thumbnailDir}`;
+            stdout.write(renderSummary(final, where) + '\n');
+            return interrupted ? 130 : final.task.state === 'completed' ? 0 : 1;
+          } finally {
+            process.off('SIGINT', interrupt);
+            process.off('SIGTERM', interrupt);
+          }
         } finally {
           await pipeline.stop();
         }

@@ -275,7 +275,7 @@ export const SETTINGS = {
     env: 'LOG_LEVEL',
     commands: PROCESSING,
     default: 'warn',
-    description: 'Log level (pino), logs go to stdout as JSON.',
+    description: 'Log level (pino); logs go to stderr as JSON lines.',
   },
 } as const satisfies Record<string, Setting<any>>;
 
