@@ -1,6 +1,7 @@
 /** A task's plan: the steps it runs, checked against Metis's order. */
 import { DEFAULT_STEPS, STEP_ORDER, type StepName } from './steps.ts';
 import type { TaskSpec } from './task.ts';
+import { errors } from '../errors/index.ts';
 
 /** The steps a task runs, validated against Metis's order. */
 export function planSteps(spec: TaskSpec): StepName[] {
@@ -18,9 +19,11 @@ export function planSteps(spec: TaskSpec): StepName[] {
   let last = -1;
   for (const s of steps) {
     if (s === 'linkcheck') continue;
-    if (s === 'depublish') throw new Error('Depublication runs alone, as a task whose source is "depublish"');
+    if (s === 'depublish')
+      throw errors.PLAN_INVALID({ detail: 'Depublication runs alone, as a task whose source is "depublish"' });
     const i = STEP_ORDER.indexOf(s);
-    if (i <= last) throw new Error(`Step "${s}" is out of Metis's order (${STEP_ORDER.join(' → ')})`);
+    if (i <= last)
+      throw errors.PLAN_INVALID({ detail: `Step "${s}" is out of Metis's order (${STEP_ORDER.join(' → ')})` });
     last = i;
   }
   return steps;

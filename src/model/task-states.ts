@@ -2,6 +2,7 @@
  * The task lifecycle as a named transition table: queued → harvesting → processing → completed,
  * or failed / cancelled from any live state. The repository moves a task only along these edges.
  */
+import { RequestError } from '../errors/index.ts';
 
 export const TASK_STATES = ['queued', 'harvesting', 'processing', 'completed', 'failed', 'cancelled'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
@@ -19,14 +20,14 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskState, readonly TaskState[]>>
 /** States a task stays in no more. */
 export const TERMINAL_TASK_STATES: readonly TaskState[] = TASK_STATES.filter((s) => TASK_TRANSITIONS[s].length === 0);
 
-/** A transition that is not in TASK_TRANSITIONS. */
-export class TaskTransitionError extends Error {
-  readonly code = 'TASK_ILLEGAL_TRANSITION';
+/** A transition that is not in TASK_TRANSITIONS (the catalogue error `TASK_ILLEGAL_TRANSITION`). */
+export class TaskTransitionError extends RequestError<'TASK_ILLEGAL_TRANSITION'> {
   constructor(
     readonly from: TaskState,
     readonly to: TaskState,
   ) {
-    super(`A task cannot go from ${from} to ${to}`);
+    super('TASK_ILLEGAL_TRANSITION', { from, to });
+    this.name = 'TaskTransitionError';
   }
 }
 
