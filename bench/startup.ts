@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -33,15 +33,26 @@ const WAYS: Way[] = [
 interface Run {
   seconds: number;
   rssMb: number;
+  /** CPU time (user + system, all threads) to exit or to the matched line: less load-sensitive than wall time. */
+  cpuSeconds: number;
   code: number | null;
   output: string;
 }
 
 const work = mkdtempSync(join(tmpdir(), 'metis-bench-startup-'));
-const probe = join(work, 'rss-probe.cjs');
+const probe = join(work, 'usage-probe.cjs');
 writeFileSync(
   probe,
-  `process.on('exit', () => require('node:fs').writeFileSync(process.env.RSS_PROBE_OUT, String(process.resourceUsage().maxRSS)));\n`,
+  [
+    'const write = () => {',
+    '  const u = process.resourceUsage();',
+    "  require('node:fs').writeFileSync(process.env.USAGE_PROBE_OUT, JSON.stringify({ maxRSS: u.maxRSS, cpuUs: u.userCPUTime + u.systemCPUTime }));",
+    '};',
+    "process.on('exit', write);",
+    // The demo is stopped at its first progress line: record what it used up to there, then go.
+    "process.on('SIGTERM', () => { write(); process.exit(143); });",
+    '',
+  ].join('\n'),
 );
 
 /**
@@ -49,11 +60,11 @@ writeFileSync(
  * its output matches `until` (the child is then stopped, and `seconds` is the time to that line).
  */
 function measure(argv: string[], until?: RegExp, timeoutMs = 120_000): Promise<Run> {
-  const out = join(work, `rss-${process.hrtime.bigint()}`);
+  const out = join(work, `usage-${process.hrtime.bigint()}`);
   const t0 = performance.now();
   const child = spawn(process.execPath, ['--require', probe, ...argv], {
     cwd: root,
-    env: { ...process.env, RSS_PROBE_OUT: out, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    env: { ...process.env, USAGE_PROBE_OUT: out, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -72,9 +83,17 @@ function measure(argv: string[], until?: RegExp, timeoutMs = 120_000): Promise<R
     child.on('exit', (code) => {
       clearTimeout(timer);
       const end = (performance.now() - t0) / 1000;
-      const rssKb = existsSync(out) ? Number(readFileSync(out, 'utf8')) : NaN;
+      const usage = existsSync(out)
+        ? (JSON.parse(readFileSync(out, 'utf8')) as { maxRSS: number; cpuUs: number })
+        : undefined;
       rmSync(out, { force: true });
-      resolve({ seconds: seconds ?? (until ? NaN : end), rssMb: rssKb / 1024, code, output });
+      resolve({
+        seconds: seconds ?? (until ? NaN : end),
+        rssMb: (usage?.maxRSS ?? NaN) / 1024,
+        cpuSeconds: (usage?.cpuUs ?? NaN) / 1e6,
+        code,
+        output,
+      });
     });
   });
 }
@@ -84,10 +103,10 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-async function series(label: string, runs: number, argv: string[], until?: RegExp): Promise<Run[]> {
+async function series(label: string, runs: number, argv: (i: number) => string[], until?: RegExp): Promise<Run[]> {
   const all: Run[] = [];
   for (let i = 0; i < runs; i++) {
-    const r = await measure(argv, until);
+    const r = await measure(argv(i), until);
     if (Number.isNaN(r.seconds) || (!until && r.code !== 0)) {
       throw new Error(`${label} failed (exit ${r.code}):\n${r.output.slice(-2000)}`);
     }
@@ -96,10 +115,13 @@ async function series(label: string, runs: number, argv: string[], until?: RegEx
   return all;
 }
 
-const fmt = (runs: Run[], key: 'seconds' | 'rssMb', digits: number) => {
+const fmt = (runs: Run[], key: 'seconds' | 'rssMb' | 'cpuSeconds', digits: number) => {
   const xs = runs.map((r) => r[key]);
   return `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 };
+const row = (name: string, r: Run[], digits: number) =>
+  `  ${name.padEnd(46)}${fmt(r, 'seconds', digits).padEnd(20)}${fmt(r, 'cpuSeconds', digits).padEnd(20)}${fmt(r, 'rssMb', 0)}`;
+const HEADER = `  ${''.padEnd(46)}${'wall s'.padEnd(20)}${'CPU s'.padEnd(20)}peak RSS MB`;
 const verdict = (ok: boolean) => (ok ? 'meets target' : 'MISSES target');
 
 export default async function startup(args: string[]): Promise<void> {
@@ -111,18 +133,20 @@ export default async function startup(args: string[]): Promise<void> {
   const demoRuns = Number(values['demo-runs']);
   if (!existsSync(join(root, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
   try {
-    console.log(`start-up, median (min–max) of ${runs} fresh processes; Node ${process.version}`);
-    console.log('');
-    console.log('metis-streams help                              wall s              peak RSS MB');
-    const floor = await series('node -e 0', runs, ['-e', '0']);
+    const load = loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
     console.log(
-      `  ${'node itself: node -e 0'.padEnd(46)}${fmt(floor, 'seconds', 3).padEnd(20)}${fmt(floor, 'rssMb', 0)}`,
+      `start-up, median (min–max) of ${runs} fresh processes; Node ${process.version}; ${availableParallelism()} cores, load average ${load}`,
     );
+    console.log('');
+    console.log('metis-streams help');
+    console.log(HEADER);
+    console.log(row('node itself: node -e 0', await series('node -e 0', runs, () => ['-e', '0']), 3));
     const help: Record<string, Run[]> = {};
     for (const way of WAYS) {
-      help[way.name] = await series(way.name, runs, [...way.argv, 'help']);
-      const r = help[way.name];
-      console.log(`  ${way.name.padEnd(46)}${fmt(r, 'seconds', 3).padEnd(20)}${fmt(r, 'rssMb', 0)}`);
+      help[way.name] = await series(way.name, runs, () => [...way.argv, 'help']);
+      console.log(row(way.name, help[way.name], 3));
     }
     const compiled = help[WAYS[0].name];
     const helpS = median(compiled.map((r) => r.seconds));
@@ -132,19 +156,20 @@ export default async function startup(args: string[]): Promise<void> {
     );
 
     console.log('');
-    console.log(`metis-streams run --demo, to its first progress line (median of ${demoRuns})   s`);
+    console.log(
+      `metis-streams run --demo, to its first progress line; a fresh data folder each run (median of ${demoRuns})`,
+    );
+    console.log(HEADER);
     const firstProgress = /^task \S+\s+dataset /m;
     const demo: Record<string, Run[]> = {};
-    for (const way of WAYS) {
-      const dataDir = join(work, `demo-${way.argv[0].replace(/\W/g, '')}`);
+    for (const [w, way] of WAYS.entries()) {
       demo[way.name] = await series(
         way.name,
         demoRuns,
-        [...way.argv, 'run', '--demo', '--data-dir', dataDir],
+        (i) => [...way.argv, 'run', '--demo', '--data-dir', join(work, `demo-${w}-${i}`)],
         firstProgress,
       );
-      rmSync(dataDir, { recursive: true, force: true });
-      console.log(`  ${way.name.padEnd(46)}${fmt(demo[way.name], 'seconds', 2)}`);
+      console.log(row(way.name, demo[way.name], 2));
     }
     const demoS = median(demo[WAYS[0].name].map((r) => r.seconds));
     console.log(`  target ≤ ${TARGET.demoSeconds} s: ${verdict(demoS <= TARGET.demoSeconds)}`);
