@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { openPglite } from '../../src/store/db.ts';
 import { startEmbedded } from '../../src/pipeline/embedded.ts';
 import { createMetisPorts, defaultMetisConfig, type MetisConfig } from '../../src/pipeline/ports/create-metis-ports.ts';
@@ -27,7 +28,7 @@ async function runTask(config: Partial<MetisConfig>, params: TaskSpecInput['para
   const ports = await createMetisPorts(
     defaultMetisConfig({ db, cacheDir: join(dir, 'cache'), thumbnailDir: join(dir, 'thumbs'), ...config }),
   );
-  const pipeline = await startEmbedded({ db, ports: ports.ports, partitions: 3 });
+  const pipeline = await startEmbedded({ db, ports: ports.ports, partitions: 3, logger: pino({ level: 'error' }) });
   try {
     const task = await pipeline.service.submit({
       dataset: { id: '9200', name: 'Demo', country: 'Italy', language: 'it' },
