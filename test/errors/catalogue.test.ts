@@ -58,7 +58,9 @@ test('every code named in src/ and test/ exists in the catalogue', () => {
   const unknown: string[] = [];
   const patterns = [
     /\berrors\.([A-Z][A-Z0-9_]+)\b/g,
-    /new (?:MetisError|TaskError|RecordError)\(\s*'([^']+)'/g,
+    /new (?:MetisError|TaskError|RecordError|RequestError)\(\s*'([^']+)'/g,
+    // Catalogue subclasses (XmlParseError, FetchError, ...) pass their code to super() or take it first.
+    /\b(?:super|new \w+Error)\(\s*'([A-Z][A-Z0-9_]+)'/g,
     /\bcreateError\(\s*'([^']+)'/g,
     /\bisMetisError\([^,()]+,\s*'([^']+)'\)/g,
   ];
