@@ -103,6 +103,7 @@ export const CODES = {
   TASK_WAIT_TIMEOUT: request('Task {taskId} did not finish within {timeoutMs} ms (state {state})'),
   TASK_ILLEGAL_TRANSITION: request('A task cannot go from {from} to {to}'),
   PLAN_INVALID: request('{detail}'),
+  SEARCH_FIELD_UNKNOWN: request('Unknown {what} field: {field}'),
   CLI_USAGE: request('{detail}'),
 
   // ---- internal invariants (a bug: report it) ----
