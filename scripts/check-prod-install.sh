@@ -2,7 +2,8 @@
 # Checks that a production install runs the command: package.json, package-lock.json, bin/ and dist/
 # are copied into a temporary directory (outside this checkout, so nothing resolves to its
 # node_modules), `npm ci --omit=dev --ignore-scripts` installs there (no tsx, no TypeScript, no
-# native Kafka client build), and `node bin/metis-streams.js help` must exit 0 and print the usage.
+# native Kafka client build), and `node bin/metis-streams.js help` must exit 0 and print the usage;
+# a compiled step-pool thread must run a record.
 # Needs dist/ (`npm run build`) and the npm registry (or a warm npm cache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,4 +28,28 @@ out=$(cd "$tmp" && node bin/metis-streams.js help 2>&1) || die "metis-streams he
 $out"
 grep -q '^usage: metis-streams' <<<"$out" || die "metis-streams help printed no usage:
 $out"
-echo "check-prod-install: npm ci --omit=dev, then metis-streams help: ok ($((SECONDS - t0)) s, $(du -sh "$tmp/node_modules" | cut -f1) node_modules)"
+# The step pool's threads run the compiled body (dist/pipeline/step-worker.js): tsx is not installed
+# here, so a thread that tried the TypeScript entry would fail. One demo record through transform
+# and normalize.
+cat >"$tmp/step-pool-check.mjs" <<'JS'
+import { StepPool } from './dist/pipeline/step-pool.js';
+import { demoDefect, demoRecord } from './dist/steps/harvest/oai/demo-dataset.js';
+let i = 0;
+while (demoDefect(i)) i++;
+const pool = new StepPool({ schemaLocation: 'schemas', cacheDir: 'cache' }, 1);
+const dataset = { id: '1', name: 'Check', country: 'Europe', language: 'mul' };
+try {
+  const task = { taskId: 'check', datasetId: '1', spec: { dataset, params: {} } };
+  let content = demoRecord(i).xml;
+  for (const step of ['transform', 'normalize']) {
+    const outcome = await pool.run(task, step, { recordId: 'r', content });
+    if (outcome.status !== 'success' && outcome.status !== 'warn') throw new Error(`${step}: ${JSON.stringify(outcome)}`);
+    content = outcome.content;
+  }
+} finally {
+  await pool.close();
+}
+JS
+out=$(cd "$tmp" && node step-pool-check.mjs 2>&1) || die "a compiled step-pool thread failed after npm ci --omit=dev:
+$out"
+echo "check-prod-install: npm ci --omit=dev, then metis-streams help and a step-pool thread: ok ($((SECONDS - t0)) s, $(du -sh "$tmp/node_modules" | cut -f1) node_modules)"
