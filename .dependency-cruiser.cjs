@@ -30,7 +30,12 @@ module.exports = {
     layer('fastify-only-in-api', 'Only the HTTP API imports Fastify.', '^src/(?!api/)', '(^|/)node_modules/(fastify|@fastify/[^/]+)/'),
     layer('saxes-only-as-test-oracle', 'One production XML parser (edm/); saxes is the test oracle.', '^src/(?!steps/harvest/oai/)', '(^|/)node_modules/saxes/'),
     layer('no-tests-in-src', 'Production code never imports tests or benchmarks.', '^src/', '^(test|bench)/'),
-    layer('no-dev-dependencies-in-src', 'What dist/ runs must install with npm ci --omit=dev.', '^src/', '(^|/)node_modules/(tsx|typescript|eslint|prettier|dependency-cruiser)/'),
+    {
+      ...layer('no-dev-dependencies-in-src', 'What dist/ runs must install with npm ci --omit=dev.', '^src/', '(^|/)node_modules/(tsx|typescript|eslint|prettier|dependency-cruiser)/'),
+      // The step pool's thread entry for runs from source (tests, benchmarks) registers tsx; tsc does not
+      // emit .mjs files, so it never reaches dist/, where the pool starts the compiled step-worker.js.
+      from: { path: '^src/', pathNot: '^src/pipeline/step-worker-entry[.]mjs$' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
