@@ -3,10 +3,13 @@
  * and at most `ratePerSecond` request starts per second (a token bucket of one second's burst).
  *
  * Across workers the budget is shared by division: each worker enforces `share` of the configured
- * limits, where share = (input partitions this worker owns) / (all input partitions), updated on
- * every rebalance. A host's fetches spread over all partitions (keys are record identifiers), so each
- * worker's part of the traffic matches its part of the budget, and the sum over workers never exceeds
- * the limits, with no coordination service on the request path. (Partitioning by host instead would
+ * limits, where share = (partitions of the requesting topics, tasks and fetch, this worker owns) /
+ * (all their partitions), updated on every rebalance. A host's fetches spread over all partitions
+ * (keys are record identifiers), so each worker's part of the traffic matches its part of the budget,
+ * and the sum over workers does not exceed the limits, with no coordination service on the request
+ * path. Two known excesses: a worker always may send one request at a time (so with more workers
+ * owning such partitions than `maxConcurrent`, the sum exceeds it), and right after a rebalance a
+ * worker whose share shrank finishes the requests it already started. (Partitioning by host instead would
  * put one big provider on a single worker and lose the parallelism a dataset needs.)
  */
 import { linkSignal } from '../steps/http/linked-signal.ts';
@@ -107,10 +110,13 @@ export class HostLimiter {
     }
     if (s.waiters.length > 0 && s.active < limits.maxConcurrent && !s.timer) {
       const waitMs = Math.ceil(((1 - s.tokens) / limits.ratePerSecond) * 1000);
-      s.timer = setTimeout(() => {
-        s.timer = undefined;
-        this.pump(host);
-      }, Math.max(1, waitMs));
+      s.timer = setTimeout(
+        () => {
+          s.timer = undefined;
+          this.pump(host);
+        },
+        Math.max(1, waitMs),
+      );
     }
   }
 }

@@ -53,13 +53,15 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
   const topics = pipelineTopics(opts.topicPrefix ?? 'metis');
   const partitions = opts.partitions ?? 6;
   const limiter = new HostLimiter(opts.hostLimits);
-  // Each worker enforces its share of every host's budget: the share of fetch partitions it owns,
-  // updated as soon as partitions are assigned or revoked (a timer would leave a window in which two
-  // workers both used the whole budget). Cooperative rebalancing revokes before it reassigns, so
-  // the shares of all workers never add up to more than 1.
-  const ownedFetch = new Set<number>();
-  // (A worker without fetch partitions keeps its last share: it only lists, on the tasks topic.)
-  const updateShare = () => ownedFetch.size > 0 && limiter.setShare(ownedFetch.size / partitions);
+  // Each worker enforces its share of every host's budget: the share of the partitions that make
+  // requests to providers (tasks: listing; fetch: GetRecord) it owns, updated as soon as partitions
+  // are assigned or revoked (a timer would leave a window in which two workers both used the whole
+  // budget). Cooperative rebalancing revokes before it reassigns, so the shares of all workers never
+  // add up to more than 1. Counting the tasks topic matters: a worker that lists but owns no fetch
+  // partition used to keep its last share (often 1) while another worker had every fetch partition.
+  const requesting = new Set([topics.tasks, topics.fetch]);
+  const owned = new Set<string>();
+  const updateShare = () => limiter.setShare(owned.size / (requesting.size * partitions));
   const ctx: PipelineContext = {
     store,
     tasks,
@@ -80,17 +82,19 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
     guarantee: 'exactly_once',
     commitIntervalMs: opts.commitIntervalMs,
     dlqTopic: topics.dlq,
-    topics: Object.fromEntries([...topics.all(STEP_NAMES), ...(opts.seedTopic ? [opts.seedTopic] : [])].map((t) => [t, partitions])),
+    topics: Object.fromEntries(
+      [...topics.all(STEP_NAMES), ...(opts.seedTopic ? [opts.seedTopic] : [])].map((t) => [t, partitions]),
+    ),
     defaultPartitions: partitions,
     offsetStore: { load: (group, topic, partition) => store.loadOffset(group, topic, partition) },
     logger,
     hooks: {
       assigned(tps) {
-        for (const tp of tps) if (tp.topic === topics.fetch) ownedFetch.add(tp.partition);
+        for (const tp of tps) if (requesting.has(tp.topic)) owned.add(`${tp.topic}:${tp.partition}`);
         updateShare();
       },
       revoked(tps) {
-        for (const tp of tps) if (tp.topic === topics.fetch) ownedFetch.delete(tp.partition);
+        for (const tp of tps) if (requesting.has(tp.topic)) owned.delete(`${tp.topic}:${tp.partition}`);
         updateShare();
       },
     },
