@@ -3,6 +3,9 @@
  * DNS answer is checked against a host policy before a socket is opened, redirects are followed
  * by hand up to a limit, and connect / response / total timeouts and a byte cap always apply.
  *
+ * One file, though over 300 lines: the hop loop, its checks and its timeouts are one security
+ * boundary, best reviewed in one place (the address rules themselves are in address-policy.ts).
+ *
  * Reused by media processing, link checking and enrichment. Usage:
  * ```ts
  * const fetcher = createSafeFetcher({ maxBytes: 50e6 });
