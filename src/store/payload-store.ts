@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from './db.ts';
 import * as SQL from './sql/payloads.sql.ts';
+import { errors } from '../errors/index.ts';
 
 export class PayloadStore {
   constructor(private readonly db: Db) {}
@@ -15,7 +16,7 @@ export class PayloadStore {
 
   async getPayload(ref: string): Promise<string> {
     const r = await this.db.query<{ content: string }>(SQL.selectPayload, [ref]);
-    if (!r.rows[0]) throw new Error(`Record payload ${ref} not found`);
+    if (!r.rows[0]) throw errors.PAYLOAD_MISSING({ ref });
     return r.rows[0].content;
   }
 }

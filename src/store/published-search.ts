@@ -3,6 +3,7 @@ import type { Queryable } from './db.ts';
 import type { TextSearchConfigs } from './published-text-search.ts';
 import * as SQL from './sql/published.sql.ts';
 import type { PublishTarget } from '../model/published.ts';
+import { errors } from '../errors/index.ts';
 
 /** Facet fields; `type`, `subject`, `creator` are multi-valued. */
 export type FacetField =
@@ -96,7 +97,7 @@ export async function searchPublished(
     params.push(values.map(String));
     if (SCALAR_COLUMNS[field]) where.push(`${SCALAR_COLUMNS[field]}::text = ANY($${params.length}::text[])`);
     else if (ARRAY_COLUMNS[field]) where.push(`${ARRAY_COLUMNS[field]} && $${params.length}::text[]`);
-    else throw new Error(`Unknown search filter field: ${field}`);
+    else throw errors.SEARCH_FIELD_UNKNOWN({ what: 'search filter', field });
   }
   const whereSql = where.join(' AND ');
   const limit = Math.min(Math.max(int(q.limit, 20), 0), 500);
@@ -111,7 +112,7 @@ export async function searchPublished(
       : ARRAY_COLUMNS[field]
         ? SQL.arrayFacet(ARRAY_COLUMNS[field], whereSql, facetLimit)
         : undefined;
-    if (!sql) throw new Error(`Unknown facet field: ${field}`);
+    if (!sql) throw errors.SEARCH_FIELD_UNKNOWN({ what: 'facet', field });
     const r = await db.query<{ value: string; n: string | number }>(sql, params);
     facets[field] = r.rows.map((x) => ({ value: x.value, count: Number(x.n) }));
   }

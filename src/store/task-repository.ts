@@ -15,6 +15,7 @@ import {
   type TaskSpecInput,
   type TaskState,
 } from '../model/index.ts';
+import { errors } from '../errors/index.ts';
 
 export interface TaskRow {
   taskId: string;
@@ -51,7 +52,7 @@ export class TaskRepository {
     const origin = opts.origin ? JSON.stringify(opts.origin) : null;
     await this.db.query(SQL.insertTask, [taskId, spec.dataset.id, JSON.stringify(spec), JSON.stringify(plan), origin]);
     const row = await this.getTask(taskId);
-    if (!row) throw new Error(`Task ${taskId} vanished after insert`);
+    if (!row) throw errors.INTERNAL({ detail: `Task ${taskId} vanished after insert` });
     return row;
   }
 
