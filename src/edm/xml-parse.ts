@@ -24,10 +24,8 @@ const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 const DEFAULT_MAX_CHARS = 50 * 1024 * 1024;
 const DEFAULT_MAX_DEPTH = 256;
-
-interface Scope {
-  map: Map<string, string>;
-}
+const DEFAULT_MAX_NS_PER_ELEMENT = 256;
+const DEFAULT_MAX_NS_IN_SCOPE = 1024;
 
 /** Parses a whole XML document into a tree. Throws XmlParseError with a line number on bad input. */
 export function parseXml(input: string | Buffer, limits: ParseLimits = {}): XmlDocument {
@@ -37,20 +35,43 @@ export function parseXml(input: string | Buffer, limits: ParseLimits = {}): XmlD
   if (text.length > maxChars)
     throw new XmlParseError(`XML document too large: ${text.length} > ${maxChars} characters`, 0);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return new Parser(text, maxDepth).parse();
+  return new Parser(text, {
+    maxDepth,
+    maxNsPerElement: limits.maxNamespaceDeclarations ?? DEFAULT_MAX_NS_PER_ELEMENT,
+    maxNsInScope: limits.maxNamespacesInScope ?? DEFAULT_MAX_NS_IN_SCOPE,
+  }).parse();
+}
+
+interface Limits {
+  maxDepth: number;
+  maxNsPerElement: number;
+  maxNsInScope: number;
 }
 
 class Parser {
   private pos = 0;
   private lineAt = 0;
   private line = 1;
+  /**
+   * Offset of the first '\n' at or after `lineAt` (Infinity: none; -1: not yet looked up), so a long
+   * line is not scanned again for every tag on it.
+   */
+  private nextNewline = -1;
   private root: XmlElement | undefined;
   private readonly stack: XmlElement[] = [];
-  private readonly scopes: Scope[] = [];
+  /**
+   * The namespace bindings in scope: one map, prefix → URI, so a lookup is O(1) at any depth. Each
+   * open element records what its declarations replaced (`undo`, a flat list of prefix / previous URI
+   * pairs, and `undoMarks`, where each element's part starts), restored when it closes.
+   */
+  private readonly ns = new Map<string, string>();
+  private readonly undo: Array<string | undefined> = [];
+  private readonly undoMarks: number[] = [];
+  private nsInScope = 0;
 
   constructor(
     private readonly s: string,
-    private readonly maxDepth: number,
+    private readonly limits: Limits,
   ) {}
 
   parse(): XmlDocument {
@@ -83,13 +104,17 @@ class Parser {
     if (at < this.lineAt) {
       this.lineAt = 0;
       this.line = 1;
+      this.nextNewline = -1;
     }
-    let i = s.indexOf('\n', this.lineAt);
-    while (i >= 0 && i < at) {
+    let i = this.nextNewline >= 0 ? this.nextNewline : s.indexOf('\n', this.lineAt);
+    if (i < 0) i = Infinity;
+    while (i < at) {
       this.line++;
       i = s.indexOf('\n', i + 1);
+      if (i < 0) i = Infinity;
     }
     this.lineAt = at;
+    this.nextNewline = i;
     return this.line;
   }
 
@@ -179,6 +204,7 @@ class Parser {
     this.pos++;
     const qname = this.name();
     const raw: Array<{ name: string; value: string }> = [];
+    const seen = new Set<string>();
     let selfClosing = false;
     for (;;) {
       const spaced = this.skipSpace();
@@ -210,7 +236,8 @@ class Parser {
         if (v.includes('&')) v = this.decode(v, this.pos);
         if (INVALID_CHAR.test(v)) this.fail(`Invalid character in attribute ${an}`);
       }
-      for (const a of raw) if (a.name === an) this.fail(`Duplicate attribute ${an}`);
+      if (seen.has(an)) this.fail(`Duplicate attribute ${an}`);
+      seen.add(an);
       raw.push({ name: an, value: v });
       this.pos = close + 1;
     }
@@ -220,22 +247,30 @@ class Parser {
   }
 
   private open(qname: string, raw: Array<{ name: string; value: string }>, line: number, at: number): void {
-    if (this.stack.length >= this.maxDepth) this.fail(`XML nesting deeper than ${this.maxDepth}`, at);
-    const parentScope = this.scopes[this.scopes.length - 1];
-    let map = parentScope?.map;
+    const { maxDepth, maxNsPerElement, maxNsInScope } = this.limits;
+    if (this.stack.length >= maxDepth) this.fail(`XML nesting deeper than ${maxDepth} (limit maxDepth)`, at);
+    const map = this.ns;
+    this.undoMarks.push(this.undo.length);
+    let declared = 0;
     for (const a of raw) {
       if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) {
-        if (map === parentScope?.map) map = new Map(map ?? []);
         const prefix = a.name === 'xmlns' ? '' : a.name.slice(6);
         if (prefix !== '' && a.value === '') this.fail(`Empty namespace for prefix ${prefix}`, at);
         if (prefix === 'xmlns' || (prefix === 'xml' && a.value !== XML_NS))
           this.fail(`Reserved prefix ${prefix} cannot be declared`, at);
-        map!.set(prefix, a.value);
+        if (++declared > maxNsPerElement)
+          this.fail(
+            `More than ${maxNsPerElement} namespace declarations on one element (limit maxNamespaceDeclarations)`,
+            at,
+          );
+        if (++this.nsInScope > maxNsInScope)
+          this.fail(`More than ${maxNsInScope} namespace declarations in scope (limit maxNamespacesInScope)`, at);
+        this.undo.push(prefix, map.get(prefix));
+        map.set(prefix, a.value);
       }
     }
-    map ??= new Map();
-    this.scopes.push({ map });
     const attrs: XmlAttr[] = [];
+    const seen = raw.length > 1 ? new Set<string>() : undefined;
     for (const a of raw) {
       const colon = a.name.indexOf(':');
       let prefix = colon < 0 ? '' : a.name.slice(0, colon);
@@ -246,8 +281,12 @@ class Parser {
         local = 'xmlns';
         ns = XMLNS_NS;
       } else ns = this.resolve(map, prefix, true, at);
-      if (ns !== '')
-        for (const b of attrs) if (b.ns === ns && b.local === local) this.fail(`Duplicate attribute ${a.name}`, at);
+      if (ns !== '' && seen) {
+        // '}' cannot occur in a local name, so `{ns}local` is unambiguous.
+        const key = `{${ns}}${local}`;
+        if (seen.has(key)) this.fail(`Duplicate attribute ${a.name}`, at);
+        seen.add(key);
+      }
       attrs.push({ name: a.name, prefix, local, ns, value: a.value });
     }
     const colon = qname.indexOf(':');
@@ -280,7 +319,15 @@ class Parser {
 
   private close(): void {
     this.stack.pop();
-    this.scopes.pop();
+    const mark = this.undoMarks.pop()!;
+    const undo = this.undo;
+    for (let i = undo.length - 2; i >= mark; i -= 2) {
+      const prev = undo[i + 1];
+      if (prev === undefined) this.ns.delete(undo[i]!);
+      else this.ns.set(undo[i]!, prev);
+      this.nsInScope--;
+    }
+    undo.length = mark;
   }
 
   private endTag(): void {

@@ -51,8 +51,12 @@ export interface XmlDocument {
 export interface ParseLimits {
   /** Largest accepted input, in characters. Default 50 MiB. */
   maxChars?: number;
-  /** Deepest accepted element nesting. Default 256. */
+  /** Deepest accepted element nesting, checked as the parser descends. Default 256. */
   maxDepth?: number;
+  /** Most namespace declarations (`xmlns`, `xmlns:p`) on one element. Default 256. */
+  maxNamespaceDeclarations?: number;
+  /** Most namespace declarations in scope at once (on an element and its ancestors). Default 1,024. */
+  maxNamespacesInScope?: number;
 }
 
 /** Not well-formed (or too large) XML: the catalogue error `XML_PARSE`; `line` is 1-based, 0 when unknown. */

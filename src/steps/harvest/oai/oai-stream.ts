@@ -20,6 +20,71 @@ function invalid(detail: string): OaiResponseError {
 
 export type Body = AsyncIterable<Uint8Array | string>;
 
+/**
+ * Limits of the response parser, checked as it reads (before saxes does any work for a tag beyond
+ * them): saxes resolves a namespace prefix by walking every open element, so unbounded nesting makes
+ * it quadratic (20,000 levels took 31 s); a bound keeps a page linear in its size.
+ */
+export interface StreamLimits {
+  /** Deepest element nesting, envelope included. Default 512 (a record's own limit is 256). */
+  maxDepth?: number;
+  /** Most namespace declarations on one element. Default 256. */
+  maxNamespaceDeclarations?: number;
+  /** Most namespace declarations in scope at once. Default 1,024. */
+  maxNamespacesInScope?: number;
+}
+
+const DEFAULT_LIMITS: Required<StreamLimits> = {
+  maxDepth: 512,
+  maxNamespaceDeclarations: 256,
+  maxNamespacesInScope: 1024,
+};
+
+/**
+ * saxes with namespace lookups in O(1): saxes's own `resolve` walks every open element for a prefix
+ * not declared on the current one. Here the bindings in scope are one map, updated as declarations
+ * are read (`declare`, from the `attribute` event, before saxes resolves the tag's names) and undone
+ * when their element closes (`leave`).
+ */
+class ScopedSaxesParser extends SaxesParser<{ xmlns: true; position: true }> {
+  private readonly bindings = new Map<string, string>([
+    ['xml', 'http://www.w3.org/XML/1998/namespace'],
+    ['xmlns', 'http://www.w3.org/2000/xmlns/'],
+  ]);
+  /** Flat undo list (prefix, previous URI) and where each open element's part starts. */
+  private readonly undo: Array<string | undefined> = [];
+  private readonly marks: number[] = [];
+
+  constructor() {
+    super({ xmlns: true, position: true });
+  }
+
+  /** A start tag begins (before its attributes). */
+  enter(): void {
+    this.marks.push(this.undo.length);
+  }
+
+  declare(prefix: string, uri: string): void {
+    this.undo.push(prefix, this.bindings.get(prefix));
+    this.bindings.set(prefix, uri.trim());
+  }
+
+  /** An element closes: its declarations go out of scope. */
+  leave(): void {
+    const mark = this.marks.pop() ?? 0;
+    for (let i = this.undo.length - 2; i >= mark; i -= 2) {
+      const prev = this.undo[i + 1];
+      if (prev === undefined) this.bindings.delete(this.undo[i]!);
+      else this.bindings.set(this.undo[i]!, prev);
+    }
+    this.undo.length = mark;
+  }
+
+  override resolve(prefix: string): string | undefined {
+    return this.bindings.get(prefix);
+  }
+}
+
 /** Handlers a response parser registers; `path` holds the local names from the root down. */
 export interface Handlers {
   open(tag: SaxesTagNS, path: string[]): void;
@@ -33,19 +98,44 @@ export interface Handlers {
  * dropped, because some servers send them (fixture oaiListIdentifiersIncorrectMetadataPrefix.xml)
  * and the strict parser would otherwise refuse the whole response.
  */
-export async function parseStream(body: Body, handlers: Handlers): Promise<void> {
-  const parser = new SaxesParser({ xmlns: true, position: true });
+export async function parseStream(body: Body, handlers: Handlers, limits: StreamLimits = {}): Promise<void> {
+  const { maxDepth, maxNamespaceDeclarations, maxNamespacesInScope } = { ...DEFAULT_LIMITS, ...limits };
+  const parser = new ScopedSaxesParser();
   const path: string[] = [];
+  // Namespace declarations of each open element, and their total; `declared`: of the tag being read.
+  const declaredAt: number[] = [];
+  let inScope = 0;
+  let declared = 0;
   let failure: string | undefined;
+  // A throw from a handler leaves parser.write(): saxes stops at once, with no more work on the tag.
+  const tooMuch = (what: string) => invalid(`Response is not well-formed XML: ${what} (line ${parser.line})`);
   parser.on('doctype', () => (failure ??= 'DOCTYPE declarations are not allowed'));
   parser.on('error', (e) => (failure ??= e.message));
+  parser.on('opentagstart', () => {
+    if (path.length >= maxDepth) throw tooMuch(`XML nesting deeper than ${maxDepth} (limit maxDepth)`);
+    declared = 0;
+    parser.enter();
+  });
+  parser.on('attribute', (a) => {
+    if (a.name !== 'xmlns' && !a.name.startsWith('xmlns:')) return;
+    parser.declare(a.name === 'xmlns' ? '' : a.name.slice(6), a.value);
+    if (++declared > maxNamespaceDeclarations)
+      throw tooMuch(
+        `More than ${maxNamespaceDeclarations} namespace declarations on one element (limit maxNamespaceDeclarations)`,
+      );
+    if (++inScope > maxNamespacesInScope)
+      throw tooMuch(`More than ${maxNamespacesInScope} namespace declarations in scope (limit maxNamespacesInScope)`);
+  });
   parser.on('opentag', (tag) => {
     path.push(tag.local);
+    declaredAt.push(declared);
     handlers.open(tag, path);
   });
   parser.on('closetag', (tag) => {
     handlers.close(tag, path);
     path.pop();
+    parser.leave();
+    inScope -= declaredAt.pop() ?? 0;
   });
   parser.on('text', (t) => handlers.text(t, path));
   parser.on('cdata', (t) => handlers.text(t, path));
