@@ -18,8 +18,23 @@ export function metisConfigFrom(c: Config, db: Db, opts: { allowLoopback?: boole
     ...(c.schemaLocation !== undefined && { schemaLocation: c.schemaLocation }),
     ...(c.entitiesFile !== undefined && { entitiesFile: c.entitiesFile }),
     ...(c.threads !== undefined && { threads: c.threads }),
+    oai: {
+      maxPages: c.oaiMaxPages,
+      maxRecords: c.oaiMaxRecords,
+      requestTimeoutMs: c.oaiRequestTimeoutMs,
+      maxRetryAfterMs: c.oaiMaxRetryAfterMs,
+      // Every wait is reported, with what a Retry-After asked for (it is capped).
+      onRetry: (e) =>
+        oaiLog(c).warn(
+          { url: e.url, attempt: e.attempt, waitMs: e.delayMs, retryAfterMs: e.retryAfterMs, error: e.error.message },
+          'OAI-PMH request failed; retrying after a wait',
+        ),
+    },
   });
 }
+
+let oaiLogger: Logger | undefined;
+const oaiLog = (c: Config): Logger => (oaiLogger ??= loggerFrom(c));
 
 /** Logs (JSON lines) go to stderr: stdout carries the command's own output (a summary, a task id). */
 export const loggerFrom = (c: Config): Logger => pino({ level: c.logLevel }, pino.destination({ dest: 2, sync: true }));

@@ -39,6 +39,9 @@ export const CODES = {
   OAI_UNREACHABLE: task('Error harvesting OAI-PMH records: {verb} {detail}'),
   OAI_BAD_RESPONSE: task('{verb}: {detail}'),
   OAI_TOKEN_LOOP: task('The server returned the same resumption token twice: {token}'),
+  OAI_TOKEN_TOO_LONG: task('Resumption token of {size} bytes is longer than the limit of {max} bytes'),
+  OAI_TOO_MANY_PAGES: task('The listing passed the limit of {max} pages (oaiMaxPages): endless listing?'),
+  OAI_TOO_MANY_RECORDS: task('The listing passed the limit of {max} records (oaiMaxRecords)'),
   BAD_STEP_SIZE: task('Step size must be a positive integer'),
   STEP_SIZE_TOO_BIG: task('Step size value bigger than the dataset size: {seen}'),
   OAI_BAD_ARGUMENT: task('{detail}'),
@@ -52,6 +55,7 @@ export const CODES = {
   OAI_PROTOCOL_ERROR: task('{detail}'),
   OAI_HTTP: transient('{tries} failed: {detail}'),
   OAI_HTTP_STATUS: transient('HTTP status {status}'),
+  OAI_REQUEST_DEADLINE: transient('no complete response within {ms} ms'),
   OAI_RESPONSE_INVALID: record('{detail}'),
 
   // ---- archive harvesting ----

@@ -11,6 +11,14 @@ export const taskCommandSchema = z.discriminatedUnion('type', [
     taskId: z.string(),
     token: z.string().optional(),
     emitted: z.number().int().nonnegative(),
+    /** Where the listing stands (pages and headers read, the token-cycle mark): bounds a hostile server. */
+    progress: z
+      .object({
+        pages: z.number().int().nonnegative(),
+        records: z.number().int().nonnegative(),
+        mark: z.string().optional(),
+      })
+      .optional(),
   }),
 ]);
 export type TaskCommand = z.infer<typeof taskCommandSchema>;

@@ -18,7 +18,8 @@ import {
   type ProcessorContext,
   type RecordContext,
 } from '../engine/index.ts';
-import type { StepOutcome } from '../steps/outcome.ts';
+import type { StepMessage, StepOutcome } from '../steps/outcome.ts';
+import type { ListingProgress } from '../steps/harvest/oai/oai-client.ts';
 import { isTaskError } from '../errors/index.ts';
 import { failTask } from './task-failure.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
@@ -55,7 +56,7 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
     if (await this.p.tasks.isStopped(task.taskId)) return;
     try {
       if (cmd.type === 'start') await this.start(task, ctx);
-      else await this.listPage(task, cmd.token, cmd.emitted, ctx);
+      else await this.listPage(task, cmd.token, cmd.emitted, ctx, cmd.progress);
     } catch (err) {
       // A task-level failure (unreachable endpoint, bad archive, OAI error): the task fails, the worker goes on.
       if (isTaskError(err)) failTask(this.p, ctx, task.taskId, err.message, err.code);
@@ -107,12 +108,14 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
     token: string | undefined,
     emitted: number,
     ctx: RecordContext<string, unknown>,
+    progress?: ListingProgress,
   ): Promise<void> {
     const source = task.spec.source;
     if (source.type !== 'oai') return;
+    // `progress` bounds the listing across commands (token cycles, page and record caps): the port throws TaskError.
     const page = await this.p.limiter.run(
       source.url,
-      () => this.p.ports.oai.listPage(source, token, ctx.signal),
+      () => this.p.ports.oai.listPage(source, token, ctx.signal, progress ?? { pages: 0, records: 0 }),
       ctx.signal,
     );
     const limit = task.spec.limits.recordLimit;
@@ -140,6 +143,7 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
         taskId: task.taskId,
         token: page.token,
         emitted: n,
+        ...(page.progress ? { progress: page.progress } : {}),
       } satisfies TaskCommand);
     } else {
       this.finishListing(task, n, ctx);
@@ -179,6 +183,7 @@ async function harvested(
   sourceId: string,
   datestamp: string | undefined,
   ctx: RecordContext<string, unknown>,
+  warnings: StepMessage[] = [],
 ): Promise<void> {
   const harvestIsLast = task.plan.length === 1;
   const id = p.ports.steps.recordId(task.datasetId, content, sourceId);
@@ -198,9 +203,10 @@ async function harvested(
     return;
   }
   const outcome: StepOutcome = {
-    status: 'success',
+    // Warnings of the fetch (e.g. GetRecord answered another identifier) stay on the record.
+    status: warnings.some((m) => m.level === 'warn') ? 'warn' : 'success',
     recordId: id,
-    messages: [],
+    messages: warnings,
     data: { checksum, datestamp, sourceId },
   };
   emit(ctx, ROUTE.outcomes, id, recordEvent(task.taskId, 'harvest', outcome, harvestIsLast, content));
@@ -250,7 +256,7 @@ export class FetchProcessor implements Processor<string, FetchCommand, string, u
       );
       return;
     }
-    await harvested(this.p, task, result.content, cmd.identifier, cmd.datestamp, ctx);
+    await harvested(this.p, task, result.content, cmd.identifier, cmd.datestamp, ctx, result.messages);
   }
 }
 

@@ -10,7 +10,7 @@ import type { Db } from '../../store/db.ts';
 import { createEuropeanaId, providedChoAbout } from '../../edm/ids.ts';
 import { parseXml } from '../../edm/xml.ts';
 import { fail, type StepOutcome } from '../../steps/outcome.ts';
-import { createOaiClient, type OaiClient } from '../../steps/harvest/oai/oai-client.ts';
+import { createOaiClient, type OaiClient, type OaiClientOptions } from '../../steps/harvest/oai/oai-client.ts';
 import { createMediaProcessor, type MediaProcessor } from '../../steps/media/media-processor.ts';
 import { createFileThumbnailStore } from '../../steps/media/thumbnail-store.ts';
 import { createEnricher } from '../../steps/enrich/enricher.ts';
@@ -45,6 +45,8 @@ export interface MetisConfig {
   mediaMode: 'FULL' | 'REDUCED';
   /** Worker threads for the CPU-bound steps (0: run them on the main thread). Default: one per core. */
   threads: number;
+  /** OAI-PMH client settings (listing bounds, deadlines, Retry-After cap, retry reports). */
+  oai?: OaiClientOptions;
 }
 
 /** Defaults: the schemas bundled for the demo unless `schemaLocation` is given. */
@@ -82,7 +84,13 @@ export interface MetisPortsHandle {
 }
 
 export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsHandle> {
-  const oaiClient: OaiClient = createOaiClient({ retries: 3, retryDelayMs: 1000 });
+  const oaiClient: OaiClient = createOaiClient({
+    retries: 3,
+    retryDelayMs: 1000,
+    // A redirect to another host obeys the same address rules as media fetches.
+    redirectPolicy: { allowLoopback: config.allowLoopback },
+    ...config.oai,
+  });
   const harvest: { oai: OaiPort; archive: ArchivePort } = buildHarvestPorts(oaiClient);
   const cpu = new CpuSteps({ schemaLocation: config.schemaLocation, cacheDir: config.cacheDir });
 

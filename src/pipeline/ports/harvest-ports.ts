@@ -9,7 +9,7 @@ import type { ArchivePort, OaiPort } from './port-types.ts';
 
 export function buildHarvestPorts(client: OaiClient): { oai: OaiPort; archive: ArchivePort } {
   const oai: OaiPort = {
-    async listPage(source, token, signal) {
+    async listPage(source, token, signal, progress) {
       const page = await client.listPage(
         {
           baseUrl: source.url,
@@ -20,11 +20,13 @@ export function buildHarvestPorts(client: OaiClient): { oai: OaiPort; archive: A
         },
         token,
         signal,
+        progress,
       );
       return {
         headers: page.headers.map((h) => ({ identifier: h.identifier, datestamp: h.datestamp, deleted: h.deleted })),
         token: page.resumptionToken,
         completeListSize: page.completeListSize ?? undefined,
+        progress: page.progress,
       };
     },
     async getRecord(source, identifier, signal) {
@@ -34,7 +36,9 @@ export function buildHarvestPorts(client: OaiClient): { oai: OaiPort; archive: A
         signal,
       );
       if (outcome.status === 'fail' || outcome.content === undefined) return outcome;
-      return { content: outcome.content };
+      return outcome.messages.length > 0
+        ? { content: outcome.content, messages: outcome.messages }
+        : { content: outcome.content };
     },
   };
   const archive: ArchivePort = {

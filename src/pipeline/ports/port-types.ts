@@ -4,7 +4,8 @@
  * `late-step-ports.ts`); keeping them apart lets the topologies be read (and tested) without the
  * details of each step.
  */
-import type { StepOutcome } from '../../steps/outcome.ts';
+import type { StepMessage, StepOutcome } from '../../steps/outcome.ts';
+import type { ListingProgress } from '../../steps/harvest/oai/oai-client.ts';
 import type { StepName } from '../../model/index.ts';
 import type { TaskRow } from '../../store/pipeline-store.ts';
 
@@ -27,17 +28,27 @@ export interface OaiPage {
   /** The resumption token of the next page; undefined on the last page. */
   token?: string;
   completeListSize?: number;
+  /** Where the listing stands after this page; sent with the next token. */
+  progress?: ListingProgress;
 }
 
 export interface OaiPort {
-  /** One ListIdentifiers page (the first when `token` is undefined). Throws TaskError on protocol errors. */
-  listPage(source: OaiSourceSpec, token: string | undefined, signal?: AbortSignal): Promise<OaiPage>;
-  /** GetRecord: the record's metadata as a standalone XML string, or a failed outcome. */
+  /**
+   * One ListIdentifiers page (the first when `token` is undefined), `progress` where the listing
+   * stood before it. Throws TaskError on protocol errors and broken listing bounds (cycle, caps).
+   */
+  listPage(
+    source: OaiSourceSpec,
+    token: string | undefined,
+    signal?: AbortSignal,
+    progress?: ListingProgress,
+  ): Promise<OaiPage>;
+  /** GetRecord: the record's metadata as a standalone XML string (with warnings, if any), or a failed outcome. */
   getRecord(
     source: OaiSourceSpec,
     identifier: string,
     signal?: AbortSignal,
-  ): Promise<{ content: string } | StepOutcome>;
+  ): Promise<{ content: string; messages?: StepMessage[] } | StepOutcome>;
 }
 
 export interface ArchiveEntry {

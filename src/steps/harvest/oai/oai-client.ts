@@ -7,14 +7,22 @@
  *   `badResumptionToken`, `cannotDisseminateFormat`, malformed pages) throw `TaskError`.
  *   `noRecordsMatch` is not an error: it is an empty dataset (the caller decides what that means).
  * - Record problems (GetRecord errors, no or several metadata children) come back as a `fail` outcome.
+ *   A GetRecord whose header names another identifier than the one asked for is kept (Metis does not
+ *   compare them) but carries an `OAI_IDENTIFIER_MISMATCH` warning.
+ * - Hostile servers: listings are bounded (pages, records, token size, token cycles: oai-listing.ts),
+ *   each request has a total deadline, Retry-After is capped, compressed bodies are decoded under the
+ *   byte cap, redirects are followed under the address policy (oai-http.ts).
  */
 import { z } from 'zod';
 import type { Dispatcher } from 'undici';
-import { fail, success, type StepOutcome } from '../../outcome.ts';
+import { fail, success, type StepMessage, type StepOutcome } from '../../outcome.ts';
 import { errors, isMetisError } from '../../../errors/index.ts';
 import { OaiEndpointSchema, type OaiEndpoint } from './oai-endpoint.ts';
 import { createOaiAgent, getWithRetries, type OaiHttpOptions, type RetryEvent } from './oai-http.ts';
+import type { AddressPolicy } from '../../http/address-policy.ts';
 import {
+  DEFAULT_LISTING_LIMITS,
+  type ListingProgress,
   describeOaiError,
   listingCall,
   oaiErrorCode,
@@ -27,13 +35,26 @@ import { parseGetRecord, parseIdentify, type IdentifyResponse, type ListIdentifi
 
 export type { OaiHeader } from './oai-response.ts';
 export { OaiEndpointSchema, type OaiEndpoint } from './oai-endpoint.ts';
-export { oaiErrorCode, OaiListing, type ListOptions, type OaiListingState } from './oai-listing.ts';
+export {
+  advanceListing,
+  DEFAULT_LISTING_LIMITS,
+  oaiErrorCode,
+  OaiListing,
+  type ListingLimits,
+  type ListingProgress,
+  type ListOptions,
+  type OaiListingState,
+} from './oai-listing.ts';
+export type { RetryEvent } from './oai-http.ts';
 
 /** Client settings; the defaults are Metis's `HarvestingClientSettings`. */
 export const OaiClientOptionsSchema = z.object({
   retries: z.number().int().min(0).default(3),
   retryDelayMs: z.number().int().min(0).default(5000),
-  maxRetryAfterMs: z.number().int().min(0).default(300_000),
+  /** Longest `Retry-After` honoured (a longer one waits this long). Metis has none; 60 s. */
+  maxRetryAfterMs: z.number().int().min(0).default(60_000),
+  /** Total deadline of one try: headers and whole body (a trickling body is cut). */
+  requestTimeoutMs: z.number().int().positive().default(600_000),
   connectTimeoutMs: z.number().int().positive().default(30_000),
   readTimeoutMs: z.number().int().positive().default(300_000),
   userAgent: z.string().default('metis-streams-oai-harvester'),
@@ -45,11 +66,22 @@ export const OaiClientOptionsSchema = z.object({
     .default(256 * 1024 * 1024),
   /** Upper bound of parallel connections per origin of the default agent. */
   maxConnections: z.number().int().positive().default(64),
+  /** Pages of one listing before it fails (OAI_TOO_MANY_PAGES). */
+  maxPages: z.number().int().positive().default(DEFAULT_LISTING_LIMITS.maxPages),
+  /** Headers of one listing (deleted included) before it fails (OAI_TOO_MANY_RECORDS). */
+  maxRecords: z.number().int().positive().default(DEFAULT_LISTING_LIMITS.maxRecords),
+  /** Longest resumption token accepted, in bytes (OAI_TOKEN_TOO_LONG). */
+  maxTokenBytes: z.number().int().positive().default(DEFAULT_LISTING_LIMITS.maxTokenBytes),
+  /** Redirect hops followed per request. */
+  maxRedirects: z.number().int().min(0).default(5),
 });
 export type OaiClientOptions = z.input<typeof OaiClientOptionsSchema> & {
   /** Use this undici dispatcher instead of creating one (the caller then closes it). */
   dispatcher?: Dispatcher;
+  /** Called before each retry's wait (the pipeline logs it: URL, error, wait, what Retry-After asked). */
   onRetry?: (event: RetryEvent) => void;
+  /** Where a redirect to another host than the endpoint's may go. Default: public addresses only. */
+  redirectPolicy?: AddressPolicy;
 };
 
 /** Facts about a fetched record, in the outcome's `data`. */
@@ -67,8 +99,15 @@ export interface OaiClient {
    * One ListIdentifiers page: the first (token undefined) or the one `token` names, deleted headers
    * included. For callers that persist their position page by page (the pipeline's listing commands).
    * `noRecordsMatch` is an empty page; other OAI errors and unreachable endpoints throw TaskError.
+   * `progress` is where the listing stood before this page (pages, headers, cycle mark); the result's
+   * `progress` is where it stands after it: pass it with the next token. A bound broken throws TaskError.
    */
-  listPage(endpoint: OaiEndpoint, token: string | undefined, signal?: AbortSignal): Promise<ListIdentifiersPage>;
+  listPage(
+    endpoint: OaiEndpoint,
+    token: string | undefined,
+    signal?: AbortSignal,
+    progress?: ListingProgress,
+  ): Promise<ListIdentifiersPage & { progress: ListingProgress }>;
   /** One ListIdentifiers request; its `completeListSize` or null (Metis's `countRecords`). Throws TaskError. */
   countRecords(endpoint: OaiEndpoint, signal?: AbortSignal): Promise<number | null>;
   /**
@@ -99,23 +138,32 @@ export function createOaiClient(options: OaiClientOptions = {}): OaiClient {
     maxResponseBytes: o.maxResponseBytes,
     dispatcher: options.dispatcher ?? ownAgent!,
     onRetry: options.onRetry,
+    requestTimeoutMs: o.requestTimeoutMs,
+    maxRedirects: o.maxRedirects,
+    redirectPolicy: options.redirectPolicy ?? {},
   };
+  const limits = { maxPages: o.maxPages, maxRecords: o.maxRecords, maxTokenBytes: o.maxTokenBytes };
+  const redirectAgent = createOaiAgent(o.connectTimeoutMs, 8, http.redirectPolicy);
+  http.redirectDispatcher = redirectAgent;
   let closed = false;
 
   return {
-    listIdentifiers: (endpoint, listOptions = {}) => new OaiListing(http, checkEndpoint(endpoint), listOptions),
+    listIdentifiers: (endpoint, listOptions = {}) => new OaiListing(http, checkEndpoint(endpoint), listOptions, limits),
 
-    async listPage(endpoint, token, signal) {
-      const listing = new OaiListing(http, checkEndpoint(endpoint), {
-        resumptionToken: token,
-        includeDeleted: true,
-        signal,
-      });
-      return listing.readPage();
+    async listPage(endpoint, token, signal, progress) {
+      const listing = new OaiListing(
+        http,
+        checkEndpoint(endpoint),
+        { resumptionToken: token, includeDeleted: true, signal },
+        limits,
+        progress,
+      );
+      const page = await listing.readPage();
+      return { ...page, progress: listing.progress };
     },
 
     async countRecords(endpoint, signal) {
-      const listing = new OaiListing(http, checkEndpoint(endpoint), { signal });
+      const listing = new OaiListing(http, checkEndpoint(endpoint), { signal }, limits);
       const state = await listing.open();
       return state.completeListSize ?? null;
     },
@@ -140,11 +188,23 @@ export function createOaiClient(options: OaiClientOptions = {}): OaiClient {
       if (res.header.deleted)
         return fail(identifier, 'OAI_RECORD_DELETED', 'Record is marked deleted at the source.', url);
       if (!res.metadata) return fail(identifier, 'OAI_EMPTY_RECORD', 'Empty (non-deleted) record!', url);
-      return success<OaiRecordData>(identifier, res.metadata, {
-        identifier: res.header.identifier || identifier,
-        datestamp: res.header.datestamp,
-        setSpecs: res.header.setSpecs,
-      });
+      const answered = res.header.identifier;
+      const mismatch: StepMessage[] =
+        answered && answered !== identifier
+          ? [
+              {
+                level: 'warn',
+                code: 'OAI_IDENTIFIER_MISMATCH',
+                message: `GetRecord for ${shorten(identifier)} returned the record ${shorten(answered)}`,
+              },
+            ]
+          : [];
+      return success<OaiRecordData>(
+        identifier,
+        res.metadata,
+        { identifier: answered || identifier, datestamp: res.header.datestamp, setSpecs: res.header.setSpecs },
+        mismatch,
+      );
     },
 
     async identify(baseUrl, signal) {
@@ -158,6 +218,7 @@ export function createOaiClient(options: OaiClientOptions = {}): OaiClient {
       if (closed) return;
       closed = true;
       await ownAgent?.close();
+      await redirectAgent.close();
     },
   };
 }
@@ -170,4 +231,9 @@ function checkEndpoint<E extends Partial<OaiEndpoint>>(endpoint: E): E & OaiEndp
     throw errors.OAI_BAD_PARAMETERS({ field: issue.path.join('.') || '', detail: issue.message });
   }
   return endpoint as E & OaiEndpoint;
+}
+
+/** An identifier for a message: at most 200 characters. */
+function shorten(id: string): string {
+  return id.length > 200 ? `${id.slice(0, 200)}…` : id;
 }

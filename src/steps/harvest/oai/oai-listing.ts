@@ -2,7 +2,15 @@
  * Paging through an OAI-PMH `ListIdentifiers` listing (metis-steps.md §1), one page at a time, with
  * Metis's sample size and step size, and the request and error helpers the client (oai-client.ts)
  * shares with it. Listing problems throw task errors of the catalogue; `noRecordsMatch` is an empty listing.
+ *
+ * A hostile server cannot keep a listing going for ever (issue #12): a resumption token seen before
+ * ends it (`OAI_TOKEN_LOOP`; every token of an in-memory listing is remembered as a hash, and a
+ * listing carried page by page in commands keeps Brent's O(1) mark, which catches any repeating
+ * sequence within about four times its length); a token new on every page is stopped by the page
+ * cap (`OAI_TOO_MANY_PAGES`), a long listing by the record cap (`OAI_TOO_MANY_RECORDS`), and a token
+ * longer than `maxTokenBytes` is refused (`OAI_TOKEN_TOO_LONG`) before it is ever sent back in a URL.
  */
+import { createHash } from 'node:crypto';
 import { createError, errors, isMetisError, type ErrorCode, type MetisError } from '../../../errors/index.ts';
 import { getWithRetries, type OaiHttpOptions } from './oai-http.ts';
 import {
@@ -41,6 +49,66 @@ export interface ListOptions {
   /** Called after each page is parsed, before its headers are yielded (persist the state here). */
   onPage?: (state: Readonly<OaiListingState>) => void | Promise<void>;
   signal?: AbortSignal;
+}
+
+/** The bounds of one listing. */
+export interface ListingLimits {
+  /** Pages read before the listing fails (OAI_TOO_MANY_PAGES). Default 100 000. */
+  maxPages: number;
+  /** Headers listed (deleted ones included) before the listing fails (OAI_TOO_MANY_RECORDS). Default 1 000 000. */
+  maxRecords: number;
+  /** Longest resumption token accepted, in UTF-8 bytes (OAI_TOKEN_TOO_LONG). Default 4096. */
+  maxTokenBytes: number;
+}
+
+export const DEFAULT_LISTING_LIMITS: Readonly<ListingLimits> = {
+  maxPages: 100_000,
+  maxRecords: 1_000_000,
+  maxTokenBytes: 4096,
+};
+
+/** Where a listing stands, small enough to travel in a command: page and header counts, Brent's mark. */
+export interface ListingProgress {
+  pages: number;
+  records: number;
+  /** Hash of the token returned by page 2^k (Brent's cycle detection). */
+  mark?: string;
+}
+
+const tokenHash = (token: string): string => createHash('sha256').update(token).digest('base64url').slice(0, 22);
+
+/** A token for messages: at most 100 characters. */
+const shown = (token: string): string =>
+  token.length > 100 ? `${token.slice(0, 100)}… (${token.length} chars)` : token;
+
+/**
+ * Accounts for one page read with `requested` (undefined: the first page) that returned `next`
+ * after `headers` headers; returns the new progress or throws the task error of the bound it breaks.
+ * `seen` (token hashes), when given, catches any token returned twice.
+ */
+export function advanceListing(
+  progress: Readonly<ListingProgress>,
+  requested: string | undefined,
+  next: string | undefined,
+  headers: number,
+  limits: Readonly<ListingLimits>,
+  seen?: Set<string>,
+): ListingProgress {
+  const pages = progress.pages + 1;
+  const records = progress.records + headers;
+  if (records > limits.maxRecords) throw errors.OAI_TOO_MANY_RECORDS({ max: limits.maxRecords });
+  if (next === undefined) return { pages, records };
+  const size = Buffer.byteLength(next);
+  if (size > limits.maxTokenBytes) throw errors.OAI_TOKEN_TOO_LONG({ size, max: limits.maxTokenBytes });
+  if (pages >= limits.maxPages) throw errors.OAI_TOO_MANY_PAGES({ max: limits.maxPages });
+  const hash = tokenHash(next);
+  if (next === requested || hash === progress.mark || seen?.has(hash))
+    throw errors.OAI_TOKEN_LOOP({ token: shown(next) });
+  seen?.add(hash);
+  // Brent: the mark moves to the token of each page 2^k; a cycle of length λ entered by page μ is
+  // met again by page 2·max(μ, λ) at the latest.
+  const mark = (pages & (pages - 1)) === 0 ? hash : progress.mark;
+  return { pages, records, ...(mark !== undefined ? { mark } : {}) };
 }
 
 /** `badResumptionToken` → `OAI_BAD_RESUMPTION_TOKEN`. */
@@ -106,12 +174,18 @@ export async function listingCall<T>(call: () => Promise<T>, verb: string, signa
 export class OaiListing implements AsyncIterable<OaiHeader> {
   readonly state: OaiListingState = { pagesRead: 0, headersSeen: 0, deletedSkipped: 0, headersYielded: 0, done: false };
   private firstPage?: Promise<ListIdentifiersPage>;
+  /** Progress over the pages this object read (starting from `start`, e.g. a command's). */
+  progress: ListingProgress;
+  private readonly seen = new Set<string>();
 
   constructor(
     private readonly http: OaiHttpOptions,
     private readonly endpoint: OaiEndpoint,
     private readonly options: ListOptions,
+    private readonly limits: Readonly<ListingLimits> = DEFAULT_LISTING_LIMITS,
+    start: ListingProgress = { pages: 0, records: 0 },
   ) {
+    this.progress = start;
     if (options.stepSize !== undefined && !(Number.isInteger(options.stepSize) && options.stepSize > 0)) {
       throw errors.BAD_STEP_SIZE();
     }
@@ -158,9 +232,14 @@ export class OaiListing implements AsyncIterable<OaiHeader> {
       throw oaiProtocolError(page.errors[0], ` (ListIdentifiers ${url})`);
     }
     if (this.state.pagesRead === 0) this.state.completeListSize = noMatch ? 0 : page.completeListSize;
-    if (page.resumptionToken !== undefined && page.resumptionToken === token) {
-      throw errors.OAI_TOKEN_LOOP({ token });
-    }
+    this.progress = advanceListing(
+      this.progress,
+      token,
+      noMatch ? undefined : page.resumptionToken,
+      noMatch ? 0 : page.headers.length,
+      this.limits,
+      this.seen,
+    );
     this.state.pagesRead++;
     this.state.currentPageToken = token;
     this.state.nextToken = page.resumptionToken;
