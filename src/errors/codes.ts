@@ -87,6 +87,9 @@ export const CODES = {
   TOO_LARGE: record('{detail}'),
   TIMEOUT: transient('Timeout while fetching {url}: {detail}'),
   NETWORK: transient('Could not fetch {url}: {detail}'),
+  HOST_DOWN: record(
+    'Host {host} is skipped for {cooldownMs} ms after {failures} consecutive failed connections (the last: {detail})',
+  ),
   SERVICE_HTTP_STATUS: record('HTTP {status} from {url}'),
   SERVICE_UNREACHABLE: transient('GET {url} failed after {attempts} attempt(s): {detail}'),
   TOKEN_ENDPOINT: record('Token endpoint {url} answered HTTP {status}'),

@@ -30,7 +30,7 @@ test('link check: 2xx and ≤ 3 redirects are fine; 4 redirects, 404 and a refus
   const refused = await listen(closedServer);
   await new Promise((r) => closedServer.close(r));
 
-  const checker = createLinkChecker();
+  const checker = createLinkChecker({ fetchPolicy: { allowLoopback: true } });
   t.after(() => checker.close());
   const content = buildRecord({
     type: 'IMAGE',
@@ -45,22 +45,33 @@ test('link check: 2xx and ≤ 3 redirects are fine; 4 redirects, 404 and a refus
   const byUrl = new Map(outcome.data!.links.map((l) => [l.url.replace(base, '').replace(refused, 'REFUSED'), l]));
   assert.equal(byUrl.size, 5); // /ok appears twice in the record, checked once
   assert.deepEqual([byUrl.get('/ok')!.ok, byUrl.get('/ok')!.status], [true, 200]);
-  assert.deepEqual([byUrl.get('/hop/3')!.ok, byUrl.get('/hop/3')!.redirects, byUrl.get('/hop/3')!.status], [true, 3, 200]);
+  assert.deepEqual(
+    [byUrl.get('/hop/3')!.ok, byUrl.get('/hop/3')!.redirects, byUrl.get('/hop/3')!.status],
+    [true, 3, 200],
+  );
   assert.equal(byUrl.get('/hop/4')!.ok, false);
   assert.match(byUrl.get('/hop/4')!.error!, /Too many redirects/);
   assert.deepEqual([byUrl.get('/missing')!.ok, byUrl.get('/missing')!.status], [false, 404]);
   assert.match(byUrl.get('/missing')!.error!, /^Download failed of resource .*\/missing\. Status code 404/);
   assert.equal(byUrl.get('REFUSED/x')!.ok, false);
   assert.match(byUrl.get('REFUSED/x')!.error!, /ECONNREFUSED/);
-  assert.deepEqual(outcome.messages.map((m) => m.code), ['LINK_CHECK_FAILED', 'LINK_CHECK_FAILED', 'LINK_CHECK_FAILED']);
+  assert.deepEqual(
+    outcome.messages.map((m) => m.code),
+    ['LINK_CHECK_FAILED', 'LINK_CHECK_FAILED', 'LINK_CHECK_FAILED'],
+  );
 
-  const clean = await checker({ recordId: '/1/ok', content: buildRecord({ type: 'IMAGE', isShownAt: `${base}/ok`, isShownBy: `${base}/hop/1` }) });
+  const clean = await checker({
+    recordId: '/1/ok',
+    content: buildRecord({ type: 'IMAGE', isShownAt: `${base}/ok`, isShownBy: `${base}/hop/1` }),
+  });
   assert.deepEqual([clean.status, clean.messages], ['success', []]);
 });
 
 test('link check: a record without links reports that, and isFormatOf targets are checked too', async () => {
   const seen: string[] = [];
-  const checker = createLinkChecker({ check: async (url) => (seen.push(url), { url, ok: true, status: 200, redirects: 0 }) });
+  const checker = createLinkChecker({
+    check: async (url) => (seen.push(url), { url, ok: true, status: 200, redirects: 0 }),
+  });
   const none = await checker({ recordId: '/1/none', content: buildRecord({ type: 'TEXT' }) });
   assert.equal(none.status, 'success');
   assert.equal(none.messages[0].message, 'The EDM file has no resources');
@@ -71,7 +82,10 @@ test('link check: a record without links reports that, and isFormatOf targets ar
   await checker({ recordId: '/1/f', content: withFormat });
   assert.deepEqual(seen, ['http://x/a', 'http://x/b']);
   const deleted = await checker({ recordId: '/1/gone', content: '', deleted: true });
-  assert.deepEqual([deleted.status, deleted.messages[0].message], ['success', 'Record deleted - no links were checked.']);
+  assert.deepEqual(
+    [deleted.status, deleted.messages[0].message],
+    ['success', 'Record deleted - no links were checked.'],
+  );
   assert.equal(seen.length, 2);
   await checker.close();
 });
@@ -85,9 +99,18 @@ test('link check through the host-policy fetcher: loopback refused by default, a
   const open = createSafeFetcher({ allowLoopback: true });
   t.after(() => Promise.all([strict.close(), open.close()]));
   const refused = await createLinkChecker({ check: checkWithSafeFetcher(strict) })({ recordId: '/1/a', content });
-  assert.deepEqual(refused.data!.links.map((l) => l.ok), [false, false]);
+  assert.deepEqual(
+    refused.data!.links.map((l) => l.ok),
+    [false, false],
+  );
   assert.match(refused.messages[0].message, /HOST_NOT_ALLOWED/);
   const allowed = await createLinkChecker({ check: checkWithSafeFetcher(open) })({ recordId: '/1/a', content });
-  assert.deepEqual(allowed.data!.links.map((l) => [l.url.replace(base, ''), l.ok, l.status]), [['/ok', true, 200], ['/missing', false, 404]]);
+  assert.deepEqual(
+    allowed.data!.links.map((l) => [l.url.replace(base, ''), l.ok, l.status]),
+    [
+      ['/ok', true, 200],
+      ['/missing', false, 404],
+    ],
+  );
   assert.equal(allowed.status, 'warn');
 });

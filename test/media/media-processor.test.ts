@@ -208,12 +208,12 @@ describe('media processor against a real HTTP server', () => {
     const problems = outcome.messages.map((m) => [m.code, m.message.replace(server.base, '')]);
     // In document order, whatever order the resources finished in.
     assert.deepEqual(problems, [
-      ['MEDIA_RESOURCE', 'Problem while processing /files/missing.jpg'],
-      ['MEDIA_RESOURCE', 'Problem while processing /files/slow.jpg'],
-      ['MEDIA_RESOURCE', 'Problem while processing /files/huge.jpg'],
-      ['MEDIA_RESOURCE', 'Problem while processing /files/bomb.png'],
+      ['MEDIA_RESOURCE', 'Problem while processing /files/missing.jpg (HTTP_STATUS 404)'],
+      ['MEDIA_RESOURCE', 'Problem while processing /files/slow.jpg (TIMEOUT)'],
+      ['MEDIA_RESOURCE', 'Problem while processing /files/huge.jpg (TOO_LARGE)'],
+      ['MEDIA_RESOURCE', 'Problem while processing /files/bomb.png (Input image exceeds pixel limit)'],
     ]);
-    const detail = (name: string) => outcome.messages.find((m) => m.message.endsWith(name))!.detail!;
+    const detail = (name: string) => outcome.messages.find((m) => m.message.includes(`/${name} (`))!.detail!;
     assert.match(detail('huge.jpg'), /cap/);
     assert.match(detail('missing.jpg'), /404/);
     assert.match(detail('slow.jpg'), /Timeout/i);
@@ -301,7 +301,7 @@ describe('media processor against a real HTTP server', () => {
     // The isFormatOf target of the hasView (an XML file that does not exist here) is the only problem.
     assert.deepEqual(
       outcome.messages.map((m) => m.message.replace(server.base, '')),
-      ['Problem while processing /stacks.stanford.edu/file/zw031pj2507/zw031pj2507_0002.xml'],
+      ['Problem while processing /stacks.stanford.edu/file/zw031pj2507/zw031pj2507_0002.xml (HTTP_STATUS 404)'],
     );
   });
 

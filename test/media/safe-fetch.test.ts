@@ -47,7 +47,10 @@ describe('safe fetcher', () => {
 
   it('rejects 404 with the status', async () => {
     const fetcher = createSafeFetcher({ allowLoopback: true });
-    await assert.rejects(fetcher.open(server.url('/missing')), (e: FetchError) => e.code === 'HTTP_STATUS' && e.status === 404);
+    await assert.rejects(
+      fetcher.open(server.url('/missing')),
+      (e: FetchError) => e.code === 'HTTP_STATUS' && e.status === 404,
+    );
     await fetcher.close();
   });
 
@@ -80,7 +83,10 @@ describe('safe fetcher', () => {
 
   it('refuses a redirect to a private address even when loopback is allowed', async () => {
     const fetcher = createSafeFetcher({ allowLoopback: true });
-    await assert.rejects(fetcher.open(server.url('/to-private')), (e: FetchError) => e.code === 'HOST_NOT_ALLOWED' && e.url === 'http://10.1.2.3/x');
+    await assert.rejects(
+      fetcher.open(server.url('/to-private')),
+      (e: FetchError) => e.code === 'HOST_NOT_ALLOWED' && e.url === 'http://10.1.2.3/x',
+    );
     await fetcher.close();
   });
 
@@ -105,7 +111,7 @@ describe('safe fetcher', () => {
     assert.equal(classifyAddress('169.254.169.254'), 'link-local');
     assert.equal(classifyAddress('fe80::1'), 'link-local');
     assert.equal(classifyAddress('0.0.0.0'), 'reserved');
-    assert.equal(classifyAddress('64:ff9b::7f00:1'), 'reserved'); // hex form is not unwrapped: refused anyway
+    assert.equal(classifyAddress('64:ff9b::7f00:1'), 'loopback'); // NAT64: judged by the embedded IPv4
     assert.equal(classifyAddress('8.8.8.8'), 'public');
     assert.equal(classifyAddress('2a00:1450::1'), 'public');
   });

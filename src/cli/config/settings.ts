@@ -267,7 +267,7 @@ export const SETTINGS = {
     env: 'METIS_ALLOW_LOOPBACK',
     commands: PROCESSING,
     default: false,
-    description: 'Allow fetching media from loopback and private addresses (tests; on with --demo).',
+    description: 'Allow fetching media and checking links on loopback addresses only (tests; on with --demo).',
   },
   oaiMaxPages: {
     kind: positiveInteger('pages'),

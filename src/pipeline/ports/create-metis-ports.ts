@@ -40,7 +40,7 @@ export interface MetisConfig {
   /** Entities (RDF/XML or JSON-LD) to load into the built-in entity store at start. */
   entitiesFile?: string;
   thumbnailDir: string;
-  /** Allow fetching from loopback/private addresses (demo and tests only). */
+  /** Allow fetching from loopback addresses, never private ones (demo and tests only). */
   allowLoopback: boolean;
   mediaMode: 'FULL' | 'REDUCED';
   /** Worker threads for the CPU-bound steps (0: run them on the main thread). Default: one per core. */
@@ -94,7 +94,8 @@ export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsH
   const harvest: { oai: OaiPort; archive: ArchivePort } = buildHarvestPorts(oaiClient);
   const cpu = new CpuSteps({ schemaLocation: config.schemaLocation, cacheDir: config.cacheDir });
 
-  const fetchPolicy = { allowLoopback: config.allowLoopback, allowPrivate: config.allowLoopback };
+  // Loopback only: the permission never opens private or link-local ranges.
+  const fetchPolicy = { allowLoopback: config.allowLoopback };
   let media: MediaProcessor | undefined;
   const entityClient: EntityClient | Promise<EntityClient> = config.entityApi
     ? new EntityApiClient({

@@ -125,7 +125,7 @@ export async function buildLateSteps(config: {
             );
         }
         case 'linkcheck': {
-          const check = (linkChecker ??= createLinkChecker());
+          const check = (linkChecker ??= createLinkChecker({ fetchPolicy: { allowLoopback: config.allowLoopback } }));
           return async (r) => check(r);
         }
         default:

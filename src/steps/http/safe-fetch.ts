@@ -2,6 +2,7 @@
  * A GET client for provider-controlled URLs: every hop (the first URL and each redirect) and every
  * DNS answer is checked against a host policy before a socket is opened, redirects are followed
  * by hand up to a limit, and connect / response / total timeouts and a byte cap always apply.
+ * A host whose connections keep failing is cut short for a while (a small circuit breaker per host).
  *
  * One file, though over 300 lines: the hop loop, its checks and its timeouts are one security
  * boundary, best reviewed in one place (the address rules themselves are in address-policy.ts).
@@ -32,8 +33,19 @@ export interface FetchPolicy extends AddressPolicy {
   connectTimeoutMs?: number;
   /** Time allowed from sending a request to receiving its headers, and between body chunks. Default 20 000 ms. */
   responseTimeoutMs?: number;
-  /** Deadline for a whole fetch: all redirects plus reading the body. Default 600 000 ms. */
+  /**
+   * Deadline for a whole fetch: all redirects plus reading the body (a server trickling one byte
+   * every few seconds is cut here). Default 60 000 ms.
+   */
   totalTimeoutMs?: number;
+  /**
+   * Consecutive failed connections (refused, reset, DNS, connect/headers timeout) to one host after
+   * which it is skipped for `hostCooldownMs`: requests to it then fail at once with `HOST_DOWN`.
+   * A success resets the count; after the cool-down one more failure skips it again. Default 5; 0 = never.
+   */
+  hostFailureLimit?: number;
+  /** How long a host that keeps failing is skipped. Default 60 000 ms. */
+  hostCooldownMs?: number;
   /** Largest body read by `readAll`. Default 100 MiB. */
   maxBytes?: number;
   /** User-Agent header sent. */
@@ -42,7 +54,14 @@ export interface FetchPolicy extends AddressPolicy {
 
 /** Why a fetch failed; `code` is stable, the message names the URL. */
 export type FetchErrorCode =
-  'BAD_URL' | 'HOST_NOT_ALLOWED' | 'TOO_MANY_REDIRECTS' | 'HTTP_STATUS' | 'TOO_LARGE' | 'TIMEOUT' | 'NETWORK';
+  | 'BAD_URL'
+  | 'HOST_NOT_ALLOWED'
+  | 'TOO_MANY_REDIRECTS'
+  | 'HTTP_STATUS'
+  | 'TOO_LARGE'
+  | 'TIMEOUT'
+  | 'NETWORK'
+  | 'HOST_DOWN';
 
 /**
  * A failed fetch, a catalogue error: `code` says what went wrong (`TIMEOUT` and `NETWORK` are
@@ -54,7 +73,15 @@ export class FetchError extends RecordError<FetchErrorCode> {
   readonly status?: number;
   constructor(
     code: FetchErrorCode,
-    params: { url: string; status?: number; detail?: string; max?: number },
+    params: {
+      url: string;
+      status?: number;
+      detail?: string;
+      max?: number;
+      host?: string;
+      failures?: number;
+      cooldownMs?: number;
+    },
     options?: { cause?: unknown },
   ) {
     super(code, params, options);
@@ -77,6 +104,8 @@ export interface OpenOptions {
 export interface OpenResponse {
   /** The final URL after redirects. */
   url: string;
+  /** Redirects followed to get here. */
+  redirects: number;
   status: number;
   /** Lower-case header names; repeated headers joined with ", ". */
   headers: Record<string, string>;
@@ -116,8 +145,10 @@ export function createSafeFetcher(policy: FetchPolicy = {}): SafeFetcher {
     maxRedirects: 3,
     connectTimeoutMs: 10_000,
     responseTimeoutMs: 20_000,
-    totalTimeoutMs: 600_000,
+    totalTimeoutMs: 60_000,
     maxBytes: 100 * 1024 * 1024,
+    hostFailureLimit: 5,
+    hostCooldownMs: 60_000,
     ...policy,
   };
 
@@ -144,6 +175,7 @@ export function createSafeFetcher(policy: FetchPolicy = {}): SafeFetcher {
     bodyTimeout: full.responseTimeoutMs,
   });
   let closed = false;
+  const breaker = hostBreaker(full.hostFailureLimit, full.hostCooldownMs);
 
   function checkUrl(raw: string): URL {
     let url: URL;
@@ -181,12 +213,17 @@ export function createSafeFetcher(policy: FetchPolicy = {}): SafeFetcher {
     let current = rawUrl;
     for (let hop = 0; ; hop++) {
       const url = checkUrl(current);
+      breaker.check(url.host, current);
       let res: Awaited<ReturnType<typeof request>>;
       try {
         res = await request(url, { method: 'GET', dispatcher: agent, headers, signal });
       } catch (err) {
-        throw translateError(err, current, deadline);
+        const failure = translateError(err, current, deadline);
+        // The caller's own abort says nothing about the host.
+        if (!options.signal?.aborted) breaker.failed(url.host, failure);
+        throw failure;
       }
+      breaker.succeeded(url.host);
       const location = res.headers.location;
       if (REDIRECT_STATUSES.has(res.statusCode) && typeof location === 'string') {
         dropBody(res.body);
@@ -200,7 +237,7 @@ export function createSafeFetcher(policy: FetchPolicy = {}): SafeFetcher {
         dropBody(res.body);
         throw new FetchError('HTTP_STATUS', { url: current, status: res.statusCode });
       }
-      return wrapResponse(current, res, full.maxBytes, deadline);
+      return wrapResponse(current, hop, res, full.maxBytes, deadline);
     }
   }
 
@@ -221,6 +258,7 @@ export function createSafeFetcher(policy: FetchPolicy = {}): SafeFetcher {
 
 function wrapResponse(
   url: string,
+  redirects: number,
   res: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: Readable },
   defaultMax: number,
   deadline: AbortSignal,
@@ -233,6 +271,7 @@ function wrapResponse(
   const body = res.body;
   return {
     url,
+    redirects,
     status: res.statusCode,
     headers,
     contentType: headers['content-type'],
@@ -281,6 +320,38 @@ function wrapResponse(
     },
     discard() {
       dropBody(body);
+    },
+  };
+}
+
+/**
+ * Per-host circuit breaker: `limit` consecutive connection failures (NETWORK, TIMEOUT before the
+ * headers) skip the host for `cooldownMs`; one host that is down then costs `limit` timeouts, not
+ * one per resource. Any response from the host (whatever its status) resets the count.
+ */
+/** Failing hosts remembered by the breaker at most (the least recently failed are forgotten). */
+const MAX_TRACKED_HOSTS = 10_000;
+
+function hostBreaker(limit: number, cooldownMs: number) {
+  const hosts = new Map<string, { failures: number; downUntil: number; last: string }>();
+  return {
+    check(host: string, url: string): void {
+      const h = hosts.get(host);
+      if (!h || limit <= 0 || h.downUntil <= Date.now()) return;
+      throw new FetchError('HOST_DOWN', { url, host, failures: h.failures, cooldownMs, detail: h.last });
+    },
+    failed(host: string, err: FetchError): void {
+      if (limit <= 0 || (err.code !== 'NETWORK' && err.code !== 'TIMEOUT')) return;
+      const h = hosts.get(host) ?? { failures: 0, downUntil: 0, last: '' };
+      h.failures += 1;
+      h.last = `${err.code} ${err.params.detail ?? ''}`.trim();
+      if (h.failures >= limit) h.downUntil = Date.now() + cooldownMs;
+      hosts.delete(host); // re-inserted last: the map is kept in least-recently-failed order
+      hosts.set(host, h);
+      if (hosts.size > MAX_TRACKED_HOSTS) hosts.delete(hosts.keys().next().value as string);
+    },
+    succeeded(host: string): void {
+      hosts.delete(host);
     },
   };
 }

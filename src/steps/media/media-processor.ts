@@ -4,9 +4,10 @@
  * the `edm:WebResource`s and `edm:preview`, serialize once.
  *
  * A problem with one resource (download, decoding, tool failure, thumbnail storage) is a record
- * warning "Problem while processing <url>"; only an unparsable record fails.
+ * warning "Problem while processing <url> (<cause>)"; only an unparsable record fails.
  */
 import { parseXml, serializeXml } from '../../edm/xml.ts';
+import { errorMessage, isMetisError } from '../../errors/index.ts';
 import { createSafeFetcher, type FetchPolicy, type SafeFetcher } from '../http/safe-fetch.ts';
 import { fail, success, type StepMessage, type StepOutcome } from '../outcome.ts';
 import { startMediaRelay, type MediaRelay } from './media-relay.ts';
@@ -20,7 +21,7 @@ export interface MediaTimeouts {
   connectMs?: number;
   /** Download response timeout (headers, and between body chunks); overrides `fetchPolicy.responseTimeoutMs`. Default 20 s. */
   responseMs?: number;
-  /** Whole-download deadline; overrides `fetchPolicy.totalTimeoutMs`. Default 600 s. */
+  /** Whole-download deadline (redirects and body); overrides `fetchPolicy.totalTimeoutMs`. Default 60 s. */
   totalMs?: number;
   /** Per image decode/resize (sharp). Default 20 s (Metis's ImageMagick timeout). */
   imageSeconds?: number;
@@ -141,7 +142,7 @@ export function createMediaProcessor(options: MediaProcessorOptions = {}): Media
         // eCloud: the main thumbnail is "available" when the edm:object produced thumbnails.
         return result.thumbnails.length > 0;
       } catch (err) {
-        warn(resource.url, warning(`Problem while processing ${resource.url}`, err));
+        warn(resource.url, warning(`Problem while processing ${resource.url} (${causeOf(err)})`, err));
         reports.push({ url: resource.url, status: 'failed', thumbnails: [], error: (err as Error).message });
         return false;
       }
@@ -175,6 +176,18 @@ export function createMediaProcessor(options: MediaProcessorOptions = {}): Media
       if (!options.fetcher) await fetcher.close();
     },
   });
+}
+
+/**
+ * The short cause put into a resource warning: the catalogue code (with the HTTP status), else
+ * the error's own code, else the first line of its message (cut at 200 characters).
+ */
+function causeOf(err: unknown): string {
+  if (isMetisError(err)) return err.params.status !== undefined ? `${err.code} ${err.params.status}` : err.code;
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string' && code) return code;
+  const first = errorMessage(err).split('\n')[0].trim();
+  return (first.length > 200 ? `${first.slice(0, 200)}…` : first) || 'unknown error';
 }
 
 function warning(message: string, err: unknown): StepMessage {
