@@ -11,10 +11,23 @@ import { childElements, getAttr, parseXml, type XmlDocument } from './xml.ts';
 /** The exact message Metis uses when a record has no ProvidedCHO rdf:about. */
 export const NO_PROVIDER_ID_MESSAGE = 'Could not find provider ID in source.';
 
-/** A record has no usable `/rdf:RDF/edm:ProvidedCHO[1]/@rdf:about`: the catalogue error `NO_PROVIDER_ID` (a record failure). */
-export class EuropeanaIdError extends RecordError<'NO_PROVIDER_ID'> {
-  constructor() {
-    super('NO_PROVIDER_ID');
+/**
+ * The longest Europeana id a record may have, in characters (all ASCII: see `legacyRdfAbout`). The
+ * Metis Sandbox stores it in `record.europeana_id varchar(255)` (and the provider id likewise), so a
+ * longer one cannot be saved there either. Every table keyed by record id stays far below
+ * PostgreSQL's index-row limit with it, whatever the provider's rdf:about.
+ */
+export const MAX_EUROPEANA_ID_LENGTH = 255;
+
+/**
+ * A record's ProvidedCHO rdf:about gives no usable Europeana id: the catalogue error
+ * `NO_PROVIDER_ID` (missing or blank) or `RECORD_ID_TOO_LONG` (over MAX_EUROPEANA_ID_LENGTH); a
+ * record failure either way.
+ */
+export class EuropeanaIdError extends RecordError<'NO_PROVIDER_ID' | 'RECORD_ID_TOO_LONG'> {
+  constructor(tooLong?: { length: number; max: number; start: string }) {
+    if (tooLong) super('RECORD_ID_TOO_LONG', tooLong);
+    else super('NO_PROVIDER_ID');
     this.name = 'EuropeanaIdError';
   }
 }
@@ -46,11 +59,18 @@ export function legacyRdfAbout(rdfAbout: string): string {
 /**
  * The Europeana record id for a dataset id and a ProvidedCHO rdf:about, e.g.
  * (`123`, `URN:NBN:SI:doc-35SZSOCF`) → `/123/URN_NBN_SI_doc_35SZSOCF`.
- * Throws EuropeanaIdError when the rdf:about is missing or blank (Java's `isBlank`).
+ * Throws EuropeanaIdError when the rdf:about is missing or blank (Java's `isBlank`), or when the id
+ * would be longer than `maxLength` (default MAX_EUROPEANA_ID_LENGTH): `RECORD_ID_TOO_LONG`.
  */
-export function createEuropeanaId(datasetId: string, rdfAbout: string | undefined): string {
+export function createEuropeanaId(
+  datasetId: string,
+  rdfAbout: string | undefined,
+  maxLength = MAX_EUROPEANA_ID_LENGTH,
+): string {
   if (rdfAbout === undefined || rdfAbout.trim() === '') throw new EuropeanaIdError();
-  return `/${legacyDatasetId(datasetId)}/${legacyRdfAbout(rdfAbout)}`;
+  const id = `/${legacyDatasetId(datasetId)}/${legacyRdfAbout(rdfAbout)}`;
+  if (id.length > maxLength) throw new EuropeanaIdError({ length: id.length, max: maxLength, start: id.slice(0, 60) });
+  return id;
 }
 
 /**

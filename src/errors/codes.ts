@@ -69,10 +69,16 @@ export const CODES = {
   ARCHIVE_TOO_MANY_ENTRIES: task('Archive has more than {max} entries'),
   ARCHIVE_BOMB: task('{detail}'),
   ARCHIVE_ZIP_SLIP: task('Entry is outside of the target dir: {entry}'),
+  ARCHIVE_ENCRYPTED: task('Encrypted archives are not supported ({path} is encrypted)'),
+  ARCHIVE_ENTRY_TOO_LARGE: record('Entry {path} is {size} bytes, larger than the record limit of {max} bytes'),
+  ARCHIVE_ENTRY_CORRUPT: record('Entry {path} cannot be extracted: {detail}'),
 
   // ---- record content ----
   XML_PARSE: record('{detail}'),
   NO_PROVIDER_ID: record('Could not find provider ID in source.'),
+  RECORD_ID_TOO_LONG: record(
+    'The Europeana id made from the ProvidedCHO rdf:about is {length} characters long, more than the {max} allowed: {start}…',
+  ),
   BAD_DATASET_ID: record('Dataset id must not be empty'),
   NORMALIZE_FAILED: record('{detail}'),
   TIER_ANNOTATION: record('{detail}'),
@@ -100,6 +106,7 @@ export const CODES = {
 
   // ---- store and intake ----
   DB_TRANSIENT: transient('Database error (transient): {detail}'),
+  DB_REFUSED: record("The database refused this record's result ({sqlState}): {detail}"),
   SINK_FENCED: record('Sink offsets for {topic}[{partition}] moved on: another sink owns this partition now'),
   DEBEZIUM_EVENT_INVALID: record('{detail}'),
   DEBEZIUM_EVENT_UNSUPPORTED: record("Debezium operation '{op}' carries no row"),

@@ -44,11 +44,14 @@ export const addProgress = `INSERT INTO step_progress (task_id, step, success, w
     warn = step_progress.warn + EXCLUDED.warn, fail = step_progress.fail + EXCLUDED.fail,
     cancelled = step_progress.cancelled + EXCLUDED.cancelled, last_at = now()`;
 
-/** $1 JSON array of {task_id, step, level, message, count, sample_ids}: increments. */
+/**
+ * $1 JSON array of {task_id, step, level, message, count, sample_ids}: increments. A group's key
+ * is (task, step, level, md5(message)) (migration pipeline-003): a long message cannot overflow it.
+ */
 export const addErrors = `INSERT INTO error_report (task_id, step, level, message, count, sample_ids)
   SELECT task_id, step, level, message, count, sample_ids
   FROM jsonb_to_recordset($1::jsonb) AS x(task_id text, step text, level text, message text, count int, sample_ids text[])
-  ON CONFLICT (task_id, step, level, message) DO UPDATE SET count = error_report.count + EXCLUDED.count,
+  ON CONFLICT (task_id, step, level, md5(message)) DO UPDATE SET count = error_report.count + EXCLUDED.count,
     sample_ids = (error_report.sample_ids || EXCLUDED.sample_ids)[1:${MAX_SAMPLE_IDS}]`;
 
 /** $1 JSON array of {task_id, content_tier, metadata_tier, count}: increments. */

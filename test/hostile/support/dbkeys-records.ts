@@ -1,0 +1,69 @@
+/**
+ * Generated hostile records for the database-key tests (issue #12, row 2): EDM records whose
+ * ProvidedCHO rdf:about is kilobytes of random characters, and outcome events carrying values
+ * PostgreSQL refuses (NUL characters, lone surrogates, ids and messages over index-row limits).
+ * Everything is built in code from a seeded generator: the same seed gives the same bytes.
+ */
+import { demoRecord, demoIdentifier } from '../../../src/steps/harvest/oai/demo-dataset.ts';
+import type { RepositoryRecord } from '../../../src/steps/harvest/oai/demo-server.ts';
+
+/** A small seeded generator (mulberry32): deterministic, so a failure can be replayed. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
+  };
+}
+
+/** Characters of a random rdf:about: ASCII letters and digits, URI punctuation, CJK, accented Latin, an emoji. */
+const ALPHABET = [
+  ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789',
+  ...':/.-_~?=#+%;,!*()@$',
+  ...'éüñßøåçž',
+  ...'漢字記録博物館書',
+  '😀',
+];
+
+/** `chars` random characters (code points) from ALPHABET. */
+export function randomChars(chars: number, seed = 1): string {
+  const next = seeded(seed);
+  let s = '';
+  for (let i = 0; i < chars; i++) s += ALPHABET[Math.floor(next() * ALPHABET.length)];
+  return s;
+}
+
+const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+
+/** Demo record `index` (valid: no defect) with its ProvidedCHO rdf:about replaced by `about`. */
+export function recordWithAbout(index: number, about: string): string {
+  const xml = demoRecord(index, { invalidRatio: 0 }).xml.replace(/^<\?xml[^>]*\?>\s*/, '');
+  const replaced = xml.replace(
+    /<edm:ProvidedCHO rdf:about="[^"]*"/,
+    `<edm:ProvidedCHO rdf:about="${escapeAttr(about)}"`,
+  );
+  if (replaced === xml) throw new Error('demo record has no ProvidedCHO rdf:about to replace');
+  return replaced;
+}
+
+/**
+ * An OAI-PMH repository of `size` valid demo records where record `i` has the rdf:about
+ * `abouts.get(i)` when given (e.g. 10 KB of random characters).
+ */
+export function repositoryWithAbouts(abouts: Map<number, string>): (index: number) => RepositoryRecord {
+  return (index) => ({
+    identifier: demoIdentifier(index),
+    datestamp: '2024-01-01',
+    setSpecs: ['demo'],
+    deleted: false,
+    get metadata() {
+      const about = abouts.get(index);
+      return about === undefined
+        ? demoRecord(index, { invalidRatio: 0 }).xml.replace(/^<\?xml[^>]*\?>\s*/, '')
+        : recordWithAbout(index, about);
+    },
+  });
+}
