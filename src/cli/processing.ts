@@ -18,6 +18,7 @@ export function metisConfigFrom(c: Config, db: Db, opts: { allowLoopback?: boole
     ...(c.schemaLocation !== undefined && { schemaLocation: c.schemaLocation }),
     ...(c.entitiesFile !== undefined && { entitiesFile: c.entitiesFile }),
     ...(c.threads !== undefined && { threads: c.threads }),
+    mediaTimeoutMs: c.mediaTimeoutMs,
     oai: {
       maxPages: c.oaiMaxPages,
       maxRecords: c.oaiMaxRecords,

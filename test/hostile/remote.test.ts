@@ -20,6 +20,8 @@ import { buildLateSteps } from '../../src/pipeline/ports/late-step-ports.ts';
 import { createMetisPorts, defaultMetisConfig } from '../../src/pipeline/ports/create-metis-ports.ts';
 import { openPglite } from '../../src/store/db.ts';
 import type { TaskRow } from '../../src/store/pipeline-store.ts';
+import { loadConfig } from '../../src/cli/config/load.ts';
+import { metisConfigFrom } from '../../src/cli/processing.ts';
 import { buildRecord } from '../tiers/edm-builder.ts';
 import { embeddings, internalUrls, IPV4_CASES, IPV6_CASES, ISSUE_CASES } from './support/remote-addresses.ts';
 import {
@@ -219,6 +221,34 @@ describe('a resource has a total deadline; a 503 is never waited on', () => {
       assert.equal(busy.requests.length, 1, 'the 503 is not retried');
     } finally {
       await media.close();
+    }
+  });
+});
+
+describe('the media deadline is a setting', () => {
+  it('METIS_MEDIA_TIMEOUT_MS (default 60 000) reaches the media step of the pipeline', async () => {
+    const slow = await startServer(trickle(200));
+    const dir = mkdtempSync(join(tmpdir(), 'hostile-remote-'));
+    const load = (env: Record<string, string>) => loadConfig({ command: 'run', args: [], env, cwd: dir }).config;
+    assert.equal(load({}).mediaTimeoutMs, 60_000);
+    const config = load({ METIS_MEDIA_TIMEOUT_MS: '1500', METIS_ALLOW_LOOPBACK: '1' });
+    const db = await openPglite();
+    const ports = await createMetisPorts({ ...metisConfigFrom(config, db), threads: 0 });
+    try {
+      const content = buildRecord({ type: 'IMAGE', isShownBy: `${slow.base}/trickle.jpg` }, '/12/setting');
+      const started = Date.now();
+      const outcome = await (await ports.ports.steps.forTask(task, 'media'))({ recordId: '/12/setting', content });
+      const took = Date.now() - started;
+      assert.deepEqual(
+        outcome.messages.map((m) => m.message),
+        [`Problem while processing ${slow.base}/trickle.jpg (TIMEOUT)`],
+      );
+      assert.ok(took >= 1_400 && took < 15_000, `cut after ${took} ms`);
+    } finally {
+      await ports.close();
+      await db.close();
+      await slow.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

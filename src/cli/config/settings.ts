@@ -269,6 +269,14 @@ export const SETTINGS = {
     default: false,
     description: 'Allow fetching media and checking links on loopback addresses only (tests; on with --demo).',
   },
+  mediaTimeoutMs: {
+    kind: positiveInteger('milliseconds'),
+    flag: 'media-timeout-ms',
+    env: 'METIS_MEDIA_TIMEOUT_MS',
+    commands: PROCESSING,
+    default: 60_000,
+    description: 'Total deadline of one media download, redirects and whole body (a trickling server is cut).',
+  },
   oaiMaxPages: {
     kind: positiveInteger('pages'),
     flag: 'oai-max-pages',

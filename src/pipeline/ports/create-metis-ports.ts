@@ -43,6 +43,8 @@ export interface MetisConfig {
   /** Allow fetching from loopback addresses, never private ones (demo and tests only). */
   allowLoopback: boolean;
   mediaMode: 'FULL' | 'REDUCED';
+  /** Total deadline of one media download (redirects and body). Default: the media step's (60 s). */
+  mediaTimeoutMs?: number;
   /** Worker threads for the CPU-bound steps (0: run them on the main thread). Default: one per core. */
   threads: number;
   /** OAI-PMH client settings (listing bounds, deadlines, Retry-After cap, retry reports). */
@@ -136,6 +138,7 @@ export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsH
         media ??= createMediaProcessor({
           fetchPolicy,
           thumbnailStore: createFileThumbnailStore(config.thumbnailDir),
+          ...(config.mediaTimeoutMs !== undefined && { timeouts: { totalMs: config.mediaTimeoutMs } }),
           mode: task.spec.params.mediaMode === 'reduced' ? 'REDUCED' : config.mediaMode,
         });
         const m = media;
