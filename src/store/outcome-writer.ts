@@ -23,7 +23,7 @@ import { isDbRefusal, safeEvent, safeText, sqlState } from './safe-values.ts';
 import type { SeedResults } from './seed-results.ts';
 import * as SQL from './sql/outcomes.sql.ts';
 import type { TaskRepository } from './task-repository.ts';
-import { errorMessage, errors, isRetriable, retry, type RetryOptions } from '../errors/index.ts';
+import { errorMessage, errors, isRetriable, RecordError, retry, type RetryOptions } from '../errors/index.ts';
 import type { OutcomeEvent, RecordOutcomeEvent, TaskOutcomeEvent } from '../model/index.ts';
 
 export interface SinkOffset {
@@ -41,10 +41,11 @@ export interface OffsetMove {
   to: number;
 }
 
-export class SinkFencedError extends Error {
-  readonly code = 'SINK_FENCED';
+/** Another sink moved a partition's offset meanwhile (a rebalance): the catalogue error `SINK_FENCED`. */
+export class SinkFencedError extends RecordError<'SINK_FENCED'> {
   constructor(topic: string, partition: number) {
-    super(`Sink offsets for ${topic}[${partition}] moved on: another sink owns this partition now`);
+    super('SINK_FENCED', { topic, partition });
+    this.name = 'SinkFencedError';
   }
 }
 
