@@ -8,6 +8,8 @@
  * unbounded size, read once). saxes stays a production dependency for this module only.
  */
 import { SaxesParser, type SaxesTagNS } from 'saxes';
+import { StreamDecoder } from '../../../edm/encoding.ts';
+import { XmlParseError } from '../../../edm/xml-tree.ts';
 import type { OaiHeader, OaiProtocolError } from './oai-types.ts';
 import { errors, type MetisError } from '../../../errors/index.ts';
 
@@ -142,10 +144,20 @@ export async function parseStream(body: Body, handlers: Handlers, limits: Stream
   parser.on('comment', (c) => handlers.other?.(`<!--${c}-->`, path));
   parser.on('processinginstruction', (pi) => handlers.other?.(`<?${pi.target}${pi.body ? ' ' + pi.body : ''}?>`, path));
 
-  const decoder = new TextDecoder('utf-8');
+  // Bytes are decoded as Metis's parser reads them (BOM, UTF-16, declared encoding), strictly:
+  // invalid bytes make the response malformed instead of becoming U+FFFD.
+  const decoder = new StreamDecoder();
+  const decode = (chunk?: Uint8Array): string => {
+    try {
+      return chunk ? decoder.write(chunk) : decoder.end();
+    } catch (err) {
+      if (err instanceof XmlParseError) throw invalid(`Response is not well-formed XML: ${err.message}`);
+      throw err;
+    }
+  };
   let started = false;
   for await (const chunk of body) {
-    let text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    let text = typeof chunk === 'string' ? chunk : decode(chunk);
     if (!started) {
       text = text.replace(/^[\uFEFF\s]+/, '');
       if (text.length === 0) continue;
@@ -154,7 +166,11 @@ export async function parseStream(body: Body, handlers: Handlers, limits: Stream
     parser.write(text);
     if (failure) throw invalid(`Response is not well-formed XML: ${failure}`);
   }
-  const tail = decoder.decode();
+  let tail = decode();
+  if (!started) {
+    tail = tail.replace(/^[\uFEFF\s]+/, '');
+    started = tail.length > 0;
+  }
   if (tail) parser.write(tail);
   parser.close();
   if (failure) throw invalid(`Response is not well-formed XML: ${failure}`);
