@@ -73,7 +73,15 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
       let n = 0;
       for await (const entry of this.p.ports.archive.entries(source.url, ctx.signal)) {
         if (this.reachedLimit(task, n)) break;
-        await this.admitHarvested(task, entry.content.toString('utf8'), entry.path, undefined, ctx);
+        if ('error' in entry) {
+          // An entry that cannot be a record (too large, corrupt, bad bytes) fails alone; the others go on.
+          const failed: StepOutcome = {
+            status: 'fail',
+            recordId: entry.path,
+            messages: [{ level: 'error', code: entry.error.code, message: entry.error.message }],
+          };
+          emit(ctx, ROUTE.outcomes, entry.path, recordEvent(task.taskId, 'harvest', failed, true, null));
+        } else await this.admitHarvested(task, entry.content, entry.path, undefined, ctx);
         n++;
       }
       this.finishListing(task, n, ctx);

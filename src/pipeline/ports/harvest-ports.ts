@@ -4,6 +4,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { harvestArchive } from '../../steps/harvest/archive/archive-harvest.ts';
+import { decodeRecordBytes } from '../../edm/encoding.ts';
+import { XmlParseError } from '../../edm/xml-tree.ts';
 import type { OaiClient } from '../../steps/harvest/oai/oai-client.ts';
 import type { ArchivePort, OaiPort } from './port-types.ts';
 
@@ -44,7 +46,21 @@ export function buildHarvestPorts(client: OaiClient): { oai: OaiPort; archive: A
   const archive: ArchivePort = {
     async *entries(url, signal) {
       const source = /^https?:/i.test(url) ? { url } : { path: url.startsWith('file:') ? fileURLToPath(url) : url };
-      yield* harvestArchive(source, { signal });
+      for await (const r of harvestArchive(source, { signal })) {
+        if (r.error) {
+          yield { path: r.path, error: { code: r.error.code, message: r.error.message } };
+          continue;
+        }
+        let text: string;
+        try {
+          text = decodeRecordBytes(r.content);
+        } catch (err) {
+          if (!(err instanceof XmlParseError)) throw err;
+          yield { path: r.path, error: { code: err.code, message: `Record is not well-formed XML: ${err.message}` } };
+          continue;
+        }
+        yield { path: r.path, content: text };
+      }
     },
   };
   return { oai, archive };

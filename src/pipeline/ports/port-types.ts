@@ -51,10 +51,12 @@ export interface OaiPort {
   ): Promise<{ content: string; messages?: StepMessage[] } | StepOutcome>;
 }
 
-export interface ArchiveEntry {
-  path: string;
-  content: Buffer;
-}
+/**
+ * One archive record as text (decoded as Metis reads it: BOM, UTF-16, declared encoding), or the
+ * record error that stops it (entry over the record limit, corrupt entry data, invalid bytes).
+ */
+export type ArchiveEntry =
+  { path: string; content: string } | { path: string; error: { code: string; message: string } };
 
 export interface ArchivePort {
   /** Records in an archive (zip, tar, tgz, gz; nested). Throws TaskError for a bad archive. */

@@ -10,7 +10,9 @@
  *
  * Ours on top: the format is recognised by its magic bytes, not by the name; the limits of
  * archive-limits.ts stop archive bombs; nesting deeper than the limit fails the task (Metis leaves
- * such archives unextracted with a log warning).
+ * such archives unextracted with a log warning). A record entry over the record limit (declared or
+ * inflated size) or a zip entry whose data does not inflate comes out with a record `error` and the
+ * walk goes on; overlapping zip entries (the zip bomb by overlap) and encrypted entries fail the task.
  */
 import { createWriteStream } from 'node:fs';
 import { basename } from 'node:path';
@@ -19,8 +21,15 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract as tarExtract } from 'tar-stream';
 import yauzl from 'yauzl';
-import { errors, TaskError } from '../../../errors/index.ts';
-import { ArchiveLimitsSchema, LimitTracker, readEntry, type ArchiveLimitsInput } from './archive-limits.ts';
+import { errors, isTaskError, RecordError, TaskError } from '../../../errors/index.ts';
+import {
+  ArchiveLimitsSchema,
+  LimitTracker,
+  readEntry,
+  readRecord,
+  tooLargeRecord,
+  type ArchiveLimitsInput,
+} from './archive-limits.ts';
 import { dirName, gunzippedName, hasArchiveExtension, isSkipped, resolveEntryPath } from './archive-names.ts';
 import { chunks, detect, head, isTarHeader, nextZipEntry, peek } from './archive-format.ts';
 import { openSource, TempDir, type ArchiveBlob, type ArchiveSource } from './archive-source.ts';
@@ -28,10 +37,15 @@ import type { Dispatcher } from 'undici';
 
 export type { ArchiveSource } from './archive-source.ts';
 
-/** One record file of the archive. `path` is the record's provider id (Metis: relative path). */
+/**
+ * One record file of the archive. `path` is the record's provider id (Metis: relative path). An
+ * entry that cannot be a record (larger than the record limit, data that does not inflate) comes
+ * with `error` (a record error: that record fails, the others go on) and an empty `content`.
+ */
 export interface ArchiveRecord {
   path: string;
   content: Buffer;
+  error?: RecordError;
 }
 
 export interface ArchiveHarvestOptions {
@@ -52,6 +66,9 @@ export interface ArchiveHarvestStats {
   entries: number;
   totalBytes: number;
 }
+
+/** Where an entry comes from: its data errors are isolated in a zip, not in a tar or gzip stream. */
+type EntryKind = 'zip' | 'tar' | 'gzip';
 
 /** Nested archives up to this size are kept in memory; larger ones go to a temp file. */
 const IN_MEMORY_NESTED_BYTES = 16 * 1024 * 1024;
@@ -117,6 +134,7 @@ export class ArchiveHarvest implements AsyncIterable<ArchiveRecord> {
       else yield* this.walkGzip(blob, baseDir, depth);
     } catch (err) {
       if (err instanceof TaskError || this.options.signal?.aborted) throw err;
+      if (/encrypt/i.test((err as Error).message)) throw errors.ARCHIVE_ENCRYPTED({ path: label }, { cause: err });
       throw errors.ARCHIVE_CORRUPT({ name: label, detail: (err as Error).message }, { cause: err });
     }
   }
@@ -129,6 +147,7 @@ export class ArchiveHarvest implements AsyncIterable<ArchiveRecord> {
     open: () => Promise<AsyncIterable<Buffer>>,
     sizeHint?: number,
     compressed?: () => number | undefined,
+    kind: EntryKind = 'gzip',
   ): AsyncGenerator<ArchiveRecord> {
     this.tracker.countEntry();
     if (isSkipped(name.replace(/\\/g, '/'), this.options.skipHiddenFiles)) {
@@ -138,7 +157,7 @@ export class ArchiveHarvest implements AsyncIterable<ArchiveRecord> {
     const path = resolveEntryPath(baseDir, name);
     if (path === '') return;
     if (!hasArchiveExtension(path)) {
-      yield { path, content: await readEntry(await open(), path, this.tracker, compressed) };
+      yield await this.record(path, open, sizeHint, kind);
       return;
     }
     if (depth + 1 > this.tracker.limits.maxDepth) {
@@ -146,6 +165,31 @@ export class ArchiveHarvest implements AsyncIterable<ArchiveRecord> {
     }
     const nested = await this.materialize(await open(), path, sizeHint, compressed);
     yield* this.walk(nested, dirName(path), depth + 1, false);
+  }
+
+  /**
+   * One record entry: refused by its declared size before it is opened, else read up to the record
+   * limit (a tar entry is then read on to its end without buffering; otherwise inflation stops).
+   * A zip entry whose data fails to inflate is a record error too (the central directory keeps the
+   * other entries intact); in a tar or gzip stream such an error ends the stream (ARCHIVE_CORRUPT).
+   */
+  private async record(
+    path: string,
+    open: () => Promise<AsyncIterable<Buffer>>,
+    sizeHint: number | undefined,
+    kind: EntryKind,
+  ): Promise<ArchiveRecord> {
+    const drain = kind === 'tar';
+    const max = this.tracker.limits.maxRecordBytes;
+    const failed = (error: RecordError): ArchiveRecord => ({ path, content: Buffer.alloc(0), error });
+    if (sizeHint !== undefined && sizeHint > max && !drain) return failed(tooLargeRecord(path, max, sizeHint));
+    try {
+      const content = await readRecord(await open(), path, this.tracker, drain);
+      return content instanceof RecordError ? failed(content) : { path, content };
+    } catch (err) {
+      if (isTaskError(err) || kind !== 'zip' || this.options.signal?.aborted) throw err;
+      return failed(errors.ARCHIVE_ENTRY_CORRUPT({ path, detail: (err as Error).message }, { cause: err }));
+    }
   }
 
   /** Keeps a nested archive in memory, or in a temp file when it is large. */
@@ -179,6 +223,7 @@ export class ArchiveHarvest implements AsyncIterable<ArchiveRecord> {
       if ('buffer' in blob) yauzl.fromBuffer(blob.buffer, options, done);
       else yauzl.open(blob.file, options, done);
     });
+    const overlaps = new ZipExtents();
     try {
       for (;;) {
         const e = await nextZipEntry(zip);
@@ -190,11 +235,13 @@ export class ArchiveHarvest implements AsyncIterable<ArchiveRecord> {
           this.stats.skipped++;
           continue;
         }
+        if (e.isEncrypted()) throw errors.ARCHIVE_ENCRYPTED({ path: name });
+        overlaps.add(name, e.relativeOffsetOfLocalHeader, e.compressedSize);
         const open = () =>
           new Promise<AsyncIterable<Buffer>>((resolve, reject) =>
             zip.openReadStream(e, (err, s) => (err || !s ? reject(err) : resolve(s))),
           );
-        yield* this.entry(name, baseDir, depth, open, e.uncompressedSize, () => e.compressedSize);
+        yield* this.entry(name, baseDir, depth, open, e.uncompressedSize, () => e.compressedSize, 'zip');
       }
     } finally {
       zip.close();
@@ -223,7 +270,7 @@ export class ArchiveHarvest implements AsyncIterable<ArchiveRecord> {
           consumed = true;
           return e as AsyncIterable<Buffer>;
         };
-        yield* this.entry(h.name, baseDir, depth, open, h.size);
+        yield* this.entry(h.name, baseDir, depth, open, h.size, undefined, 'tar');
         if (!consumed) e.resume();
       }
     } finally {
@@ -236,6 +283,8 @@ export class ArchiveHarvest implements AsyncIterable<ArchiveRecord> {
     const label = baseDir ? `${baseDir}/${blob.name}` : blob.name;
     let compressedIn = 0;
     let out = 0;
+    // A tar inside is judged as a whole stream; a single gzipped file is one record, bounded by the record limit.
+    let judgeRatio = true;
     const tracker = this.tracker;
     const counted = async function* () {
       for await (const c of chunks(blob)) {
@@ -250,7 +299,7 @@ export class ArchiveHarvest implements AsyncIterable<ArchiveRecord> {
     const inflated = async function* () {
       for await (const c of gunzip as AsyncIterable<Buffer>) {
         out += c.length;
-        tracker.checkRatio(label, out, compressedIn);
+        if (judgeRatio) tracker.checkRatio(label, out, compressedIn);
         yield c;
       }
     };
@@ -260,6 +309,7 @@ export class ArchiveHarvest implements AsyncIterable<ArchiveRecord> {
       return;
     }
     // A single compressed file: its name is the archive's without `.gz` (`.tgz` → `.tar`).
+    judgeRatio = hasArchiveExtension(gunzippedName(blob.name));
     yield* this.entry(
       gunzippedName(blob.name),
       baseDir,
@@ -268,5 +318,50 @@ export class ArchiveHarvest implements AsyncIterable<ArchiveRecord> {
       undefined,
       () => compressedIn,
     );
+  }
+}
+
+/**
+ * The byte ranges of a zip's entries (local header + data), to refuse entries that share data: the
+ * "zip bomb by overlap" (many central-directory entries pointing at one local entry, or each
+ * entry's data containing the next). A genuine zip never overlaps. Throws TaskError `ARCHIVE_BOMB`.
+ */
+class ZipExtents {
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  private readonly names: string[] = [];
+
+  add(name: string, offset: number, compressedSize: number): void {
+    const start = offset;
+    const end = offset + 30 + compressedSize; // the local header is at least 30 bytes
+    const s = this.starts;
+    // Entries usually come in offset order: then this is a push.
+    let i = s.length;
+    if (i > 0 && s[i - 1] > start) {
+      let lo = 0;
+      let hi = s.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (s[mid] <= start) lo = mid + 1;
+        else hi = mid;
+      }
+      i = lo;
+    }
+    const other =
+      i > 0 && this.ends[i - 1] > start
+        ? i - 1
+        : i < s.length && s[i] < end
+          ? i
+          : i > 0 && s[i - 1] === start
+            ? i - 1
+            : -1;
+    if (other >= 0) {
+      throw errors.ARCHIVE_BOMB({
+        detail: `Zip entries ${this.names[other]} and ${name} overlap (a zip bomb by overlapping entries)`,
+      });
+    }
+    s.splice(i, 0, start);
+    this.ends.splice(i, 0, end);
+    this.names.splice(i, 0, name);
   }
 }

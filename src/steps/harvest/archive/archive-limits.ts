@@ -4,7 +4,7 @@
  * and the size of the archive itself. Metis has none of these beyond the depth of 10; they are ours.
  */
 import { z } from 'zod';
-import { errors, type TaskError } from '../../../errors/index.ts';
+import { errors, type RecordError, type TaskError } from '../../../errors/index.ts';
 
 export const ArchiveLimitsSchema = z.object({
   /** Largest archive accepted (download, upload or file), compressed. Default 2 GiB. */
@@ -19,7 +19,17 @@ export const ArchiveLimitsSchema = z.object({
     .int()
     .positive()
     .default(8 * 1024 ** 3),
-  /** Largest single entry after decompression (a record or a nested archive). Default 512 MiB. */
+  /**
+   * Largest record entry after decompression (the XML parser's 50 MiB limit). A larger one fails as
+   * a record (`ARCHIVE_ENTRY_TOO_LARGE`), refused by its declared size or when inflation passes the
+   * cap (it is never buffered whole); the rest of the archive goes on. Default 50 MiB.
+   */
+  maxRecordBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1024 ** 2),
+  /** Largest nested archive after decompression. Default 512 MiB. */
   maxEntryBytes: z
     .number()
     .int()
@@ -27,7 +37,11 @@ export const ArchiveLimitsSchema = z.object({
     .default(512 * 1024 ** 2),
   /** Entries (files and directories) over all nesting levels. Default 2,000,000. */
   maxEntries: z.number().int().positive().default(2_000_000),
-  /** Largest decompressed/compressed ratio of an entry or a gzip stream. Default 200. */
+  /**
+   * Largest decompressed/compressed ratio of a nested archive or a gzip stream (a gzip stream is
+   * only judged past the record limit, so one compressible record passes). Record entries are
+   * bounded by `maxRecordBytes` instead. Default 200.
+   */
   maxCompressionRatio: z.number().positive().default(200),
   /** The ratio is only judged once this many bytes came out (small files compress oddly). Default 1 MiB. */
   ratioGraceBytes: z
@@ -61,10 +75,8 @@ export class LimitTracker {
    * limit is passed.
    */
   countBytes(n: number, what: string, entryBytes: number, compressedBytes?: number): void {
-    this.totalBytes += n;
+    this.countTotal(n, what);
     const l = this.limits;
-    if (this.totalBytes > l.maxTotalBytes)
-      throw bomb(`Archive expands to more than ${l.maxTotalBytes} bytes (at ${what})`);
     if (entryBytes > l.maxEntryBytes) throw bomb(`Entry ${what} expands to more than ${l.maxEntryBytes} bytes`);
     if (
       compressedBytes !== undefined &&
@@ -77,13 +89,23 @@ export class LimitTracker {
     }
   }
 
+  /** Counts `n` more decompressed bytes towards the total. Throws TaskError `ARCHIVE_BOMB`. */
+  countTotal(n: number, what: string): void {
+    this.totalBytes += n;
+    if (this.totalBytes > this.limits.maxTotalBytes)
+      throw bomb(`Archive expands to more than ${this.limits.maxTotalBytes} bytes (at ${what})`);
+  }
+
   /**
    * Judges the ratio of a decompressing stream whose output is counted elsewhere (a tar.gz: its
    * entries count the bytes). Throws TaskError `ARCHIVE_BOMB`.
    */
   checkRatio(what: string, outBytes: number, inBytes: number): void {
     const l = this.limits;
-    if (outBytes > l.ratioGraceBytes && outBytes / Math.max(inBytes, 1) > l.maxCompressionRatio) {
+    if (
+      outBytes > Math.max(l.ratioGraceBytes, l.maxRecordBytes) &&
+      outBytes / Math.max(inBytes, 1) > l.maxCompressionRatio
+    ) {
       throw bomb(`${what} has a compression ratio above ${l.maxCompressionRatio} (${outBytes} bytes from ${inBytes})`);
     }
   }
@@ -111,4 +133,36 @@ export async function readEntry(
     chunks.push(chunk);
   }
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+}
+
+/**
+ * Reads one record entry into a Buffer, counting towards the total. Past `maxRecordBytes` it stops
+ * buffering and gives back a record error: with `drain` it reads on to the entry's end (a tar entry
+ * must be skipped in the stream, still counted towards the total), otherwise it stops inflating
+ * (the stream is destroyed). Throws TaskError `ARCHIVE_BOMB` when the total passes its cap.
+ */
+export async function readRecord(
+  stream: AsyncIterable<Buffer>,
+  what: string,
+  tracker: LimitTracker,
+  drain = false,
+): Promise<Buffer | RecordError> {
+  const max = tracker.limits.maxRecordBytes;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.length;
+    tracker.countTotal(chunk.length, what);
+    if (size <= max) chunks.push(chunk);
+    else if (!drain) return tooLargeRecord(what, max);
+    else chunks.length = 0;
+  }
+  if (size > max) return tooLargeRecord(what, max);
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+}
+
+/** The record error of an entry larger than the record limit. */
+export function tooLargeRecord(what: string, max: number, declared?: number): RecordError {
+  const size = declared === undefined ? `more than ${max}` : `${declared}`;
+  return errors.ARCHIVE_ENTRY_TOO_LARGE({ path: what, size, max });
 }
