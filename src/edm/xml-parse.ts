@@ -24,6 +24,10 @@ const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 const DEFAULT_MAX_CHARS = 50 * 1024 * 1024;
 const DEFAULT_MAX_DEPTH = 256;
+// XML 1.0 XMLDecl: version, then optional encoding and standalone, in this order.
+const XML_DECLARATION =
+  /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(["'])1\.[0-9]+\1(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(["'])(?:yes|no)\3)?[ \t\r\n]*\?>/;
+const LINE_BREAK = /[\r\n]/g;
 const DEFAULT_MAX_NS_PER_ELEMENT = 256;
 const DEFAULT_MAX_NS_IN_SCOPE = 1024;
 
@@ -76,7 +80,10 @@ class Parser {
 
   parse(): XmlDocument {
     const s = this.s;
-    if (s.startsWith('<?xml') && /[ \t\r\n?]/.test(s.charAt(5))) this.skipPi();
+    if (s.startsWith('<?xml') && /[ \t\r\n?]/.test(s.charAt(5))) {
+      if (!XML_DECLARATION.test(s)) this.fail('Malformed XML declaration');
+      this.skipPi();
+    }
     while (this.pos < s.length) {
       const lt = s.indexOf('<', this.pos);
       const end = lt < 0 ? s.length : lt;
@@ -98,24 +105,30 @@ class Parser {
     throw new XmlParseError(message, this.lineOf(at));
   }
 
-  /** 1-based line of offset `at` (incremental: offsets only grow while parsing). */
+  /**
+   * 1-based line of offset `at` (incremental: offsets only grow while parsing). Line breaks are
+   * counted as XML reads them: CR LF, CR and LF each end one line.
+   */
   private lineOf(at: number): number {
-    const s = this.s;
     if (at < this.lineAt) {
       this.lineAt = 0;
       this.line = 1;
       this.nextNewline = -1;
     }
-    let i = this.nextNewline >= 0 ? this.nextNewline : s.indexOf('\n', this.lineAt);
-    if (i < 0) i = Infinity;
+    let i = this.nextNewline >= 0 ? this.nextNewline : this.nextBreak(this.lineAt);
     while (i < at) {
       this.line++;
-      i = s.indexOf('\n', i + 1);
-      if (i < 0) i = Infinity;
+      i = this.nextBreak(i + (this.s.charCodeAt(i) === 0x0d && this.s.charCodeAt(i + 1) === 0x0a ? 2 : 1));
     }
     this.lineAt = at;
     this.nextNewline = i;
     return this.line;
+  }
+
+  /** Offset of the first CR or LF at or after `from`; Infinity when none. */
+  private nextBreak(from: number): number {
+    LINE_BREAK.lastIndex = from;
+    return LINE_BREAK.exec(this.s)?.index ?? Infinity;
   }
 
   private text(from: number, to: number): void {
@@ -153,6 +166,7 @@ class Parser {
       if (end < 0) this.fail('Unclosed comment');
       const body = s.slice(p + 4, end);
       if (body.includes('--') || body.endsWith('-')) this.fail('"--" is not allowed inside a comment');
+      if (INVALID_CHAR.test(body)) this.fail('Invalid character in comment');
       const parent = this.stack[this.stack.length - 1];
       if (parent)
         parent.children.push({ kind: 'comment', text: body.includes('\r') ? body.replace(/\r\n?/g, '\n') : body });
@@ -178,9 +192,23 @@ class Parser {
     const end = this.s.indexOf('?>', this.pos + 2);
     if (end < 0) this.fail('Unclosed processing instruction');
     const target = /^<\?([^ \t\r\n?]*)/.exec(this.s.slice(this.pos, end))![1];
+    NAME.lastIndex = 0;
+    const m = NAME.exec(target);
+    if (!m || m[0].length !== target.length || target.includes(':'))
+      this.fail(`Invalid processing instruction target "${target}"`);
+    if (INVALID_CHAR.test(this.s.slice(this.pos, end))) this.fail('Invalid character in processing instruction');
     if (target.toLowerCase() === 'xml' && this.pos !== 0)
       this.fail('XML declaration allowed only at the start of the document');
     this.pos = end + 2;
+  }
+
+  /** A name with at most one colon, neither first nor last (Namespaces in XML, QName). */
+  private qname(): string {
+    const at = this.pos;
+    const n = this.name();
+    const c = n.indexOf(':');
+    if (c === 0 || c === n.length - 1 || (c > 0 && n.includes(':', c + 1))) this.fail(`Malformed name ${n}`, at);
+    return n;
   }
 
   private name(): string {
@@ -202,7 +230,7 @@ class Parser {
     const s = this.s;
     const start = this.pos;
     this.pos++;
-    const qname = this.name();
+    const qname = this.qname();
     const raw: Array<{ name: string; value: string }> = [];
     const seen = new Set<string>();
     let selfClosing = false;
@@ -220,7 +248,7 @@ class Parser {
       }
       if (Number.isNaN(c)) this.fail(`Unclosed start tag <${qname}>`, start);
       if (!spaced) this.fail('Attributes must be separated by white space');
-      const an = this.name();
+      const an = this.qname();
       this.skipSpace();
       if (s.charCodeAt(this.pos) !== 0x3d /* = */) this.fail(`Attribute ${an} without value`);
       this.pos++;
