@@ -184,7 +184,7 @@ export class ArchiveHarvest implements AsyncIterable<ArchiveRecord> {
     const failed = (error: RecordError): ArchiveRecord => ({ path, content: Buffer.alloc(0), error });
     if (sizeHint !== undefined && sizeHint > max && !drain) return failed(tooLargeRecord(path, max, sizeHint));
     try {
-      const content = await readRecord(await open(), path, this.tracker, drain);
+      const content = await readRecord(await open(), path, this.tracker, drain, sizeHint);
       return content instanceof RecordError ? failed(content) : { path, content };
     } catch (err) {
       if (isTaskError(err) || kind !== 'zip' || this.options.signal?.aborted) throw err;

@@ -146,18 +146,21 @@ export async function readRecord(
   what: string,
   tracker: LimitTracker,
   drain = false,
+  declaredSize?: number,
 ): Promise<Buffer | RecordError> {
   const max = tracker.limits.maxRecordBytes;
+  // Declared too large (a tar header's size is exact): nothing is buffered, only counted.
+  const keep = declaredSize === undefined || declaredSize <= max;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
     size += chunk.length;
     tracker.countTotal(chunk.length, what);
-    if (size <= max) chunks.push(chunk);
+    if (size <= max && keep) chunks.push(chunk);
     else if (!drain) return tooLargeRecord(what, max);
     else chunks.length = 0;
   }
-  if (size > max) return tooLargeRecord(what, max);
+  if (size > max) return tooLargeRecord(what, max, declaredSize);
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
 }
 
