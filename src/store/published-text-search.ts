@@ -21,6 +21,16 @@ const LANGUAGE_CONFIGS: Record<string, string> = {
 /** Weights: titles highest, then creators/subjects, then descriptions, then the rest. */
 const WEIGHTS = { titles: 'A', creators: 'B', subjects: 'B', descriptions: 'C', types: 'D', places: 'D' } as const;
 
+/**
+ * The most text, in UTF-8 bytes over all parts, that goes into one record's search vector.
+ * PostgreSQL refuses a tsvector over 1 MiB (SQLSTATE 54000, "string is too long for tsvector"),
+ * and a vector can take about 3.5 bytes per byte of text (a lexeme entry, its positions) for every
+ * configuration that indexes it: 128 KiB of text stays below the limit whatever the words. A
+ * record with more searchable text is still published; only the text past the budget is not
+ * searchable (titles first, then creators and subjects, then descriptions, by weight).
+ */
+export const MAX_SEARCH_TEXT_BYTES = 128 * 1024;
+
 /** One part of a record's tsvector: [configuration, weight (A–D), text]. */
 export type VectorPart = [string, string, string];
 
@@ -43,7 +53,19 @@ export class TextSearchConfigs {
   /** The tsvector expression parts of a document: texts grouped by (configuration, weight). */
   async vectorOf(doc: PublishedDocument): Promise<VectorPart[]> {
     const groups = new Map<string, string[]>();
-    const add = (cfg: string, weight: string, text: string) => {
+    let budget = MAX_SEARCH_TEXT_BYTES;
+    const add = (cfg: string, weight: string, whole: string) => {
+      if (budget <= 0) return;
+      const bytes = Buffer.byteLength(whole);
+      // Cut at a character (never inside a UTF-8 sequence): a text over the budget is cut to fit.
+      const text =
+        bytes <= budget
+          ? whole
+          : Buffer.from(whole)
+              .subarray(0, budget)
+              .toString('utf8')
+              .replace(/\ufffd$/, '');
+      budget -= Math.min(bytes, budget);
       const key = `${cfg}\u0000${weight}`;
       const list = groups.get(key);
       if (list) list.push(text);

@@ -1,7 +1,8 @@
 /**
  * Index batches and transient database errors: a batch is one transaction, so a serialization
  * failure or a lost connection retries the whole batch (with back-off) before any record fails; a
- * persistent one fails the batch's records with DB_TRANSIENT, and other errors are not retried.
+ * persistent one fails the batch's records with DB_TRANSIENT, and a refusal for good is not retried
+ * (each record is tried alone once, so only a refused one fails, with DB_REFUSED).
  * Runs the real indexer on PGlite; the faults are injected into the Db's transactions.
  */
 import { test } from 'node:test';
@@ -88,17 +89,21 @@ test('a transient error that outlasts the retries fails the batch records with D
   }
 });
 
-test('an error that is not transient is not retried', async () => {
+test('a refusal for good is not retried: each record is tried once alone, and fails with DB_REFUSED', async () => {
   const s = await setup(() =>
     Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' }),
   );
   try {
-    s.db.failures = 1;
+    s.db.failures = 100;
     s.db.transactions = 0;
     const results = await s.run();
-    assert.equal(s.db.transactions, 1);
+    assert.equal(s.db.transactions, 1 + records.length, 'the batch, then each record alone, once');
     assert.deepEqual(s.retries, []);
-    for (const r of results) assert.match(String((r as PromiseRejectedResult).reason?.message), /duplicate key/);
+    for (const r of results) {
+      const err = (r as PromiseRejectedResult).reason as { code?: string; message?: string };
+      assert.equal(err.code, 'DB_REFUSED');
+      assert.match(String(err.message), /\(23505\): duplicate key/);
+    }
   } finally {
     await s.close();
   }

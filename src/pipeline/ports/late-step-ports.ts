@@ -10,7 +10,8 @@ import { createIndexer, type IndexData } from '../../steps/index/index.ts';
 import { createLinkChecker, type LinkChecker } from '../../steps/linkcheck/index.ts';
 import { createDepublisher, isDepublicationReason } from '../../steps/depublish/index.ts';
 import type { StepOutcome } from '../../steps/outcome.ts';
-import { errors, isTransientDbError, retry, type RetryOptions } from '../../errors/index.ts';
+import { errors, isMetisError, isTransientDbError, retry, type RetryOptions } from '../../errors/index.ts';
+import { isDbRefusal, sqlState } from '../../store/safe-values.ts';
 import type { TaskRow } from '../../store/pipeline-store.ts';
 import type { StepName } from '../../model/index.ts';
 import type { DepublishPort, RecordStep } from './port-types.ts';
@@ -32,7 +33,12 @@ function batcher<I, O>(run: (items: I[]) => Promise<O[]>, max = 64, windowMs = 5
     pending = [];
     run(batch.map((b) => b.item)).then(
       (outs) => batch.forEach((b, i) => b.resolve(outs[i])),
-      (err) => batch.forEach((b) => b.reject(err)),
+      (err) => {
+        // A record the database refuses must not fail the others of its batch: each is tried alone.
+        if (batch.length > 1 && isMetisError(err, 'DB_REFUSED'))
+          for (const b of batch) run([b.item]).then((outs) => b.resolve(outs[0]), b.reject);
+        else batch.forEach((b) => b.reject(err));
+      },
     );
   };
   return (item) =>
@@ -73,7 +79,9 @@ export const DEFAULT_INDEX_RETRY: IndexRetry = { retries: 4, baseDelayMs: 100, m
 /**
  * An index batch is one database transaction, so a try that failed left nothing behind: a transient
  * database error (connection lost, serialization failure, deadlock) retries the whole batch. Only
- * when the tries are used up do its records fail, with `DB_TRANSIENT`; other errors fail them at once.
+ * when the tries are used up do its records fail, with `DB_TRANSIENT`. A refusal for good (a
+ * SQLSTATE that is not transient) is `DB_REFUSED` with the database's reason: the batcher then
+ * tries each record alone, so only the refused one fails. Other errors fail the batch at once.
  */
 function retried<I, O>(run: (items: I[]) => Promise<O[]>, options: IndexRetry): (items: I[]) => Promise<O[]> {
   return async (items) => {
@@ -85,6 +93,8 @@ function retried<I, O>(run: (items: I[]) => Promise<O[]>, options: IndexRetry): 
           { detail: (err as Error).message, sqlState: (err as { code?: string }).code },
           { cause: err },
         );
+      if (isDbRefusal(err))
+        throw errors.DB_REFUSED({ detail: (err as Error).message, sqlState: sqlState(err) }, { cause: err });
       throw err;
     }
   };

@@ -67,3 +67,22 @@ export function repositoryWithAbouts(abouts: Map<number, string>): (index: numbe
     },
   });
 }
+
+/** `count` random lower-case words of 7 letters: about 8 bytes each, hardly any repeated. */
+export function randomWords(count: number, seed = 1): string {
+  const next = seeded(seed);
+  const words: string[] = [];
+  for (let i = 0; i < count; i++) {
+    let w = '';
+    for (let j = 0; j < 7; j++) w += String.fromCharCode(97 + Math.floor(next() * 26));
+    words.push(w);
+  }
+  return words.join(' ');
+}
+
+/** An EDM internal record with `text` put in front of its first dc:description. */
+export function withLongDescription(content: string, text: string): string {
+  const out = content.replace(/(<dc:description[^>]*>)/, `$1${text} `);
+  if (out === content) throw new Error('record has no dc:description');
+  return out;
+}
