@@ -55,6 +55,8 @@ export default async function main(args: string[]): Promise<void> {
   for (const dim of DIMENSIONS) {
     let prevRecord = 0;
     let prevOai = 0;
+    let firstRecord = 0;
+    let firstOai = 0;
     for (let step = 0, n = dim.start; step < steps; step++, n *= 2) {
       const record = dim.make(n);
       const response = getRecordResponse(record);
@@ -65,8 +67,14 @@ export default async function main(args: string[]): Promise<void> {
         `| ${dim.name} | ${n.toLocaleString('en')} | ${(record.length / 1024).toFixed(0)} KB | ` +
           `${recordMs.toFixed(1)} ms | ${ratio(recordMs, prevRecord)} | ${oaiMs.toFixed(1)} ms | ${ratio(oaiMs, prevOai)} |`,
       );
+      if (step === 0) [firstRecord, firstOai] = [recordMs, oaiMs];
       prevRecord = recordMs;
       prevOai = oaiMs;
     }
+    // The per-step ratios are noisy on a busy machine; the mean over all doublings is steadier.
+    const mean = (last: number, first: number) => Math.pow(last / first, 1 / (steps - 1)).toFixed(2);
+    console.log(
+      `| ${dim.name}: mean ratio per doubling | | ×${2 ** (steps - 1)} | | ${mean(prevRecord, firstRecord)} | | ${mean(prevOai, firstOai)} |`,
+    );
   }
 }
