@@ -9,6 +9,9 @@
  * only the five predefined entities and character references; size and depth limits; XML 1.0 line-end
  * and attribute-value normalization; errors are XmlParseError with a line number.
  * Processing instructions are dropped, comments kept, CDATA merged into text.
+ * One file, though over 300 lines: the scanner is one state machine over one input string (position,
+ * open elements, namespace scope with its undo list); splitting it would pass that state between modules
+ * on the hottest path of every step. Lexical tables are in xml-lexical.ts, the tree in xml-tree.ts.
  */
 import {
   type ParseLimits,

@@ -12,6 +12,8 @@
  * the decoded size (an inflate bomb stops at `maxResponseBytes`); redirects are followed by hand, at
  * most `maxRedirects` hops, and a hop to another host than the endpoint's must pass the address
  * policy (its address literal here, its DNS answers at connect time), as the safe fetcher does.
+ * One file, though over 300 lines: deadline, decoding, redirects and retries wrap one request and
+ * share its abort path; they are read (and reviewed for the hostile cases) together.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
