@@ -15,11 +15,11 @@
  * await fetcher.close();
  * ```
  */
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { isIP, type LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { hostMatches, isAddressAllowed, type AddressPolicy } from './address-policy.ts';
+import { checkedLookup } from './checked-lookup.ts';
 import { errors, RecordError } from '../../errors/index.ts';
 
 export interface FetchPolicy extends AddressPolicy {
@@ -152,25 +152,9 @@ export function createSafeFetcher(policy: FetchPolicy = {}): SafeFetcher {
     ...policy,
   };
 
-  // DNS answers are checked here, at connect time, so a host that resolves (or re-resolves) to a
-  // forbidden address is refused even when its name looked harmless.
-  const checkedLookup: LookupFunction = (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
-      if (err) return callback(err, '', 0);
-      const refused = addresses.find((a) => !isAddressAllowed(a.address, full));
-      if (refused) {
-        const e = Object.assign(new Error(`Host ${hostname} resolves to a refused address ${refused.address}`), {
-          code: 'HOST_NOT_ALLOWED',
-        });
-        return callback(e, '', 0);
-      }
-      if (options.all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
-      else callback(null, addresses[0].address, addresses[0].family);
-    });
-  };
-
+  // DNS answers are checked at connect time (checked-lookup.ts).
   const agent = new Agent({
-    connect: { timeout: full.connectTimeoutMs, lookup: checkedLookup },
+    connect: { timeout: full.connectTimeoutMs, lookup: checkedLookup(full) },
     headersTimeout: full.responseTimeoutMs,
     bodyTimeout: full.responseTimeoutMs,
   });

@@ -6,18 +6,9 @@
  */
 import { demoRecord, demoIdentifier } from '../../../src/steps/harvest/oai/demo-dataset.ts';
 import type { RepositoryRecord } from '../../../src/steps/harvest/oai/demo-server.ts';
+import { prng as seeded } from '../../support/prng.ts';
 
-/** A small seeded generator (mulberry32): deterministic, so a failure can be replayed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
-  };
-}
+export { seeded };
 
 /** Characters of a random rdf:about: ASCII letters and digits, URI punctuation, CJK, accented Latin, an emoji. */
 const ALPHABET = [

@@ -15,14 +15,14 @@
  * One file, though over 300 lines: deadline, decoding, redirects and retries wrap one request and
  * share its abort path; they are read (and reviewed for the hostile cases) together.
  */
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { isIP, type LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
 import { pipeline, Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 import { Agent, request, type Dispatcher } from 'undici';
 import { errors, isMetisError, retry, type MetisError } from '../../../errors/index.ts';
 import { linkSignal } from '../../http/linked-signal.ts';
 import { isAddressAllowed, type AddressPolicy } from '../../http/address-policy.ts';
+import { checkedLookup } from '../../http/checked-lookup.ts';
 
 export interface OaiHttpOptions {
   /** Retries after the first try (Metis: 3). */
@@ -70,24 +70,6 @@ export function createOaiAgent(connectTimeoutMs: number, connections = 64, polic
     connections,
     keepAliveTimeout: 10_000,
   });
-}
-
-/** A DNS lookup that refuses a host when any of its addresses is outside the policy. */
-function checkedLookup(policy: AddressPolicy): LookupFunction {
-  return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
-      if (err) return callback(err, '', 0);
-      const refused = addresses.find((a) => !isAddressAllowed(a.address, policy));
-      if (refused) {
-        const e = Object.assign(new Error(`Host ${hostname} resolves to a refused address ${refused.address}`), {
-          code: 'HOST_NOT_ALLOWED',
-        });
-        return callback(e, '', 0);
-      }
-      if (options.all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
-      else callback(null, addresses[0].address, addresses[0].family);
-    });
-  };
 }
 
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date; undefined when absent or invalid. */
