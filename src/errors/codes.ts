@@ -84,6 +84,7 @@ export const CODES = {
   TIER_ANNOTATION: record('{detail}'),
   TRANSFORM_RESULT: record('Malformed XSLT result: {detail}'),
   MEDIA_UNSUPPORTED: record('{detail}'),
+  MEDIA_CORRUPT: record('Corrupt image: {detail}'),
 
   // ---- HTTP (provider resources, entity and dereference services) ----
   BAD_URL: record('{detail}'),

@@ -11,13 +11,16 @@ import { createMetisPorts } from '../../pipeline/ports/create-metis-ports.ts';
 import { startDemoOaiServer } from '../../steps/harvest/oai/demo-server.ts';
 import { startDemoMediaServer } from '../../pipeline/demo-media-server.ts';
 import type { CommandContext } from '../command-context.ts';
+import { checkArchive, checkEntities } from '../preflight.ts';
 import { loggerFrom, metisConfigFrom } from '../processing.ts';
 import { renderSummary, startProgressDisplay } from '../progress.ts';
 import { taskSpecFromConfig } from '../task-spec.ts';
 
-export default async function run({ config: c, stdout, stderr }: CommandContext): Promise<number> {
+export default async function run({ config: c, sources, stdout, stderr }: CommandContext): Promise<number> {
   // Everything is validated before anything starts.
   const spec = taskSpecFromConfig(c, 'run');
+  checkArchive(c, sources);
+  await checkEntities(c, sources);
   let demo: Awaited<ReturnType<typeof startDemoOaiServer>> | undefined;
   let demoMedia: Awaited<ReturnType<typeof startDemoMediaServer>> | undefined;
   if (c.demo) {

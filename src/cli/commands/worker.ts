@@ -7,9 +7,11 @@ import { connectPg } from '../../store/db.ts';
 import { startWorker } from '../../pipeline/kafka-worker.ts';
 import { createMetisPorts } from '../../pipeline/ports/create-metis-ports.ts';
 import type { CommandContext } from '../command-context.ts';
+import { checkEntities } from '../preflight.ts';
 import { loggerFrom, metisConfigFrom } from '../processing.ts';
 
-export default async function worker({ config: c, stderr }: CommandContext): Promise<number> {
+export default async function worker({ config: c, sources, stderr }: CommandContext): Promise<number> {
+  await checkEntities(c, sources);
   const db = connectPg(c.pgUrl);
   try {
     const ports = await createMetisPorts(metisConfigFrom(c, db));

@@ -20,6 +20,8 @@ export interface Kind<T> {
   isPath?: boolean;
   /** A local path that must exist (checked once the path is resolved). */
   mustExist?: boolean;
+  /** A folder: a path that exists must not be a file (it may not exist yet: it is made). */
+  isFolder?: boolean;
   /** Optional detail for a rejected value, appended to the message. */
   explain?(value: unknown): string | undefined;
 }
@@ -88,15 +90,28 @@ export const brokerList: Kind<string> = {
   schema: z.string().regex(/^\s*[^\s,]+:\d{1,5}\s*(,\s*[^\s,]+:\d{1,5}\s*)*$/),
 };
 
-/** A local path, or (`withUrls`) an http(s) URL; `existing`: the path must exist when the command starts. */
-export const pathOrUrl = (metavar: string, opts: { withUrls?: boolean; existing?: boolean } = {}): Kind<string> => ({
-  expected: `${opts.existing ? 'an existing path' : 'a path'}${opts.withUrls ? ' or an http(s) URL' : ''}`,
+/**
+ * A local path, or (`withUrls`) an http(s) URL; `existing`: the path must exist when the command starts;
+ * `folder`: a folder (an existing file is refused). A URL of another scheme (`ftp:`, `file:`) is refused.
+ */
+export const pathOrUrl = (
+  metavar: string,
+  opts: { withUrls?: boolean; existing?: boolean; folder?: boolean } = {},
+): Kind<string> => ({
+  expected: `${opts.existing ? 'an existing path' : opts.folder ? 'a folder' : 'a path'}${opts.withUrls ? ' or an http(s) URL' : ''}`,
   metavar,
   fromText: same,
   schema: nonBlank,
   isPath: true,
   mustExist: opts.existing,
+  isFolder: opts.folder,
 });
+
+/** The scheme of a value that looks like a URL but is not http(s) (`ftp`, `file`); two letters at least, so `C:\\` is a path. */
+export const otherScheme = (value: string): string | undefined => {
+  const m = /^([a-z][a-z0-9+.-]+):/i.exec(value.trim());
+  return m && !/^https?$/i.test(m[1]) ? m[1] : undefined;
+};
 
 export const oneOf = <const V extends readonly [string, ...string[]]>(metavar: string, values: V): Kind<V[number]> => ({
   expected: `one of ${values.join(', ')}`,

@@ -4,7 +4,7 @@
  * mistake is a `UsageError` whose message names the flag, the variable or the file's key and says
  * what it expects, e.g. `--records: expected a positive integer, got "abc"`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -18,6 +18,7 @@ import {
   type SettingKey,
   type SettingSource,
 } from './settings.ts';
+import { otherScheme } from './kinds.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface LoadInput {
@@ -106,11 +107,19 @@ function check(key: SettingKey, r: RawValue): unknown {
   }
   const value = parsed.data;
   if (kind.isPath && typeof value === 'string' && !/^https?:\/\//i.test(value)) {
+    const scheme = otherScheme(value);
+    if (scheme)
+      throw new UsageError(
+        `${r.where}: expected ${kind.expected}, got ${show(r.value)} (${scheme}: URLs are not read)`,
+      );
     const path = resolve(r.baseDir, value);
-    if (kind.mustExist && !existsSync(path))
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (kind.mustExist && !stat)
       throw new UsageError(
         `${r.where}: expected ${kind.expected}, got ${show(r.value)} (no such file or folder: ${path})`,
       );
+    if (kind.isFolder && stat && !stat.isDirectory())
+      throw new UsageError(`${r.where}: expected ${kind.expected}, got ${show(r.value)} (${path} is a file)`);
     return path;
   }
   return value;

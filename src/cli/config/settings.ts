@@ -135,7 +135,7 @@ export const SETTINGS = {
 
   // Where data lives.
   dataDir: {
-    kind: pathOrUrl('DIR'),
+    kind: pathOrUrl('DIR', { folder: true }),
     flag: 'data-dir',
     env: 'METIS_DATA_DIR',
     commands: ['run', 'worker', 'status'],
@@ -234,7 +234,7 @@ export const SETTINGS = {
     description: 'Entities (RDF/XML or JSON-LD) loaded into the built-in entity store at start.',
   },
   thumbnailDir: {
-    kind: pathOrUrl('DIR'),
+    kind: pathOrUrl('DIR', { folder: true }),
     flag: 'thumbnails',
     env: 'METIS_THUMBNAILS',
     commands: PROCESSING,

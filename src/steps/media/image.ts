@@ -4,9 +4,10 @@
  * and the 200 px (MEDIUM) and 400 px (LARGE) wide thumbnails.
  */
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import sharp, { type Metadata, type SharpOptions } from 'sharp';
 import { dominantColors, type RawImage } from './dominant-colors.ts';
-import { errors } from '../../errors/index.ts';
+import { errors, isMetisError } from '../../errors/index.ts';
 
 export type ThumbnailKind = 'MEDIUM' | 'LARGE';
 
@@ -65,8 +66,40 @@ const COLOR_SPACES: Record<string, string> = {
   hsv: 'HSV',
 };
 
-/** Analyses an image: reads its size, makes both thumbnails and computes dominant colours from the LARGE one. */
+/**
+ * Analyses an image: reads its size, makes both thumbnails and computes dominant colours from the LARGE one.
+ * Image data the decoder refuses is `MEDIA_CORRUPT` naming the problem (libvips says "Unknown error" for
+ * a PNG header with a bad CRC): a PNG's first bad chunk is named with its offset.
+ */
 export async function analyseImage(bytes: Buffer, resourceUrl: string, options: ImageOptions): Promise<ImageAnalysis> {
+  try {
+    return await analyse(bytes, resourceUrl, options);
+  } catch (err) {
+    if (isMetisError(err) || /timeout/i.test((err as Error)?.message ?? '')) throw err;
+    const said = ((err as Error)?.message ?? String(err)).split('\n')[0].trim();
+    const detail = pngDamage(bytes) ?? `the decoder refused the data (${said || 'no reason given'})`;
+    throw errors.MEDIA_CORRUPT({ detail }, { cause: err });
+  }
+}
+
+/** The first PNG chunk whose CRC does not match, or a truncated chunk; undefined for other formats. */
+export function pngDamage(bytes: Buffer): string | undefined {
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (bytes.length < 8 || signature.some((b, i) => bytes[i] !== b)) return undefined;
+  for (let at = 8; at + 8 <= bytes.length;) {
+    const length = bytes.readUInt32BE(at);
+    const type = bytes.toString('latin1', at + 4, at + 8);
+    const end = at + 12 + length;
+    if (end > bytes.length) return `PNG chunk ${JSON.stringify(type)} at byte ${at} is truncated`;
+    if (crc32(bytes.subarray(at + 4, end - 4)) !== bytes.readUInt32BE(end - 4))
+      return `PNG chunk ${JSON.stringify(type)} at byte ${at} has a bad CRC`;
+    if (type === 'IEND') return undefined;
+    at = end;
+  }
+  return 'PNG data ends without an IEND chunk';
+}
+
+async function analyse(bytes: Buffer, resourceUrl: string, options: ImageOptions): Promise<ImageAnalysis> {
   const input = {
     limitInputPixels: options.maxInputPixels ?? 100_000_000,
     failOn: 'error' as const,
