@@ -75,10 +75,14 @@ export async function analyseImage(bytes: Buffer, resourceUrl: string, options: 
   try {
     return await analyse(bytes, resourceUrl, options);
   } catch (err) {
-    if (isMetisError(err) || /timeout/i.test((err as Error)?.message ?? '')) throw err;
+    if (isMetisError(err)) throw err;
+    // The decoder's own message is kept when it says something ("Input image exceeds pixel limit").
     const said = ((err as Error)?.message ?? String(err)).split('\n')[0].trim();
-    const detail = pngDamage(bytes) ?? `the decoder refused the data (${said || 'no reason given'})`;
-    throw errors.MEDIA_CORRUPT({ detail }, { cause: err });
+    const damage = pngDamage(bytes);
+    if (damage) throw errors.MEDIA_CORRUPT({ detail: damage }, { cause: err });
+    if (!said || /^unknown error$/i.test(said))
+      throw errors.MEDIA_CORRUPT({ detail: 'the decoder refused the data without a reason' }, { cause: err });
+    throw err;
   }
 }
 
