@@ -1,7 +1,7 @@
 /**
  * The lexical rules of XML 1.0 the parser (xml-parse.ts) applies: names, white space, forbidden
- * characters, and the decoding of the five predefined entities and character references (no other
- * entity exists: DOCTYPE is refused).
+ * characters, the decoding of the five predefined entities and character references (no other
+ * entity exists: a DOCTYPE may declare none), and the check of a DOCTYPE declaration.
  */
 
 // XML 1.0 Name (ASCII fast path plus the non-ASCII ranges of the spec, approximated by \u00B7-\uFFFD).
@@ -42,4 +42,68 @@ export function decodeReferences(t: string, fail: (message: string) => never): s
     if (v === undefined) fail(`Undefined entity &${ref};`);
     return v;
   });
+}
+
+/** The root name right after `<!DOCTYPE` (group 1). */
+export const NAME_AT_START = /^[ \t\r\n]+([^ \t\r\n[>]+)/;
+
+function skipSpace(s: string, p: number): number {
+  SPACE.lastIndex = p;
+  return p + SPACE.exec(s)![0].length;
+}
+
+/**
+ * Checks the DOCTYPE declaration that starts at `at` (`<!DOCTYPE`) and returns the offset after its
+ * `>`. Accepted, to be ignored: a root name and an optional internal subset holding only element
+ * declarations, comments and processing instructions, none of which can change the record (no
+ * parser on the Metis path validates against a DTD). Refused through `fail`, with the reason: an
+ * external identifier (SYSTEM / PUBLIC: a DTD would be loaded), entity declarations and
+ * parameter-entity references (something would be expanded or fetched), attribute-list declarations
+ * (default values would add attributes), notation declarations, and anything malformed.
+ */
+export function scanDoctype(s: string, at: number, fail: (message: string, at: number) => never): number {
+  let p = skipSpace(s, at + 9);
+  NAME.lastIndex = p;
+  const name = p > at + 9 ? NAME.exec(s) : null;
+  if (!name) fail('Malformed DOCTYPE declaration: a root element name must follow <!DOCTYPE', at);
+  p = skipSpace(s, p + name[0].length);
+  if (s.startsWith('SYSTEM', p) || s.startsWith('PUBLIC', p))
+    fail('DOCTYPE with an external identifier (SYSTEM or PUBLIC) is not allowed: it would load an external DTD', at);
+  if (s.charCodeAt(p) === 0x5b /* [ */) {
+    p++;
+    for (;;) {
+      p = skipSpace(s, p);
+      if (p >= s.length) fail('Unclosed DOCTYPE declaration', at);
+      if (s.charCodeAt(p) === 0x5d /* ] */) {
+        p = skipSpace(s, p + 1);
+        break;
+      }
+      if (s.startsWith('<!--', p)) {
+        const end = s.indexOf('-->', p + 4);
+        if (end < 0) fail('Unclosed comment', p);
+        const body = s.slice(p + 4, end);
+        if (body.includes('--') || body.endsWith('-')) fail('"--" is not allowed inside a comment', p);
+        p = end + 3;
+      } else if (s.startsWith('<?', p)) {
+        const end = s.indexOf('?>', p + 2);
+        if (end < 0) fail('Unclosed processing instruction', p);
+        p = end + 2;
+      } else if (s.startsWith('<!ELEMENT', p)) {
+        const end = s.indexOf('>', p);
+        if (end < 0 || /[%"'<]/.test(s.slice(p + 9, end))) fail('Malformed element declaration in DOCTYPE', p);
+        p = end + 1;
+      } else if (s.startsWith('<!ENTITY', p)) {
+        fail('DOCTYPE with entity declarations is not allowed: entities would be expanded or fetched', p);
+      } else if (s.charCodeAt(p) === 0x25 /* % */) {
+        fail('DOCTYPE with parameter-entity references is not allowed: they would be expanded or fetched', p);
+      } else if (s.startsWith('<!ATTLIST', p)) {
+        fail('DOCTYPE with attribute-list declarations is not allowed: default values would change the record', p);
+      } else {
+        fail('A DOCTYPE internal subset may hold only element declarations, comments and processing instructions', p);
+      }
+    }
+  }
+  if (s.charCodeAt(p) !== 0x3e /* > */) fail('Malformed DOCTYPE declaration', at);
+  if (INVALID_CHAR.test(s.slice(at, p))) fail('Invalid character in DOCTYPE declaration', at);
+  return p + 1;
 }

@@ -5,7 +5,9 @@
  * parser bounds their throughput. A saxes-based parser (test/support/xml-oracle.ts) is the reference
  * it is tested against, fixture by fixture (test/edm/xml-oracle.test.ts).
  *
- * Safety: namespace-aware; DOCTYPE refused (so no DTD and no entity can ever be declared or expanded);
+ * Safety: namespace-aware; a DOCTYPE is accepted and ignored only when it can change nothing (no
+ * external identifier, an internal subset of element declarations, comments and PIs only, see
+ * xml-lexical.ts `scanDoctype`), so no DTD is ever fetched and no entity ever declared or expanded;
  * only the five predefined entities and character references; size and depth limits; XML 1.0 line-end
  * and attribute-value normalization; errors are XmlParseError with a line number.
  * Processing instructions are dropped, comments kept, CDATA merged into text.
@@ -21,7 +23,7 @@ import {
   type XmlNode,
   XmlParseError,
 } from './xml-tree.ts';
-import { ATTR_SPECIAL, decodeReferences, INVALID_CHAR, NAME, SPACE, TEXT_SPECIAL } from './xml-lexical.ts';
+import { ATTR_SPECIAL, decodeReferences, INVALID_CHAR, NAME, NAME_AT_START, scanDoctype, SPACE, TEXT_SPECIAL } from './xml-lexical.ts';
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
@@ -65,6 +67,8 @@ class Parser {
    */
   private nextNewline = -1;
   private root: XmlElement | undefined;
+  /** The name of the accepted (harmless) DOCTYPE, if the document had one. */
+  private doctype: string | undefined;
   private readonly stack: XmlElement[] = [];
   /**
    * The namespace bindings in scope: one map, prefix → URI, so a lookup is O(1) at any depth. Each
@@ -101,7 +105,7 @@ class Parser {
     }
     if (this.stack.length > 0) this.fail(`Unclosed tag <${this.stack[this.stack.length - 1].name}>`);
     if (!this.root) this.fail('No root element');
-    return { root: this.root! };
+    return this.doctype === undefined ? { root: this.root! } : { root: this.root!, doctype: this.doctype };
   }
 
   private fail(message: string, at = this.pos): never {
@@ -185,7 +189,11 @@ class Parser {
       this.appendText(parent!, t);
       this.pos = end + 3;
     } else if (s.startsWith('<!DOCTYPE', p)) {
-      this.fail('DOCTYPE declarations are not allowed');
+      if (this.root || this.stack.length > 0 || this.doctype !== undefined)
+        this.fail('DOCTYPE declaration allowed only once, before the root element');
+      const end = scanDoctype(s, p, (message, at) => this.fail(message, at));
+      this.doctype = NAME_AT_START.exec(s.slice(p + 9, end))?.[1] ?? '';
+      this.pos = end;
     } else {
       this.fail('Unexpected markup declaration');
     }

@@ -46,6 +46,8 @@ export type XmlNode = XmlElement | XmlText | XmlComment;
 
 export interface XmlDocument {
   root: XmlElement;
+  /** Root name of a harmless DOCTYPE the input had (accepted and ignored; never serialized). */
+  doctype?: string;
 }
 
 export interface ParseLimits {

@@ -13,6 +13,7 @@ import {
   XmlParseError,
 } from '../../src/edm/xml-tree.ts';
 
+const HARMLESS_DOCTYPE = /^\s+[^\s[>]+\s*(\[(\s|<!ELEMENT\s[^>"'%<]*>|<!--(?:(?!--)[^])*-->)*\]\s*)?$/;
 const DEFAULT_MAX_CHARS = 50 * 1024 * 1024;
 const DEFAULT_MAX_DEPTH = 256;
 
@@ -32,7 +33,12 @@ export function parseXmlReference(input: string | Buffer, limits: ParseLimits = 
     if (!failure) failure = new XmlParseError(message, parser.line);
   };
 
-  parser.on('doctype', () => fail('DOCTYPE declarations are not allowed'));
+  // A DOCTYPE is accepted (and ignored) only when it can change nothing: a name, and an internal
+  // subset of element declarations and comments at most (the production parser's rule, written
+  // independently here).
+  parser.on('doctype', (d) => {
+    if (!HARMLESS_DOCTYPE.test(d) || /^\s*\S+\s+(SYSTEM|PUBLIC)\b/.test(d)) fail('DOCTYPE declaration not allowed');
+  });
   parser.on('error', (err) => fail(err.message.replace(/^[^:]*:\d+:\d+: /, '')));
   parser.on('opentag', (tag) => {
     if (stack.length >= maxDepth) return fail(`XML nesting deeper than ${maxDepth}`);

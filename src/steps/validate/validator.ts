@@ -2,7 +2,7 @@
  * The validation steps (metis-steps.md §4 external, §6 internal) as step-shaped functions:
  * `(record) => StepOutcome`, built once per schema set and reused for every record.
  *
- * Per record: parse once into our tree (DOCTYPE refused) → [sort] → XSD (libxml2-wasm, compiled once)
+ * Per record: parse once into our tree (a DOCTYPE only if harmless) → [sort] → XSD (libxml2-wasm, compiled once)
  * → Schematron (our TypeScript rules over the same tree). The first error wins, as in Metis.
  */
 import { NS } from '../../edm/namespaces.ts';
@@ -99,10 +99,12 @@ function validateRecord(record: RecordInput, engine: Engine): StepOutcome<Valida
     return fail(record.recordId, 'XML_PARSE', (err as Error).message, `record ${record.recordId}`);
   }
   let content = record.content;
+  // A harmless DOCTYPE (xml-parse.ts) is ignored: libxml2 gets the record without it, as Metis's
+  // validator gets the sorter's output, which has none.
   if (engine.sort) {
     doc = sortEdm(doc);
     content = serializeXml(doc);
-  }
+  } else if (doc.doctype !== undefined) content = serializeXml(doc);
   const edmRecordId = providedChoAbout(doc.root) ?? MISSING_RECORD_ID;
   const xsdProblem = engine.xsd.validate(content);
   if (xsdProblem) {
