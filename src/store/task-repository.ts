@@ -120,7 +120,8 @@ export class TaskRepository {
   }
 }
 
-function toTaskRow(x: Record<string, any>): TaskRow {
+/** A `task` table row as a TaskRow (operator-queries.ts reads task rows too). */
+export function toTaskRow(x: Record<string, any>): TaskRow {
   return {
     taskId: x.task_id,
     datasetId: x.dataset_id,
