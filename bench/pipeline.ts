@@ -1,136 +1,71 @@
 /**
- * `npm run bench pipeline [N] [--runtimes=embedded,kafka1,kafka2] [--media=with,without] [--cpu-prof] [--write]`
+ * `npm run bench pipeline [N] [--runtimes=embedded,kafka1,kafka2] [--media=without,with] [--reps=R]
+ *   [--baseline=REV] [--harvest=listrecords] [--page-size=50] [--cpu-prof] [--write]`
  *
  * End to end records/s of the whole pipeline (harvest from a local OAI-PMH server → publish, media
  * against the local media server), exactly-once, for N generated records (default 10,000):
- *   - embedded: LocalRuntime + PGlite in this process;
+ *   - embedded: LocalRuntime + PGlite;
  *   - kafka1 / kafka2: 1 or 2 worker processes (test/support/pipeline-worker.ts) on the broker at
  *     KAFKA_BROKERS with a fresh PostgreSQL database each run.
- * Also: time from submit to the first published record, peak RSS (VmHWM) per worker, and the same
- * without the media step. `--cpu-prof` writes CPU profiles of the workers (and of this process for
- * the embedded runs) and prints where the time goes. `--write` puts the table into docs/BENCHMARKS.md.
+ * Each run is a fresh child process (`_pipeline-run.ts`); the OAI-PMH and media servers stay in this
+ * one, so the provider's work is not counted. Printed per run: records/s, time from submission to the
+ * first published record, peak RSS per process, and CPU per record summed over every process that
+ * works for the pipeline (the embedded process, or the workers + the Kafka broker + the PostgreSQL
+ * backends of the run's database) with its split, and the bytes each step left in the database.
+ *
+ * `--baseline=REV` also measures that commit of this repository (`git archive` into a temporary
+ * folder, node_modules linked) in the same run, alternating with the current code, R times each:
+ * the ratio of the two on the same machine at the same time is what a shared machine can tell.
+ * `--harvest=listrecords` harvests the current code with ListRecords (the baseline keeps its default).
+ * `--cpu-prof` writes CPU profiles and prints where the time goes. `--write` puts the tables into
+ * docs/BENCHMARKS.md.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { Session } from 'node:inspector/promises';
-import { openPglite, type Db } from '../src/store/db.ts';
-import { startEmbedded } from '../src/pipeline/embedded.ts';
-import { createMetisPorts, defaultMetisConfig } from '../src/pipeline/ports/create-metis-ports.ts';
+import { fileURLToPath } from 'node:url';
 import { startDemoOaiServer } from '../src/steps/harvest/oai/demo-server.ts';
 import { startDemoMediaServer } from '../src/pipeline/demo-media-server.ts';
-import { DEFAULT_STEPS, type StepName, type TaskSpecInput } from '../src/model/index.ts';
-import type { PipelineService } from '../src/pipeline/service.ts';
-import { PipelineStore } from '../src/store/pipeline-store.ts';
-import { createTestDatabase } from '../test/support/pg.ts';
-import { uniqueName } from '../test/support/services.ts';
-import { kafkaService, spawnWorker, waitForBalancedGroup, type WorkerProcess } from '../test/support/pipeline-harness.ts';
-import { pipelineTopics } from '../src/pipeline/topics.ts';
+import type { RunResult, RunSpec } from './_pipeline-run.ts';
 
-type RuntimeKind = 'embedded' | 'kafka1' | 'kafka2';
-
-interface Result {
-  runtime: RuntimeKind;
-  media: boolean;
-  records: number;
-  seconds: number;
-  recordsPerSecond: number;
-  firstPublishedMs: number | undefined;
-  peakRssMb: number[];
-  state: string;
-}
+type RuntimeKind = RunSpec['kind'];
 
 const PARTITIONS = 4;
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const RUNNER = fileURLToPath(new URL('./_pipeline-run.ts', import.meta.url));
 
 function arg(args: string[], name: string): string | undefined {
   const a = args.find((x) => x.startsWith(`--${name}=`) || x === `--${name}`);
   return a === undefined ? undefined : a.includes('=') ? a.slice(a.indexOf('=') + 1) : '';
 }
 
-/** Polls until the task ends; records the time of the first published record. */
-async function follow(store: PipelineStore, service: PipelineService, taskId: string, submittedAt: number, timeoutMs: number) {
-  let firstPublishedMs: number | undefined;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const task = await store.getTask(taskId);
-    if (firstPublishedMs === undefined) {
-      const p = (await store.progress(taskId)).find((x) => x.step === 'publish');
-      if (p && p.success + p.warn + p.fail > 0) firstPublishedMs = performance.now() - submittedAt;
-    }
-    if (task && ['completed', 'failed', 'cancelled'].includes(task.state)) {
-      const s = await service.status(taskId);
-      return { state: task.state, seconds: (performance.now() - submittedAt) / 1000, firstPublishedMs, status: s! };
-    }
-    if (Date.now() > deadline) throw new Error(`task ${taskId} did not finish within ${timeoutMs} ms (state ${task?.state})`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** Commit `rev` of this repository as a runnable tree (its node_modules and ../shared linked to ours). */
+function extractBaseline(rev: string, dir: string): string {
+  const tree = join(dir, 'tree');
+  mkdirSync(tree, { recursive: true });
+  const tar = execFileSync('git', ['-C', ROOT, 'archive', '--format=tar', rev], { maxBuffer: 1 << 30 });
+  execFileSync('tar', ['-x', '-C', tree], { input: tar });
+  symlinkSync(join(ROOT, 'node_modules'), join(tree, 'node_modules'));
+  // Fixtures and schemas are found at ../shared from the checkout.
+  symlinkSync(join(ROOT, '..', 'shared'), join(dir, 'shared'));
+  return tree;
 }
 
-async function runOnce(kind: RuntimeKind, media: boolean, n: number, urls: { oai: string }, dir: string, profile: string | undefined): Promise<Result> {
-  const steps: StepName[] = media ? [...DEFAULT_STEPS] : DEFAULT_STEPS.filter((s) => s !== 'media');
-  const spec: TaskSpecInput = { dataset: { id: '9400', name: 'Bench', country: 'Italy', language: 'it' }, source: { type: 'oai', url: urls.oai, metadataPrefix: 'edm' }, steps };
-  const timeoutMs = Math.max(600_000, n * 500);
-  if (kind === 'embedded') {
-    const db: Db = await openPglite();
-    const ports = await createMetisPorts(defaultMetisConfig({ db, cacheDir: join(dir, 'cache'), thumbnailDir: join(dir, 'thumbs-e'), allowLoopback: true }));
-    const pipeline = await startEmbedded({ db, ports: ports.ports, partitions: PARTITIONS });
-    let peak = process.memoryUsage().rss;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
-    const session = profile ? new Session() : undefined;
-    if (session) {
-      session.connect();
-      await session.post('Profiler.enable');
-      await session.post('Profiler.start');
-    }
-    try {
-      const t0 = performance.now();
-      const task = await pipeline.service.submit(spec);
-      const r = await follow(pipeline.store, pipeline.service, task.taskId, t0, timeoutMs);
-      if (session) {
-        const { profile: p } = await session.post('Profiler.stop');
-        writeFileSync(join(profile!, `embedded-${media ? 'media' : 'nomedia'}.cpuprofile`), JSON.stringify(p));
-        session.disconnect();
-      }
-      return { runtime: kind, media, records: n, seconds: r.seconds, recordsPerSecond: n / r.seconds, firstPublishedMs: r.firstPublishedMs, peakRssMb: [Math.round(peak / 1048576)], state: r.state };
-    } finally {
-      clearInterval(sampler);
-      await pipeline.stop();
-      await ports.close();
-      await db.close();
-    }
-  }
-  const workersN = kind === 'kafka1' ? 1 : 2;
-  const tdb = await createTestDatabase('metis_bench_pipe');
-  const name = uniqueName('bench_pipe');
-  const cfg = {
-    pgUrl: tdb.url,
-    brokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-    appId: name,
-    topicPrefix: name,
-    workDir: join(dir, name),
-    partitions: PARTITIONS,
-    // One directory per worker: node names profiles per thread (the tsx loader thread writes one too).
-    nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${join(profile, `${kind}-${media ? 'media' : 'nomedia'}-{instance}`)}`] : [],
-  };
-  const workers: WorkerProcess[] = Array.from({ length: workersN }, (_, i) => spawnWorker(cfg, `${name}-w${i + 1}`));
-  const client = await kafkaService(tdb.db, cfg.brokers, name);
-  const peaks = new Map<string, number>();
-  const sampler = setInterval(() => workers.forEach((w) => peaks.set(w.id, Math.max(peaks.get(w.id) ?? 0, w.peakRssKb() ?? 0))), 500);
-  try {
-    await Promise.all(workers.map((w) => w.ready));
-    // Measure the pipeline, not the group's start: every worker has its partitions (stores restored).
-    await waitForBalancedGroup(cfg.brokers, name, workersN, pipelineTopics(name).fetch, PARTITIONS);
-    const t0 = performance.now();
-    const task = await client.service.submit(spec);
-    const r = await follow(new PipelineStore(tdb.db), client.service, task.taskId, t0, timeoutMs);
-    workers.forEach((w) => peaks.set(w.id, Math.max(peaks.get(w.id) ?? 0, w.peakRssKb() ?? 0)));
-    return { runtime: kind, media, records: n, seconds: r.seconds, recordsPerSecond: n / r.seconds, firstPublishedMs: r.firstPublishedMs, peakRssMb: workers.map((w) => Math.round((peaks.get(w.id) ?? 0) / 1024)), state: r.state };
-  } finally {
-    clearInterval(sampler);
-    await Promise.all(workers.map((w) => w.kill('SIGTERM')));
-    await client.close();
-    await tdb.drop();
-  }
+/** One run in a fresh child process. */
+function runChild(spec: RunSpec): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, JSON.stringify(spec)], { cwd: spec.root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-8000)));
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code === 0 && line) resolve(JSON.parse(line.slice(7)) as RunResult);
+      else reject(new Error(`${spec.tree} ${spec.kind} run failed (exit ${code}):\n${err}`));
+    });
+  });
 }
 
 /** Self time per function and per source file over the CPU profiles in `dir`. */
@@ -167,27 +102,118 @@ function summarizeProfiles(dir: string): string {
   return out.join('\n');
 }
 
-function table(results: Result[], n: number): string {
-  const rows = results.map((r) => `| ${r.runtime === 'embedded' ? 'embedded (LocalRuntime + PGlite)' : r.runtime === 'kafka1' ? 'Kafka, 1 worker' : 'Kafka, 2 workers'} | ${r.media ? 'yes' : 'no'} | ${r.recordsPerSecond.toFixed(1)} | ${r.seconds.toFixed(1)} | ${r.firstPublishedMs === undefined ? '–' : (r.firstPublishedMs / 1000).toFixed(2)} | ${r.peakRssMb.join(' / ')} | ${r.state} |`);
-  return [`| runtime (${n} records, ${PARTITIONS} partitions) | media | records/s | total s | first published s | peak RSS MB (per worker) | task |`, '|---|---|---:|---:|---:|---:|---|', ...rows].join('\n');
+const LABEL: Record<RuntimeKind, string> = { embedded: 'embedded (LocalRuntime + PGlite)', kafka1: 'Kafka, 1 worker', kafka2: 'Kafka, 2 workers' };
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+const cpuMsPerRecord = (r: RunResult) => (1000 * Object.values(r.cpuSeconds).reduce((a, b) => a + b, 0)) / r.records;
+
+/** One row per runtime × media × tree: medians over the repetitions, the CPU split of the median run. */
+function table(results: RunResult[], n: number): string {
+  const groups = new Map<string, RunResult[]>();
+  for (const r of results) groups.set(`${r.kind}|${r.media}|${r.tree}`, [...(groups.get(`${r.kind}|${r.media}|${r.tree}`) ?? []), r]);
+  const rows: string[] = [];
+  const byKey = new Map<string, number>();
+  for (const [key, rs] of groups) {
+    const r0 = rs[0]!;
+    const cpu = median(rs.map(cpuMsPerRecord));
+    const mid = rs.reduce((a, b) => (Math.abs(cpuMsPerRecord(b) - cpu) < Math.abs(cpuMsPerRecord(a) - cpu) ? b : a));
+    const split = Object.entries(mid.cpuSeconds)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${((1000 * v) / mid.records).toFixed(2)}`)
+      .join(', ');
+    const rss = Object.values(mid.peakRssMb).join(' / ');
+    const rps = median(rs.map((r) => r.recordsPerSecond));
+    byKey.set(key, rps);
+    const first = rs.map((r) => r.firstPublishedMs).filter((x): x is number => x !== undefined);
+    const states = [...new Set(rs.map((r) => r.state))].join(', ');
+    rows.push(`| ${LABEL[r0.kind]} | ${r0.media ? 'yes' : 'no'} | ${r0.tree} | ${rs.length} | ${rps.toFixed(1)} | ${first.length ? (median(first) / 1000).toFixed(2) : '–'} | ${rss} | **${cpu.toFixed(2)}** | ${split} | ${states} |`);
+  }
+  const ratios: string[] = [];
+  for (const [key, rps] of byKey) {
+    const [kind, media, tree] = key.split('|');
+    const base = tree === 'current' ? byKey.get(`${kind}|${media}|baseline`) : undefined;
+    const cur = groups.get(key)!;
+    const baseRuns = groups.get(`${kind}|${media}|baseline`);
+    if (base !== undefined && baseRuns) {
+      ratios.push(
+        `${LABEL[kind as RuntimeKind]}${media === 'true' ? ', media' : ''}: records/s ${(rps / base).toFixed(2)}× the baseline's, CPU per record ${(median(cur.map(cpuMsPerRecord)) / median(baseRuns.map(cpuMsPerRecord))).toFixed(2)}×`,
+      );
+    }
+  }
+  return [
+    `| runtime (${n} records, ${PARTITIONS} partitions) | media | code | runs | records/s | first published s | peak RSS MB per process | CPU ms / record (all processes) | CPU ms / record by process | task |`,
+    '|---|---|---|---:|---:|---:|---:|---:|---|---|',
+    ...rows,
+    ...(ratios.length ? ['', ...ratios.map((x) => `- ${x}`)] : []),
+  ].join('\n');
+}
+
+/** Bytes per record each step left in record_result (content as written, as stored), and table sizes. */
+function storageTable(results: RunResult[]): string {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const r of results) {
+    const key = `${r.kind}|${r.tree}`;
+    if (seen.has(key) || r.media) continue;
+    seen.add(key);
+    const per = (b: number) => (b / r.records).toFixed(0);
+    out.push(`**${LABEL[r.kind]}, ${r.tree} code**: bytes per harvested record written to \`record_result\` by each step (content as written / as stored by PostgreSQL; messages and data):`);
+    out.push('', '| step | rows | content B/record | stored B/record | messages+data B/record |', '|---|---:|---:|---:|---:|');
+    let c = 0;
+    let st = 0;
+    let o = 0;
+    for (const s of [...r.stepBytes].sort((a, b) => b.contentBytes - a.contentBytes)) {
+      out.push(`| ${s.step} | ${s.rows} | ${per(s.contentBytes)} | ${per(s.storedBytes)} | ${per(s.otherBytes)} |`);
+      c += s.contentBytes;
+      st += s.storedBytes;
+      o += s.otherBytes;
+    }
+    out.push(`| all steps | | ${per(c)} | ${per(st)} | ${per(o)} |`);
+    const tables = Object.entries(r.tableBytes).sort((a, b) => b[1] - a[1]);
+    out.push('', `Tables after the run (heap + TOAST + indexes), per record: ${tables.map(([k, v]) => `${k} ${per(v)} B`).join(', ')}; WAL during the run: ${r.walBytes === undefined ? '–' : `${per(r.walBytes)} B/record${r.kind === 'embedded' ? '' : ' (server-wide)'}`}.`, '');
+  }
+  return out.join('\n');
 }
 
 export default async function main(args: string[]): Promise<void> {
   const n = Number(args.find((a) => /^\d+$/.test(a)) ?? 10_000);
   const runtimes = (arg(args, 'runtimes') ?? 'embedded,kafka1,kafka2').split(',') as RuntimeKind[];
   const medias = (arg(args, 'media') ?? 'without,with').split(',').map((m) => m === 'with');
+  const reps = Number(arg(args, 'reps') ?? 1);
+  const baselineRev = arg(args, 'baseline');
+  const harvest = arg(args, 'harvest');
+  const pageSize = Number(arg(args, 'page-size') ?? 50);
   const profile = arg(args, 'cpu-prof') !== undefined ? mkdtempSync(join(tmpdir(), 'metis-bench-prof-')) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'metis-bench-pipe-'));
+  const trees: Array<{ tree: string; root: string }> = [{ tree: 'current', root: ROOT }];
+  if (baselineRev) {
+    const rev = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', baselineRev], { encoding: 'utf8' }).trim();
+    trees.push({ tree: 'baseline', root: extractBaseline(rev, join(dir, 'baseline')) });
+    console.log(`baseline: ${rev} (${execFileSync('git', ['-C', ROOT, 'log', '-1', '--format=%s', rev], { encoding: 'utf8' }).trim().slice(0, 100)})`);
+  }
   const mediaServer = await startDemoMediaServer({ width: 640, height: 480 });
-  const oai = await startDemoOaiServer({ size: n, pageSize: 100, dataset: { mediaBaseUrl: mediaServer.url, landingPageBaseUrl: `${mediaServer.url}details/` } });
-  const results: Result[] = [];
+  const oai = await startDemoOaiServer({ size: n, pageSize, dataset: { mediaBaseUrl: mediaServer.url, landingPageBaseUrl: `${mediaServer.url}details/` } });
+  const results: RunResult[] = [];
   const load0 = loadavg()[0];
   try {
     for (const media of medias) {
       for (const kind of runtimes) {
-        const r = await runOnce(kind, media, n, { oai: oai.url }, dir, profile);
-        results.push(r);
-        console.log(`${kind} media=${media}: ${r.recordsPerSecond.toFixed(1)} records/s (${r.seconds.toFixed(1)} s), first published ${r.firstPublishedMs?.toFixed(0)} ms, peak RSS ${r.peakRssMb.join('/')} MB, ${r.state}`);
+        for (let rep = 0; rep < reps; rep++) {
+          // Alternate the order so neither tree always runs on the warmer (or busier) machine.
+          for (const t of rep % 2 ? [...trees].reverse() : trees) {
+            const source = t.tree === 'current' && harvest ? { harvestMode: harvest } : undefined;
+            const r = await runChild({ root: t.root, tree: t.tree, kind, media, records: n, partitions: PARTITIONS, oaiUrl: oai.url, source, dir, profileDir: profile });
+            results.push(r);
+            console.log(
+              `${t.tree} ${kind} media=${media}: ${r.recordsPerSecond.toFixed(1)} records/s (${r.seconds.toFixed(1)} s), first published ${r.firstPublishedMs?.toFixed(0)} ms, ` +
+                `CPU ${cpuMsPerRecord(r).toFixed(2)} ms/record (${Object.entries(r.cpuSeconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}), peak RSS ${Object.values(r.peakRssMb).join('/')} MB, ${r.state}, load ${loadavg()[0].toFixed(1)}`,
+            );
+          }
+        }
       }
     }
   } finally {
@@ -195,15 +221,15 @@ export default async function main(args: string[]): Promise<void> {
     await mediaServer.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  const env = `${cpus().length} cores (${cpus()[0]?.model.trim()}), load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)} during the run, Node ${process.version}`;
-  const out = table(results, n);
+  const env = `${cpus().length} cores (${cpus()[0]?.model.trim()}), load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)} during the run, Node ${process.version}, OAI pages of ${pageSize}${harvest ? `, harvest mode ${harvest} (current code)` : ''}${baselineRev ? `, baseline ${baselineRev}` : ''}`;
+  const out = `${table(results, n)}\n\n${storageTable(results)}`;
   console.log(`\n${out}\n\n${env}`);
   const prof = profile ? summarizeProfiles(profile) : '';
   if (prof) console.log(`\nCPU profiles in ${profile}:\n${prof}`);
   if (arg(args, 'write') !== undefined) writeSection(n, out, env);
 }
 
-const HEADING = '## Pipeline end to end (`npm run bench pipeline`)';
+const HEADING = '### Measured by `npm run bench pipeline -- --write`';
 
 function writeSection(n: number, out: string, env: string): void {
   const path = new URL('../docs/BENCHMARKS.md', import.meta.url);
