@@ -38,6 +38,8 @@ export type { LocalRuntimeOptions } from './local-runtime.ts';
 export { KafkaRuntime } from './kafka-runtime.ts';
 export type { KafkaRuntimeOptions } from './kafka-runtime.ts';
 export { connectTopicProducer } from './kafka-producer.ts';
+export { describeKafka } from './kafka-admin.ts';
+export type { KafkaOverview, KafkaTopicInfo, KafkaGroupInfo } from './kafka-admin.ts';
 export type { TopicProducer, TopicProducerOptions, ProducerRecord } from './kafka-producer.ts';
 export {
   LIFECYCLES,

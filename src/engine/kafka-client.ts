@@ -27,7 +27,7 @@ let client: KafkaApi | undefined;
  * The native client, loaded on first use: the LocalRuntime (embedded default) must run on machines
  * where the optional native Kafka client is not built.
  */
-function kafka(): KafkaApi {
+export function kafka(): KafkaApi {
   if (!client) {
     try {
       client = createRequire(import.meta.url)('@confluentinc/kafka-javascript') as KafkaApi;
