@@ -120,6 +120,13 @@ export const CODES = {
   PLAN_INVALID: request('{detail}'),
   SEARCH_FIELD_UNKNOWN: request('Unknown {what} field: {field}'),
   CLI_USAGE: request('{detail}'),
+  API_UNAUTHORIZED: request('{detail}'),
+  API_FORBIDDEN: request('This needs the {role} role; the token has {has}'),
+  API_INVALID_INPUT: request('Invalid {field}: {detail}'),
+  API_NOT_FOUND: request('No route {method} {url}'),
+  API_PAYLOAD_TOO_LARGE: request('{what} is larger than the limit of {limit} bytes'),
+  RECORD_NOT_FOUND: request('Record {recordId} has {detail} in task {taskId}'),
+  TASK_NOT_RUNNING: request('Task {taskId} is {state}: nothing to cancel'),
 
   // ---- internal invariants (a bug: report it) ----
   INTERNAL: record('{detail}'),
