@@ -236,6 +236,15 @@ export class KafkaRuntime implements Runtime {
         .catch((err) => this.options.logger.error({ err }, 'final commit failed'));
     }
     await this.loop?.catch(() => undefined);
+    // A failed runtime does not commit, but it must not leave its transaction open either: until the
+    // broker timed it out (transaction.timeout.ms), read_committed readers of every partition it wrote
+    // to would be stuck behind it.
+    if (this.failure && this.committer) {
+      const committer = this.committer;
+      await this.serial
+        .run(() => committer.abortOpen())
+        .catch((err) => this.options.logger.warn({ err }, 'could not abort the open transaction of a failed runtime'));
+    }
     await this.closeAll();
     if (this.state.is('stopping', 'created')) this.state.to('stopped');
     if (this.failure) this.rejectDone(this.failure);

@@ -1,6 +1,6 @@
 /**
- * The KafkaRuntime's task manager: one task per assigned input partition. Assigns (restores stores
- * from their changelogs, then seeks to the start offset), revokes, drops and rewinds tasks, and
+ * The KafkaRuntime's task manager: one task per assigned input partition. Assigns (fetches the start
+ * offset, restores stores from their changelogs, then seeks to that offset), revokes, drops and rewinds tasks, and
  * routes fetched records to them with a small backlog that pauses a partition whose window is full.
  *
  * Assignment changes run under the poll lock shared with the poll loop, so no message fetched under
@@ -171,9 +171,19 @@ export class TaskManager {
     );
   }
 
+  /**
+   * Start offset first, then the stores. The offset fetch is read_committed (require_stable): it waits
+   * while a transaction of the previous owner that holds offsets for the partition is pending, so once
+   * it answers, that transaction is committed or aborted and the changelog's end (its last stable
+   * offset) includes its writes or never will. Restoring first could stop before a transaction that
+   * commits just after, and the task would start past records whose store writes it never saw.
+   */
   private async buildAll(tps: TopicPartition[]): Promise<Array<{ state: PartitionTask; offset: number | undefined }>> {
     const built: Array<{ state: PartitionTask; offset: number | undefined }> = [];
-    for (const tp of tps) built.push({ state: await this.build(tp), offset: await this.startOffset(tp) });
+    for (const tp of tps) {
+      const offset = await this.startOffset(tp);
+      built.push({ state: await this.build(tp), offset });
+    }
     return built;
   }
 

@@ -11,7 +11,7 @@ import { readDeadLetterHeaders } from '../engine/index.ts';
 import type { Processor, ProcessorContext, RecordContext, StreamRecord, TopicPartitionOffset } from '../engine/index.ts';
 import type { PipelineContext } from './context.ts';
 import { ROUTE, emit, recordEvent } from './routes.ts';
-import { envelopeSchema, fetchCommandSchema, outcomeEventSchema, type OutcomeEvent } from '../model/index.ts';
+import { envelopeSchema, fetchCommandSchema, outcomeEventSchema, type OutcomeEvent, type RecordOutcomeEvent } from '../model/index.ts';
 
 export class OutcomeSinkProcessor implements Processor<string, OutcomeEvent, never, never> {
   private buffer: Array<{ topic: string; partition: number; offset: number; event: OutcomeEvent }> = [];
@@ -44,7 +44,9 @@ export class OutcomeSinkProcessor implements Processor<string, OutcomeEvent, nev
     if (moves.length === 0) return;
     let completed: string[];
     try {
-      ({ completed } = await this.p.store.applyOutcomes(this.p.applicationId, events, moves));
+      let replayed;
+      ({ completed, replayed } = await this.p.store.applyOutcomes(this.p.applicationId, events, moves));
+      if (replayed.length > 0) this.reportReplays(replayed);
     } catch (err) {
       // The runtime aborts and rewinds to the last committed offset, re-delivering these events.
       this.from.clear();
@@ -52,6 +54,21 @@ export class OutcomeSinkProcessor implements Processor<string, OutcomeEvent, nev
     }
     for (const m of moves) this.from.set(`${m.topic}:${m.partition}`, m.to);
     for (const taskId of completed) await this.afterCompletion(taskId);
+  }
+
+  /**
+   * Outcomes the batch absorbed because their row was already written: under exactly-once a step's
+   * outcome arrives once, so each is a replay from upstream (counted in `store.outcomes.metrics`).
+   */
+  private reportReplays(replayed: RecordOutcomeEvent[]): void {
+    this.p.logger.warn(
+      {
+        replayed: replayed.length,
+        total: this.p.store.outcomes.metrics.replaysAbsorbed,
+        outcomes: replayed.slice(0, 20).map((e) => `${e.taskId} ${e.step} ${e.recordId}`),
+      },
+      'sink absorbed replayed outcomes',
+    );
   }
 
   /**

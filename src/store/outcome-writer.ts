@@ -49,6 +49,23 @@ export class SinkFencedError extends RecordError<'SINK_FENCED'> {
   }
 }
 
+/** What a batch did: the tasks it completed and the record outcomes that were replays (already written). */
+export interface WriteResult {
+  completed: string[];
+  /**
+   * Outcomes the batch absorbed without counting them: their (task, step, record) row already existed,
+   * or the batch held an earlier event for the same key. Under exactly-once this stays empty; the sink
+   * reports every one (a metric and a log line), since it is the only place a replay is still seen.
+   */
+  replayed: RecordOutcomeEvent[];
+}
+
+/** The record outcomes of a batch that an event later in the same batch replaces (same key). */
+function inBatchReplays(events: OutcomeEvent[]): RecordOutcomeEvent[] {
+  const last = new Set(lastOutcomes(events));
+  return events.filter((e): e is RecordOutcomeEvent => e.kind === 'record' && !last.has(e));
+}
+
 /** Result rows per upsert statement. */
 const RESULT_CHUNK = 200;
 
@@ -63,6 +80,8 @@ export interface OutcomeWriterOptions {
 }
 
 export class OutcomeWriter {
+  /** Replays absorbed by committed batches since the process started (see WriteResult.replayed). */
+  readonly metrics = { replaysAbsorbed: 0 };
   private readonly retry: SinkRetry;
 
   constructor(
@@ -90,34 +109,42 @@ export class OutcomeWriter {
     groupId: string,
     events: OutcomeEvent[],
     offsets: OffsetMove[],
-  ): Promise<{ completed: string[] }> {
+  ): Promise<WriteResult> {
     return this.write(events, (tx) => this.moveOffsets(tx, groupId, offsets));
   }
 
   /** Writes events without offsets (the embedded runtime's sink, whose log lives in memory). */
-  async writeOutcomes(events: OutcomeEvent[]): Promise<{ completed: string[] }> {
+  async writeOutcomes(events: OutcomeEvent[]): Promise<WriteResult> {
     return this.write(events, async () => {});
   }
 
   /** The batch in one transaction; refused for good: again record by record; transient: retried. */
-  private async write(all: OutcomeEvent[], before: (tx: Queryable) => Promise<void>): Promise<{ completed: string[] }> {
+  private async write(all: OutcomeEvent[], before: (tx: Queryable) => Promise<void>): Promise<WriteResult> {
     const events = all.map(safeEvent);
-    const once = async () => {
+    const once = async (): Promise<WriteResult> => {
+      // Outcomes whose row was already there (a replay the upsert absorbs), found by this attempt.
+      const inBatch = inBatchReplays(events);
+      const replayed = [...inBatch];
       try {
-        return await this.db.transaction(async (tx) => {
+        const done = await this.db.transaction(async (tx) => {
           await before(tx);
-          return this.writeEvents(tx, events);
+          return this.writeEvents(tx, events, replayed);
         });
+        return { ...done, replayed };
       } catch (err) {
         if (!isDbRefusal(err)) throw err;
-        return this.db.transaction(async (tx) => {
+        replayed.splice(inBatch.length); // the failed attempt's findings were rolled back with it
+        const done = await this.db.transaction(async (tx) => {
           await before(tx);
-          return this.writeIsolated(tx, events);
+          return this.writeIsolated(tx, events, replayed);
         });
+        return { ...done, replayed };
       }
     };
     try {
-      return await retry(once, { ...this.retry, isRetriable });
+      const result = await retry(once, { ...this.retry, isRetriable });
+      this.metrics.replaysAbsorbed += result.replayed.length;
+      return result;
     } catch (err) {
       if (!isRetriable(err)) throw err;
       throw errors.DB_TRANSIENT({ detail: errorMessage(err), sqlState: sqlState(err) }, { cause: err });
@@ -134,8 +161,8 @@ export class OutcomeWriter {
     }
   }
 
-  private async writeEvents(tx: Queryable, events: OutcomeEvent[]): Promise<{ completed: string[] }> {
-    const terminal = await this.writeRecords(tx, lastOutcomes(events));
+  private async writeEvents(tx: Queryable, events: OutcomeEvent[], replayed: RecordOutcomeEvent[]): Promise<{ completed: string[] }> {
+    const terminal = await this.writeRecords(tx, lastOutcomes(events), replayed);
     const taskEvents = events.filter((e): e is TaskOutcomeEvent => e.kind === 'task');
     for (const e of taskEvents) await this.applyTaskEvent(tx, e);
     return this.complete(tx, events, terminal || taskEvents.length > 0);
@@ -148,12 +175,12 @@ export class OutcomeWriter {
    * went on to its next step). If even that is refused, only its counters move, so its task can
    * still complete. A refused task event fails the task with the reason.
    */
-  private async writeIsolated(tx: Queryable, events: OutcomeEvent[]): Promise<{ completed: string[] }> {
+  private async writeIsolated(tx: Queryable, events: OutcomeEvent[], replayed: RecordOutcomeEvent[]): Promise<{ completed: string[] }> {
     for (const e of lastOutcomes(events)) {
-      let refused = await savepoint(tx, () => this.writeRecords(tx, [e]));
+      let refused = await savepoint(tx, () => this.writeRecords(tx, [e], replayed));
       if (refused === undefined) continue;
       const failed = refusedOutcome(e, refused);
-      refused = await savepoint(tx, () => this.writeRecords(tx, [failed]));
+      refused = await savepoint(tx, () => this.writeRecords(tx, [failed], []));
       if (refused !== undefined) await this.countOnly(tx, failed);
     }
     for (const e of events) {
@@ -169,8 +196,9 @@ export class OutcomeWriter {
   }
 
   /** Result rows and everything that moves with them; true if a new row is terminal. */
-  private async writeRecords(tx: Queryable, outcomes: RecordOutcomeEvent[]): Promise<boolean> {
+  private async writeRecords(tx: Queryable, outcomes: RecordOutcomeEvent[], replayed: RecordOutcomeEvent[]): Promise<boolean> {
     const records = await this.upsertResults(tx, outcomes);
+    if (records.length < outcomes.length) for (const e of outcomes) if (!records.includes(e)) replayed.push(e);
     const t = totals(records);
     if (t.progress.length > 0) await tx.query(SQL.addProgress, [JSON.stringify(t.progress)]);
     if (t.errors.length > 0) await tx.query(SQL.addErrors, [JSON.stringify(t.errors)]);

@@ -3,6 +3,10 @@
  * during a run and restarted (same instance id, so it fences its zombie transaction). The database
  * ends exactly as after a clean run: every (step, record) row once, byte-identical contents and
  * messages, step_progress counters and error groups exact, the task completed with N terminal records.
+ * The outcomes topic, read read_committed, holds exactly one event per (task, step, record): the sink
+ * would absorb a replayed outcome, so the database alone cannot show one (test/support/outcome-duplicates.ts).
+ * After each kill the test waits until the survivor owns every partition (time to recover, printed),
+ * then restarts the victim. `scripts/crash-20.sh` runs this 20 times in a row.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +22,8 @@ import type { TaskSpecInput } from '../../src/model/index.ts';
 import { PipelineStore } from '../../src/store/pipeline-store.ts';
 import { requireKafka, requirePostgres, uniqueName } from '../support/services.ts';
 import { createTestDatabase } from '../support/pg.ts';
+import { describeDuplicates, scanOutcomes } from '../support/outcome-duplicates.ts';
+import { watchGroup } from '../support/group-watch.ts';
 import { demoExpectations, diffResults, errorGroups, kafkaService, progressCounts, resultRows, spawnWorker, until, type WorkerProcess } from '../support/pipeline-harness.ts';
 
 const N = Number(process.env.PIPELINE_CRASH_RECORDS ?? 300);
@@ -33,16 +39,21 @@ test(`SIGKILLing a worker ${KILLS} times during a ${N}-record run leaves the dat
   const tdb = await createTestDatabase('metis_pipe_crash');
   const name = uniqueName('pipe_crash');
   const cfg = { pgUrl: tdb.url, brokers, appId: name, topicPrefix: name, workDir: join(dir, 'kafka'), partitions: PARTITIONS };
+  // Warnings (the sink's 'absorbed replayed outcomes' among them) are kept for the report below.
+  process.env.LOG_LEVEL ??= 'warn';
   const workers: WorkerProcess[] = [spawnWorker(cfg, `${name}-w1`), spawnWorker(cfg, `${name}-w2`)];
   const killed: WorkerProcess[] = [];
+  const group = await watchGroup(brokers, name);
   const client = await kafkaService(tdb.db, brokers, name);
   const store = new PipelineStore(tdb.db);
   const spec: TaskSpecInput = { dataset: { id: '9300', name: 'Crash', country: 'Italy', language: 'it' }, source: { type: 'oai', url: oai.url, metadataPrefix: 'edm' } };
   try {
     await Promise.all(workers.map((w) => w.ready));
     const task = await client.service.submit(spec);
-    // Kill the victim whenever the run has made some more progress, then restart it.
+    // Kill the victim whenever the run has made some more progress, wait until the survivor owns
+    // its partitions (time to recover), then restart it.
     const kills: number[] = [];
+    const recoveries: number[] = [];
     for (let k = 1; k <= KILLS; k++) {
       const threshold = Math.floor((N * k) / (KILLS + 1));
       const rows = await until(
@@ -59,8 +70,13 @@ test(`SIGKILLing a worker ${KILLS} times during a ${N}-record run leaves the dat
       );
       kills.push(rows);
       const victim = workers[1];
+      const members = await group.members();
+      const partitions = new Set(members.flatMap((m) => m.partitions)).size;
+      const dead = members.filter((m) => m.clientId === `${name}-${victim.id}`).map((m) => m.memberId);
+      const killedAt = Date.now();
       await victim.kill('SIGKILL');
       killed.push(victim);
+      recoveries.push(await group.recovered(dead, partitions, killedAt));
       workers[1] = spawnWorker(cfg, victim.id);
       await workers[1].ready;
     }
@@ -84,6 +100,13 @@ test(`SIGKILLing a worker ${KILLS} times during a ${N}-record run leaves the dat
     const crashed = await resultRows(tdb.db, task.taskId);
     assert.equal(crashed.size, N + (N - noAbout) + 7 * valid);
 
+    // Exactly once upstream of the sink: one committed outcome event per row.
+    const scan = await scanOutcomes(brokers, `${name}.outcomes`, { taskId: task.taskId });
+    const absorbed = [...killed, ...workers].reduce((n, w) => n + (w.output().match(/sink absorbed replayed outcomes/g)?.length ?? 0), 0);
+    assert.deepEqual(scan.duplicates, [], `duplicated outcomes (the sink logged ${absorbed} absorbing batches):\n${describeDuplicates(scan.duplicates)}`);
+    assert.equal(scan.records, crashed.size);
+    assert.equal(absorbed, 0, 'the sink absorbed replayed outcomes');
+
     // The clean run: same dataset, embedded runtime.
     const edb = await openPglite();
     const eports = await createMetisPorts(defaultMetisConfig({ db: edb, cacheDir: join(dir, 'e', 'cache'), thumbnailDir: join(dir, 'e', 'thumbs'), allowLoopback: true }));
@@ -100,10 +123,12 @@ test(`SIGKILLing a worker ${KILLS} times during a ${N}-record run leaves the dat
       await eports.close();
       await edb.close();
     }
-    console.log(`# ${N} records, ${KILLS} SIGKILLs at ${kills.join(', ')} result rows; ${crashed.size} rows identical to the clean run`);
+    console.log(`# ${N} records, ${KILLS} SIGKILLs at ${kills.join(', ')} result rows; ${crashed.size} rows identical to the clean run; ${scan.records} outcome events, 0 duplicated`);
+    console.log(`# time to recover (SIGKILL → survivor owns every partition): ${recoveries.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}`);
   } finally {
     if (process.env.PIPELINE_DEBUG_DIR) for (const w of [...killed, ...workers]) writeFileSync(join(process.env.PIPELINE_DEBUG_DIR, `${w.id}-${w.proc.pid}.log`), w.output());
     await Promise.all(workers.map((w) => w.kill('SIGTERM')));
+    await group.close();
     await client.close();
     await tdb.drop();
     await oai.close();

@@ -111,12 +111,16 @@ test('an outcome delivered twice (a replay) rewrites its row but is counted once
   await store.migrate();
   const t = (await store.createTask(spec)).taskId;
   const e = rec(t, 'validate-external', 'a', 'fail', true);
-  await store.applyOutcomes('g', [e, e], [{ topic: 'o', partition: 0, from: undefined, to: 2 }]);
-  await store.applyOutcomes('g', [e], [{ topic: 'o', partition: 0, from: 2, to: 3 }]);
+  const first = await store.applyOutcomes('g', [e, e, rec(t, 'validate-external', 'b', 'success', false)], [{ topic: 'o', partition: 0, from: undefined, to: 3 }]);
+  // Every absorbed replay is reported: the second event of the batch, then the event of a later batch.
+  assert.deepEqual(first.replayed, [e]);
+  const second = await store.applyOutcomes('g', [e], [{ topic: 'o', partition: 0, from: 3, to: 4 }]);
+  assert.deepEqual(second.replayed, [e]);
+  assert.equal(store.outcomes.metrics.replaysAbsorbed, 2);
   const p = await store.progress(t);
   assert.deepEqual(
-    p.map((x) => [x.step, x.fail]),
-    [['validate-external', 1]],
+    p.map((x) => [x.step, x.fail, x.success]),
+    [['validate-external', 1, 1]],
   );
   assert.deepEqual(
     (await store.errorReport(t)).map((g) => g.count),
