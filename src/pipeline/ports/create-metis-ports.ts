@@ -93,7 +93,9 @@ export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsH
     redirectPolicy: { allowLoopback: config.allowLoopback },
     ...config.oai,
   });
-  const harvest: { oai: OaiPort; archive: ArchivePort } = buildHarvestPorts(oaiClient);
+  const harvest: { oai: OaiPort; archive: ArchivePort } = buildHarvestPorts(oaiClient, {
+    allowLoopback: config.allowLoopback,
+  });
   const cpu = new CpuSteps({ schemaLocation: config.schemaLocation, cacheDir: config.cacheDir });
 
   // Loopback only: the permission never opens private or link-local ranges.

@@ -7,9 +7,14 @@ import { harvestArchive } from '../../steps/harvest/archive/archive-harvest.ts';
 import { decodeRecordBytes } from '../../edm/encoding.ts';
 import { XmlParseError } from '../../edm/xml-tree.ts';
 import type { OaiClient } from '../../steps/harvest/oai/oai-client.ts';
+import type { AddressPolicy } from '../../steps/http/address-policy.ts';
 import type { ArchivePort, OaiPort } from './port-types.ts';
 
-export function buildHarvestPorts(client: OaiClient): { oai: OaiPort; archive: ArchivePort } {
+/** `redirectPolicy`: where an archive download's redirect to another host may go. */
+export function buildHarvestPorts(
+  client: OaiClient,
+  redirectPolicy: AddressPolicy = {},
+): { oai: OaiPort; archive: ArchivePort } {
   const oai: OaiPort = {
     async listPage(source, token, signal, progress) {
       const page = await client.listPage(
@@ -46,7 +51,7 @@ export function buildHarvestPorts(client: OaiClient): { oai: OaiPort; archive: A
   const archive: ArchivePort = {
     async *entries(url, signal) {
       const source = /^https?:/i.test(url) ? { url } : { path: url.startsWith('file:') ? fileURLToPath(url) : url };
-      for await (const r of harvestArchive(source, { signal })) {
+      for await (const r of harvestArchive(source, { signal, redirectPolicy })) {
         if (r.error) {
           yield { path: r.path, error: { code: r.error.code, message: r.error.message } };
           continue;

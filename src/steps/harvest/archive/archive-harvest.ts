@@ -20,7 +20,7 @@ import { createWriteStream } from 'node:fs';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { crc32, createGunzip } from 'node:zlib';
 import { extract as tarExtract } from 'tar-stream';
 import yauzl from 'yauzl';
 import { errors, isTaskError, RecordError, TaskError } from '../../../errors/index.ts';
@@ -36,6 +36,7 @@ import { dirName, gunzippedName, hasArchiveExtension, isSkipped, resolveEntryPat
 import { chunks, detect, head, isTarHeader, nextZipEntry, peek } from './archive-format.ts';
 import { openSource, TempDir, type ArchiveBlob, type ArchiveSource } from './archive-source.ts';
 import type { Dispatcher } from 'undici';
+import type { AddressPolicy } from '../../http/address-policy.ts';
 
 export type { ArchiveSource } from './archive-source.ts';
 
@@ -56,6 +57,8 @@ export interface ArchiveHarvestOptions {
   skipHiddenFiles?: boolean;
   /** Dispatcher for http(s) downloads. */
   dispatcher?: Dispatcher;
+  /** Where a download's redirect to another host may go (default: public addresses only). */
+  redirectPolicy?: AddressPolicy;
   signal?: AbortSignal;
   /** Told about entries left out for a reason worth logging (a nested "archive" that is not one). */
   onWarning?: (message: string) => void;
@@ -104,6 +107,7 @@ export class ArchiveHarvest implements AsyncIterable<ArchiveRecord> {
       const blob = await openSource(this.source, this.temp, {
         maxArchiveBytes: this.tracker.limits.maxArchiveBytes,
         dispatcher: this.options.dispatcher,
+        redirectPolicy: this.options.redirectPolicy,
         signal: this.options.signal,
       });
       for await (const record of this.walk(blob, '', 0, true)) {
@@ -241,7 +245,7 @@ export class ArchiveHarvest implements AsyncIterable<ArchiveRecord> {
         overlaps.add(name, e.relativeOffsetOfLocalHeader, e.compressedSize);
         const open = () =>
           new Promise<AsyncIterable<Buffer>>((resolve, reject) =>
-            zip.openReadStream(e, (err, s) => (err || !s ? reject(err) : resolve(s))),
+            zip.openReadStream(e, (err, s) => (err || !s ? reject(err) : resolve(crcChecked(s, e.crc32)))),
           );
         yield* this.entry(name, baseDir, depth, open, e.uncompressedSize, () => e.compressedSize, 'zip');
       }
@@ -366,4 +370,21 @@ class ZipExtents {
     this.ends.splice(i, 0, end);
     this.names.splice(i, 0, name);
   }
+}
+
+/**
+ * yauzl does not check an entry's CRC-32; Java's ZipInputStream (Metis) does and refuses the entry
+ * ("invalid entry CRC"), so a damaged entry is never harvested as a record with altered bytes.
+ * Checked when the stream ends; an entry cut short for being too large is not judged.
+ */
+async function* crcChecked(stream: AsyncIterable<Buffer>, expected: number): AsyncGenerator<Buffer> {
+  let crc = 0;
+  for await (const chunk of stream) {
+    crc = crc32(chunk, crc);
+    yield chunk;
+  }
+  if (crc >>> 0 !== expected >>> 0)
+    throw new Error(
+      `invalid entry CRC (expected 0x${(expected >>> 0).toString(16)} but got 0x${(crc >>> 0).toString(16)})`,
+    );
 }

@@ -9,8 +9,11 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { isIP } from 'node:net';
 import { Agent, request, type Dispatcher } from 'undici';
 import { errors, TaskError } from '../../../errors/index.ts';
+import { isAddressAllowed, type AddressPolicy } from '../../http/address-policy.ts';
+import { checkedLookup } from '../../http/checked-lookup.ts';
 
 export type ArchiveSource =
   | { url: string }
@@ -27,6 +30,12 @@ export interface SourceOptions {
   dispatcher?: Dispatcher;
   /** Redirects followed for http(s) URLs (default 5). */
   maxRedirects?: number;
+  /**
+   * Where a redirect to another host may go (the operator's own URL is trusted, as for OAI-PMH
+   * endpoints). Default: public addresses only. Address literals are checked before connecting,
+   * names when their DNS answers arrive.
+   */
+  redirectPolicy?: AddressPolicy;
   signal?: AbortSignal;
 }
 
@@ -93,10 +102,21 @@ async function download(url: URL, file: string, opts: SourceOptions): Promise<nu
   const own = opts.dispatcher
     ? undefined
     : new Agent({ connect: { timeout: 30_000 }, headersTimeout: 300_000, bodyTimeout: 300_000 });
+  const policy = opts.redirectPolicy ?? {};
+  let elsewhere: Agent | undefined;
   try {
     let current = url;
     for (let redirects = 0; ; redirects++) {
-      const res = await request(current, { dispatcher: opts.dispatcher ?? own, signal: opts.signal });
+      // A hop to another host than the operator's goes through an agent that checks DNS answers.
+      const foreign = current.host !== url.host;
+      if (foreign && !opts.dispatcher)
+        elsewhere ??= new Agent({
+          connect: { timeout: 30_000, lookup: checkedLookup(policy) },
+          headersTimeout: 300_000,
+          bodyTimeout: 300_000,
+        });
+      const dispatcher = opts.dispatcher ?? (foreign ? elsewhere : own);
+      const res = await request(current, { dispatcher, signal: opts.signal });
       const location = res.headers.location;
       if (
         res.statusCode >= 300 &&
@@ -108,6 +128,12 @@ async function download(url: URL, file: string, opts: SourceOptions): Promise<nu
         current = new URL(location, current);
         if (!/^https?:$/.test(current.protocol))
           throw errors.ARCHIVE_PROTOCOL({ protocol: current.protocol.replace(/:$/, '') });
+        const host = current.hostname.replace(/^\[|\]$/g, '');
+        if (current.host !== url.host && isIP(host) && !isAddressAllowed(host, policy))
+          throw errors.ARCHIVE_DOWNLOAD({
+            url: String(url),
+            detail: `Redirect to ${host} refused by the address policy`,
+          });
         continue;
       }
       if (res.statusCode < 200 || res.statusCode >= 300) {
@@ -130,6 +156,7 @@ async function download(url: URL, file: string, opts: SourceOptions): Promise<nu
     throw errors.ARCHIVE_DOWNLOAD({ url: String(url), detail: (err as Error).message }, { cause: err });
   } finally {
     await own?.close();
+    await elsewhere?.close();
   }
 }
 
