@@ -18,12 +18,20 @@ import {
   xmlRegisterInputProvider,
   type ErrorDetail,
 } from 'libxml2-wasm';
+import { parseXml } from '../../edm/xml.ts';
 import { errors } from '../../errors/index.ts';
+import { xercesFirstError } from './xerces-wording.ts';
+import { loadXsdModel, type XsdModel } from './xsd-model.ts';
 
-/** The first XSD problem of a record, as libxml2 words it. */
+/**
+ * The first XSD problem of a record: `message` in Xerces's words as Metis reports it
+ * (xerces-wording.ts), or libxml2's where that wording does not follow the error's class.
+ */
 export interface XsdProblem {
   message: string;
   line: number;
+  /** libxml2's own message (also when `message` is Xerces's). */
+  libxml2: string;
 }
 
 export interface CompiledXsd {
@@ -90,7 +98,26 @@ const RECORD_PARSE = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE;
 
 function firstError(details: ErrorDetail[] | undefined, fallback: string): XsdProblem {
   const d = details?.find((x) => x.level >= 2) ?? details?.[0];
-  return { message: (d?.message ?? fallback).trim(), line: d?.line ?? 0 };
+  const message = (d?.message ?? fallback).trim();
+  return { message, line: d?.line ?? 0, libxml2: message };
+}
+
+/**
+ * Rewords libxml2's verdict as Xerces would word the record's first error: the record is parsed
+ * again (only invalid records pay) and walked over the schema model, read once per compiled schema.
+ * A schema the model cannot follow, or an error class it does not word, keeps libxml2's message.
+ */
+function xercesWording(problem: XsdProblem, xml: string, model: () => XsdModel | null): XsdProblem {
+  const m = model();
+  if (!m) return problem;
+  let root;
+  try {
+    root = parseXml(xml).root;
+  } catch {
+    return problem;
+  }
+  const message = xercesFirstError(m, root);
+  return message ? { ...problem, message } : problem;
 }
 
 const shared = new Map<string, { xsd: CompiledXsd; users: number }>();
@@ -145,6 +172,17 @@ export function compileXsd(schemaDir: string, rootPath: string): CompiledXsd {
     const msg = detail ? firstError(detail, String(err)).message : (err as Error).message;
     throw errors.SCHEMA_INVALID({ path: rootPath, detail: msg }, { cause: err });
   }
+  let model: XsdModel | null | undefined;
+  const readModel = (): XsdModel | null => {
+    if (model === undefined) {
+      try {
+        model = loadXsdModel(schemaDir, rootPath);
+      } catch {
+        model = null;
+      }
+    }
+    return model;
+  };
   return {
     validate(xml: string): XsdProblem | undefined {
       let doc: XmlDocument;
@@ -159,8 +197,8 @@ export function compileXsd(schemaDir: string, rootPath: string): CompiledXsd {
         validator.validate(doc);
         return undefined;
       } catch (err) {
-        if (err instanceof XmlValidateError) return firstError(err.details, err.message);
-        return { message: (err as Error).message, line: 0 };
+        if (err instanceof XmlValidateError) return xercesWording(firstError(err.details, err.message), xml, readModel);
+        return { message: (err as Error).message, line: 0, libxml2: (err as Error).message };
       } finally {
         doc.dispose();
       }
