@@ -35,6 +35,9 @@ test(`SIGKILLing a worker ${KILLS} times during a ${N}-record run leaves the dat
   await requirePostgres();
   const dir = mkdtempSync(join(tmpdir(), 'metis-pipe-crash-'));
   const media = await startDemoMediaServer({ width: 640, height: 480 });
+  // Keep idle connections open longer than any client keeps them: a server closing a kept-alive
+  // socket just as a client reuses it gives ECONNRESET, a warning in one run and not in the other.
+  media.server.keepAliveTimeout = 600_000;
   const oai = await startDemoOaiServer({ size: N, pageSize: 25, dataset: { mediaBaseUrl: media.url, landingPageBaseUrl: `${media.url}details/` } });
   const tdb = await createTestDatabase('metis_pipe_crash');
   const name = uniqueName('pipe_crash');
@@ -80,6 +83,7 @@ test(`SIGKILLing a worker ${KILLS} times during a ${N}-record run leaves the dat
       workers[1] = spawnWorker(cfg, victim.id);
       await workers[1].ready;
     }
+    console.log(`# time to recover (SIGKILL → survivor owns every partition): ${recoveries.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}`);
     const s = await client.service.waitForTask(task.taskId, { timeoutMs: 600_000, pollMs: 500 });
     assert.equal(s.task.state, 'completed', `task ended ${s.task.state}: ${s.task.reason}`);
     assert.equal(s.task.terminalCount, N);
@@ -124,7 +128,6 @@ test(`SIGKILLing a worker ${KILLS} times during a ${N}-record run leaves the dat
       await edb.close();
     }
     console.log(`# ${N} records, ${KILLS} SIGKILLs at ${kills.join(', ')} result rows; ${crashed.size} rows identical to the clean run; ${scan.records} outcome events, 0 duplicated`);
-    console.log(`# time to recover (SIGKILL → survivor owns every partition): ${recoveries.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}`);
   } finally {
     if (process.env.PIPELINE_DEBUG_DIR) for (const w of [...killed, ...workers]) writeFileSync(join(process.env.PIPELINE_DEBUG_DIR, `${w.id}-${w.proc.pid}.log`), w.output());
     await Promise.all(workers.map((w) => w.kill('SIGTERM')));

@@ -50,15 +50,18 @@ interface OutcomeValue {
   terminal?: boolean;
 }
 
-/** Reads `topic` (all partitions) read_committed to its last stable offset and lists the duplicates. */
-export async function scanOutcomes(brokers: string, topic: string, options: ScanOptions = {}): Promise<OutcomeScan> {
+/**
+ * Reads every partition of `topic` from the beginning to its last stable offset as a read_committed
+ * consumer (aborted transactions skipped, an open one waited for), calling `fn` for each record.
+ */
+export async function readCommitted(brokers: string, topic: string, fn: (m: Message) => void, timeoutMs = 120_000): Promise<void> {
   const { KafkaConsumer: Consumer } = createRequire(import.meta.url)('@confluentinc/kafka-javascript') as {
     KafkaConsumer: new (conf: Record<string, unknown>, topicConf: Record<string, unknown>) => KafkaConsumer;
   };
   const consumer = new Consumer(
     {
       'bootstrap.servers': brokers,
-      'group.id': `outcome-duplicates-${process.pid}-${Date.now()}`,
+      'group.id': `read-committed-${process.pid}-${Date.now()}`,
       'isolation.level': 'read_committed',
       'enable.auto.commit': false,
       'enable.partition.eof': true,
@@ -66,9 +69,6 @@ export async function scanOutcomes(brokers: string, topic: string, options: Scan
     { 'auto.offset.reset': 'earliest' },
   );
   await new Promise<void>((resolve, reject) => consumer.connect({ timeout: 30_000 }, (err) => (err ? reject(err) : resolve())));
-  const seen = new Map<string, DuplicateOutcome>();
-  let records = 0;
-  let taskEvents = 0;
   try {
     const meta = await new Promise<{ topics: Array<{ name: string; partitions: Array<{ id: number }> }> }>((resolve, reject) =>
       consumer.getMetadata({ topic, timeout: 10_000 }, (err, data) => (err ? reject(err) : resolve(data as never))),
@@ -79,34 +79,47 @@ export async function scanOutcomes(brokers: string, topic: string, options: Scan
     consumer.on('partition.eof', (e: { partition: number }) => open.delete(e.partition));
     consumer.assign(partitions.map((partition) => ({ topic, partition, offset: -2 })));
     consumer.setDefaultConsumeTimeout(200);
-    const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+    const deadline = Date.now() + timeoutMs;
     while (open.size > 0) {
-      if (Date.now() > deadline) throw new Error(`${topic}: end not reached within ${options.timeoutMs ?? 120_000} ms (partitions ${[...open].join(', ')} open)`);
+      if (Date.now() > deadline) throw new Error(`${topic}: end not reached within ${timeoutMs} ms (partitions ${[...open].join(', ')} open)`);
       const batch = await new Promise<Message[]>((resolve, reject) => consumer.consume(1000, (err, m) => (err ? reject(err) : resolve(m))));
-      for (const m of batch) {
-        let v: OutcomeValue;
-        try {
-          v = JSON.parse(m.value?.toString('utf8') ?? 'null') as OutcomeValue;
-        } catch {
-          continue;
-        }
-        if (!v || (options.taskId && v.taskId !== options.taskId)) continue;
-        if (v.kind === 'task') {
-          taskEvents++;
-          continue;
-        }
-        if (v.kind !== 'record' || !v.taskId || !v.step || !v.recordId) continue;
-        records++;
-        const key = `${v.taskId}\u0000${v.step}\u0000${v.recordId}`;
-        const at: OutcomeAt = { partition: m.partition, offset: m.offset, status: v.status ?? '?', terminal: v.terminal === true };
-        const entry = seen.get(key);
-        if (entry) entry.events.push(at);
-        else seen.set(key, { taskId: v.taskId, step: v.step, recordId: v.recordId, events: [at] });
-      }
+      for (const m of batch) fn(m);
     }
   } finally {
     await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
   }
+}
+
+/** Reads the outcomes topic read_committed to its end and lists the duplicated (task, step, record) keys. */
+export async function scanOutcomes(brokers: string, topic: string, options: ScanOptions = {}): Promise<OutcomeScan> {
+  const seen = new Map<string, DuplicateOutcome>();
+  let records = 0;
+  let taskEvents = 0;
+  await readCommitted(
+    brokers,
+    topic,
+    (m) => {
+      let v: OutcomeValue;
+      try {
+        v = JSON.parse(m.value?.toString('utf8') ?? 'null') as OutcomeValue;
+      } catch {
+        return;
+      }
+      if (!v || (options.taskId && v.taskId !== options.taskId)) return;
+      if (v.kind === 'task') {
+        taskEvents++;
+        return;
+      }
+      if (v.kind !== 'record' || !v.taskId || !v.step || !v.recordId) return;
+      records++;
+      const key = `${v.taskId}\u0000${v.step}\u0000${v.recordId}`;
+      const at: OutcomeAt = { partition: m.partition, offset: m.offset, status: v.status ?? '?', terminal: v.terminal === true };
+      const entry = seen.get(key);
+      if (entry) entry.events.push(at);
+      else seen.set(key, { taskId: v.taskId, step: v.step, recordId: v.recordId, events: [at] });
+    },
+    options.timeoutMs,
+  );
   const duplicates = [...seen.values()].filter((d) => d.events.length > 1);
   return { records, taskEvents, duplicates };
 }
