@@ -22,6 +22,12 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
     positionals: [],
     load: () => import('./commands/run.ts'),
   },
+  serve: {
+    summary: 'the operator HTTP API and dashboard (embedded: tasks run in this process on --data-dir; --mode kafka: PostgreSQL and the Kafka workers)',
+    usage: 'serve [--mode embedded|kafka] [--host H] [--port N] [--api-tokens ROLE:TOKEN,...] [options]',
+    positionals: [],
+    load: () => import('./commands/serve.ts'),
+  },
   worker: {
     summary: 'join the Kafka consumer group as a pipeline worker (PostgreSQL server at --pg-url)',
     usage: 'worker [options]',

@@ -1,5 +1,5 @@
 /**
- * What an operator sees of a Kafka deployment: topics (with a prefix) and their partitions and end
+ * What an operator sees of a Kafka deployment: topics (by name prefix) and their partitions and end
  * offsets, consumer groups with their state, members (client id, host, assigned partitions) and lag
  * (end offset − committed offset, read_committed). One admin client per call, disconnected after.
  */
@@ -36,10 +36,10 @@ const call = <T>(what: string, fn: (cb: (err: LibrdKafkaError | null | undefined
     fn((err, v) => (err ? reject(new EngineError('ENGINE_KAFKA', `${what}: ${errorMessage(err)}`, { cause: err })) : resolve(v))),
   );
 
-/** Topics whose names start with `topicPrefix` and the given consumer groups (absent groups are left out). */
+/** Topics whose names start with one of `topicPrefixes`, and the given consumer groups. */
 export async function describeKafka(
   brokers: string,
-  opts: { topicPrefix: string; groupIds: string[]; timeoutMs?: number },
+  opts: { topicPrefixes: string[]; groupIds: string[]; timeoutMs?: number },
 ): Promise<KafkaOverview> {
   const api = kafka() as unknown as {
     AdminClient: { create(conf: Record<string, unknown>): IAdminClient };
@@ -50,7 +50,7 @@ export async function describeKafka(
   const admin = api.AdminClient.create({ 'bootstrap.servers': brokers });
   try {
     const names = (await call<string[]>('list topics', (cb) => admin.listTopics({ timeout }, cb as never))).filter((t) =>
-      t.startsWith(opts.topicPrefix),
+      opts.topicPrefixes.some((p) => t.startsWith(p)),
     );
     names.sort();
     const described = names.length

@@ -23,7 +23,7 @@ import {
 } from './kinds.ts';
 import { STEP_NAMES } from '../../model/steps.ts';
 
-export const COMMAND_NAMES = ['run', 'worker', 'submit', 'status', 'cancel', 'intake'] as const;
+export const COMMAND_NAMES = ['run', 'serve', 'worker', 'submit', 'status', 'cancel', 'intake'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export interface Setting<T> {
@@ -40,8 +40,8 @@ export interface Setting<T> {
 }
 
 const TASK: readonly CommandName[] = ['run', 'submit'];
-const PROCESSING: readonly CommandName[] = ['run', 'worker'];
-const KAFKA: readonly CommandName[] = ['worker', 'submit', 'cancel'];
+const PROCESSING: readonly CommandName[] = ['run', 'serve', 'worker'];
+const KAFKA: readonly CommandName[] = ['worker', 'serve', 'submit', 'cancel'];
 
 /** The default PostgreSQL server (also `DEFAULT_PG_URL` in src/store/db.ts; a test keeps them equal). */
 export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/metis_streams';
@@ -138,7 +138,7 @@ export const SETTINGS = {
     kind: pathOrUrl('DIR', { folder: true }),
     flag: 'data-dir',
     env: 'METIS_DATA_DIR',
-    commands: ['run', 'worker', 'status'],
+    commands: ['run', 'serve', 'worker', 'status'],
     default: '.metis-data',
     description:
       "Folder of the embedded database (run), caches and thumbnails. Given to status, it reads run's embedded database instead of PostgreSQL.",
@@ -147,7 +147,7 @@ export const SETTINGS = {
     kind: postgresUrl,
     flag: 'pg-url',
     env: 'METIS_PG_URL',
-    commands: ['worker', 'submit', 'status', 'cancel', 'intake'],
+    commands: ['worker', 'serve', 'submit', 'status', 'cancel', 'intake'],
     default: DEFAULT_PG_URL,
     description: 'PostgreSQL server: the system of record in Kafka mode.',
   },
@@ -176,12 +176,63 @@ export const SETTINGS = {
     description: 'Prefix of the pipeline topics.',
   },
 
+  // The HTTP API (serve).
+  serveMode: {
+    kind: oneOf('MODE', ['embedded', 'kafka']),
+    flag: 'mode',
+    env: 'METIS_SERVE_MODE',
+    commands: ['serve'],
+    default: 'embedded',
+    description:
+      'embedded: PGlite in --data-dir, tasks run in this process; kafka: PostgreSQL at --pg-url, tasks go to the workers over Kafka.',
+  },
+  host: {
+    kind: text('HOST'),
+    flag: 'host',
+    env: 'METIS_API_HOST',
+    commands: ['serve'],
+    default: '127.0.0.1',
+    description: 'Address the API listens on (without --api-tokens: loopback only).',
+  },
+  port: {
+    kind: wholeNumber('port'),
+    flag: 'port',
+    env: 'METIS_API_PORT',
+    commands: ['serve'],
+    default: 8080,
+    description: 'Port of the API (0: any free port; the address is printed at start).',
+  },
+  apiTokens: {
+    kind: text('ROLE:TOKEN,...'),
+    flag: 'api-tokens',
+    env: 'METIS_API_TOKENS',
+    commands: ['serve'],
+    description:
+      'API tokens and their roles (viewer, operator, admin), comma-separated, each token at least 16 characters. None: every caller is admin, on loopback only.',
+  },
+  publicReads: {
+    kind: onOff,
+    flag: 'public-reads',
+    env: 'METIS_PUBLIC_READS',
+    commands: ['serve'],
+    default: false,
+    description: 'Let reads (GET /api/..., /metrics) through without a token.',
+  },
+  uploadLimitBytes: {
+    kind: positiveInteger('bytes'),
+    flag: 'upload-limit-bytes',
+    env: 'METIS_UPLOAD_LIMIT_BYTES',
+    commands: ['serve'],
+    default: 104_857_600,
+    description: 'Largest API request body or uploaded file.',
+  },
+
   // The worker on Kafka.
   applicationId: {
     kind: text('ID'),
     flag: 'app-id',
     env: 'METIS_APP_ID',
-    commands: ['worker'],
+    commands: ['worker', 'serve'],
     default: 'metis-pipeline',
     description: 'Consumer group shared by the workers of one deployment.',
   },

@@ -1,0 +1,121 @@
+/**
+ * A task's reports: the full error report (every group, paged, by step and level, with sample ids;
+ * CSV and eCloud-style JSON downloads), tiers of every record whose tiers were computed (tier 0
+ * included), problem patterns (when the pipeline stores them) and records deleted at the source.
+ */
+import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
+import { errors } from '../../errors/index.ts';
+import { stepNameSchema } from '../../model/index.ts';
+import {
+  deletedAtSource,
+  errorGroups,
+  errorReportCsv,
+  errorReportMetisJson,
+  tierSummary,
+} from '../../store/operator-queries.ts';
+import type { ApiBackend } from '../backend.ts';
+import { pageQuery } from '../validation.ts';
+
+const params = z.object({ taskId: z.string().min(1).max(200) });
+const filter = { step: stepNameSchema.optional(), level: z.enum(['warn', 'error']).optional() };
+
+export function reportRoutes(app: FastifyInstance, b: ApiBackend): void {
+  const mustExist = async (taskId: string) => {
+    if (!(await b.service.store.getTask(taskId))) throw errors.TASK_NOT_FOUND({ taskId });
+  };
+
+  app.get(
+    '/api/tasks/:taskId/errors',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'Every error group, largest first, filtered and paged',
+        params,
+        querystring: z.object({ ...filter, q: z.string().min(1).optional(), ...pageQuery }),
+      },
+    },
+    async (req) => {
+      const { taskId } = req.params as { taskId: string };
+      await mustExist(taskId);
+      const q = req.query as { step?: never; level?: 'warn' | 'error'; q?: string; limit: number; offset: number };
+      const r = await errorGroups(b.db, taskId, { step: q.step, level: q.level, text: q.q, limit: q.limit, offset: q.offset });
+      return { total: r.total, totalRecords: r.totalRecords, groups: r.items, bySteps: r.bySteps };
+    },
+  );
+
+  app.get(
+    '/api/tasks/:taskId/errors.csv',
+    { schema: { tags: ['reports'], summary: 'The error report as CSV (every group)', params, querystring: z.object(filter) } },
+    async (req, reply) => {
+      const { taskId } = req.params as { taskId: string };
+      await mustExist(taskId);
+      const q = req.query as { step?: never; level?: 'warn' | 'error' };
+      const csv = await errorReportCsv(b.db, taskId, q);
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="errors-${taskId.replace(/[^A-Za-z0-9_-]/g, '_')}.csv"`)
+        .send(csv);
+    },
+  );
+
+  app.get(
+    '/api/tasks/:taskId/errors.json',
+    {
+      schema: { tags: ['reports'], summary: "The error report in eCloud's shape (every group)", params, querystring: z.object(filter) },
+    },
+    async (req, reply) => {
+      const { taskId } = req.params as { taskId: string };
+      await mustExist(taskId);
+      const q = req.query as { step?: never; level?: 'warn' | 'error' };
+      return reply
+        .header('content-disposition', `attachment; filename="errors-${taskId.replace(/[^A-Za-z0-9_-]/g, '_')}.json"`)
+        .send(await errorReportMetisJson(b.db, taskId, q));
+    },
+  );
+
+  app.get(
+    '/api/tasks/:taskId/tiers',
+    { schema: { tags: ['reports'], summary: 'Tiers of every record whose tiers were computed, tier 0 included', params } },
+    async (req) => {
+      const { taskId } = req.params as { taskId: string };
+      await mustExist(taskId);
+      return tierSummary(b.db, taskId);
+    },
+  );
+
+  app.get(
+    '/api/tasks/:taskId/patterns',
+    { schema: { tags: ['reports'], summary: 'Problem patterns of the dataset (when the pipeline stored them)', params } },
+    async (req) => {
+      const { taskId } = req.params as { taskId: string };
+      await mustExist(taskId);
+      return problemPatterns(b, taskId);
+    },
+  );
+
+  app.get(
+    '/api/tasks/:taskId/deleted',
+    {
+      schema: { tags: ['reports'], summary: 'Records depublished because the source no longer has them', params, querystring: z.object(pageQuery) },
+    },
+    async (req) => {
+      const { taskId } = req.params as { taskId: string };
+      await mustExist(taskId);
+      const q = req.query as { limit: number; offset: number };
+      const r = await deletedAtSource(b.db, taskId, q);
+      return { total: r.total, records: r.items };
+    },
+  );
+}
+
+/**
+ * Problem patterns are read from a `problem_pattern` table when the pipeline keeps one; until it
+ * does, the answer says none are available (rather than an empty list that would read as "none found").
+ */
+async function problemPatterns(b: ApiBackend, taskId: string) {
+  const exists = await b.db.query<{ t: string | null }>("SELECT to_regclass('problem_pattern')::text AS t");
+  if (!exists.rows[0]?.t) return { available: false, patterns: [] };
+  const r = await b.db.query<Record<string, unknown>>('SELECT * FROM problem_pattern WHERE task_id = $1', [taskId]);
+  return { available: true, patterns: r.rows };
+}
