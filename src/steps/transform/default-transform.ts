@@ -65,6 +65,37 @@ const OUTPUT_PREFIXES = [
 ] as const;
 
 const DCAT = 'http://www.w3.org/ns/dcat#';
+
+export interface DefaultTransformOptions {
+  /**
+   * Which property lists the contextual classes keep: `sorter` (default: the current
+   * `edm_sorter.xsl` lists, so newer properties are kept) or `default-xslt` (exactly the lists of
+   * Metis's `default_transformation.xslt` that steps/rules/ recognises, which drops the newer ones).
+   */
+  classProperties?: 'sorter' | 'default-xslt';
+}
+
+/**
+ * `{class} {property}` pairs the sorter keeps but `default_transformation.xslt` does not list (its
+ * class templates predate them); the order of the others is the same in both.
+ */
+const DEFAULT_XSLT_OMITS: ReadonlySet<string> = new Set(
+  [
+    ['edm:WebResource', 'dc:title dc:language dcterms:temporal edm:pointCount edm:polygonCount edm:vertexCount edm:gaussianCount rdfs:seeAlso edm:type schema:digitalSourceType edm:intendedUsage edm:isRepresentationOf'],
+    ['edm:Agent', 'skos:hiddenLabel'],
+    ['edm:Place', 'skos:hiddenLabel'],
+    ['edm:TimeSpan', 'skos:hiddenLabel'],
+    ['skos:Concept', 'skos:hiddenLabel'],
+    ['foaf:Organization', 'skos:hiddenLabel'],
+    ['svcs:Service', 'rdfs:label'],
+  ].flatMap(([cls, props]) => props.split(' ').map((p) => `${qkey(cls)} ${qkey(p)}`)),
+);
+
+function qkey(prefixed: string): string {
+  const [prefix, local] = prefixed.split(':');
+  const uri = prefix === 'schema' ? 'https://schema.org/' : NS[prefix as keyof typeof NS];
+  return `{${uri}}${local}`;
+}
 const key = (ns: string, local: string) => `{${ns}}${local}`;
 const CONTEXTUAL_BEFORE = [
   key(NS.edm, 'WebResource'),
@@ -100,7 +131,9 @@ export function transformToInternal(
   doc: XmlDocument,
   ids: EuropeanaGeneratedIds,
   params: DefaultTransformParams = {},
+  options: DefaultTransformOptions = {},
 ): XmlDocument {
+  const omit = options.classProperties === 'default-xslt' ? DEFAULT_XSLT_OMITS : undefined;
   const input = doc.root;
   const byClass = new Map<string, XmlElement[]>();
   for (const c of input.children) {
@@ -115,7 +148,7 @@ export function transformToInternal(
   const provenance = chos.some((cho) => propertiesOf(cho).some(generatedBy));
 
   const out: XmlElement[] = [el('edm:ProvidedCHO', NS.edm, [about(ids.europeanaId)])];
-  for (const k of CONTEXTUAL_BEFORE) for (const c of of(k)) out.push(copyClass(c));
+  for (const k of CONTEXTUAL_BEFORE) for (const c of of(k)) out.push(copyClass(c, omit));
   for (const agg of of(key(NS.ore, 'Aggregation'))) {
     out.push(providerAggregation(agg, ids));
     if (provenance) out.push(aggregatorAggregation(agg, ids));
@@ -126,7 +159,7 @@ export function transformToInternal(
     out.push(europeanaProxy(cho, ids, provenance));
   }
   out.push(europeanaAggregation(ids, params));
-  for (const k of CONTEXTUAL_AFTER) for (const c of of(k)) out.push(copyClass(c));
+  for (const k of CONTEXTUAL_AFTER) for (const c of of(k)) out.push(copyClass(c, omit));
 
   const root = createElement('rdf:RDF', NS.rdf, [], indentChildren(out, 1));
   declareStandardNamespaces(root, OUTPUT_PREFIXES);
@@ -159,10 +192,11 @@ function copyProperty(p: XmlElement): XmlElement {
 }
 
 /** Contextual classes: all attributes kept, known properties in schema order, each copied generically. */
-function copyClass(c: XmlElement): XmlElement {
+function copyClass(c: XmlElement, omit?: ReadonlySet<string>): XmlElement {
   const props: Array<{ rank: number; pos: number; el: XmlElement }> = [];
   c.children.forEach((child, pos) => {
     if (child.kind !== 'element') return;
+    if (omit?.has(`${expandedName(c)} ${expandedName(child)}`)) return;
     const rank = propertyRank(c, child);
     if (rank !== undefined) props.push({ rank, pos, el: child });
   });

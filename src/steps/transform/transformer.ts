@@ -12,6 +12,9 @@ import { type StepOutcome, fail, success } from '../outcome.ts';
 import { transformToInternal } from './default-transform.ts';
 import { type CompiledXslt, type XsltCompileOptions, compileXslt } from './xslt.ts';
 import { errors } from '../../errors/index.ts';
+import { dirname } from 'node:path';
+import type { StepMessage } from '../outcome.ts';
+import { readRuleFile, xsltRulesMessage } from '../rules/rule-files.ts';
 
 /** A stylesheet given as text; `baseDir` resolves its relative imports. */
 export interface XsltSource {
@@ -32,6 +35,13 @@ export interface TransformerOptions extends XsltCompileOptions {
   language?: string;
   /** A custom XSLT replacing the default conversion (Metis `customXslt=true`). */
   xslt?: XsltSource;
+  /**
+   * The default transformation XSLT (a file; Metis's `default_transformation.xslt`), used when there is
+   * no custom `xslt`. The version our TypeScript conversion implements runs as that conversion (with
+   * the stylesheet's class property lists); any other runs as XSLT, and every outcome carries a
+   * `RULES_XSLT` info message. Not set: the TypeScript conversion with the sorter's lists.
+   */
+  defaultXslt?: string;
   parseLimits?: ParseLimits;
 }
 
@@ -58,16 +68,24 @@ export async function createTransformer(opts: TransformerOptions): Promise<Recor
     edmCountry: opts.country,
     edmLanguage: opts.language,
   };
-  if (!opts.xslt) {
-    return (record) =>
-      withIds(record, opts, (doc, ids) => ({
-        content: serializeXml(transformToInternal(doc, ids, params)),
-        europeanaId: ids.europeanaId,
-      }));
+  let xslt = opts.xslt;
+  let notes: StepMessage[] = [];
+  if (!xslt) {
+    const file = opts.defaultXslt === undefined ? undefined : readRuleFile('default-transformation', opts.defaultXslt);
+    if (!file || file.ported) {
+      const options = { classProperties: file ? ('default-xslt' as const) : ('sorter' as const) };
+      return (record) =>
+        withIds(record, opts, (doc, ids) => ({
+          content: serializeXml(transformToInternal(doc, ids, params, options)),
+          europeanaId: ids.europeanaId,
+        }));
+    }
+    xslt = { source: file.text, baseDir: dirname(file.path) };
+    notes = [xsltRulesMessage(file)];
   }
-  const compiled = await compileXslt(opts.xslt.source, { ...opts, baseDir: opts.xslt.baseDir });
-  const extra = opts.xslt.parameters ?? {};
-  return (record) =>
+  const compiled = await compileXslt(xslt.source, { ...opts, baseDir: xslt.baseDir });
+  const extra = xslt.parameters ?? {};
+  const custom: RecordTransformer = (record) =>
     withIds(record, opts, (_doc, ids) => {
       // Metis sets only non-blank parameters; undeclared ones are ignored by the stylesheet.
       const metis: Record<string, unknown> = {
@@ -83,6 +101,12 @@ export async function createTransformer(opts: TransformerOptions): Promise<Recor
         if (typeof metis[k] !== 'string' || (metis[k] as string).trim() === '') delete metis[k];
       return { content: runXslt(compiled, record.content, { ...metis, ...extra }), europeanaId: ids.europeanaId };
     });
+  if (notes.length === 0) return custom;
+  return (record) => {
+    const out = custom(record);
+    out.messages.push(...notes);
+    return out;
+  };
 }
 
 /**

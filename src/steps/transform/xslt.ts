@@ -11,6 +11,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { SaxonNode } from 'saxon-js';
 import { errors } from '../../errors/index.ts';
 
 export interface XsltCompileOptions {
@@ -29,6 +30,12 @@ export interface CompiledXslt {
    * @throws Error with SaxonJS's message (e.g. `XTDE0640 …`, a malformed source) for a bad record
    */
   run(sourceText: string, params?: Record<string, unknown>): string;
+  /**
+   * Transforms one document and returns the result tree (a SaxonJS document node), for callers that
+   * read the result (the Schematron report) rather than pass it on as text.
+   * @throws Error as `run` does
+   */
+  runToTree(sourceText: string, params?: Record<string, unknown>): SaxonNode;
 }
 
 const memory = new Map<string, Promise<CompiledXslt>>();
@@ -67,11 +74,26 @@ async function load(
     hash,
     run(sourceText, params) {
       return SaxonJS.transform(
-        { stylesheetInternal: sef, sourceText, destination: 'serialized', stylesheetParams: params ?? {} },
+        { stylesheetInternal: sef, sourceText: xmlLineEnds(sourceText), destination: 'serialized', stylesheetParams: params ?? {} },
         'sync',
-      ).principalResult;
+      ).principalResult as string;
+    },
+    runToTree(sourceText, params) {
+      return SaxonJS.transform(
+        { stylesheetInternal: sef, sourceText: xmlLineEnds(sourceText), destination: 'document', stylesheetParams: params ?? {} },
+        'sync',
+      ).principalResult as SaxonNode;
     },
   };
+}
+
+/**
+ * XML end-of-line handling (XML 1.0 §2.11: CR LF and lone CR read as LF), which SaxonJS's parser
+ * skips: without it a CR LF record keeps CRs in its text, unlike Metis (Saxon-HE on Xerces) and
+ * our parser. A CR written as `&#13;` is a character reference and stays.
+ */
+function xmlLineEnds(text: string): string {
+  return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
 }
 
 async function compileToSef(

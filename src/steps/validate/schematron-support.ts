@@ -14,6 +14,11 @@ export interface SchematronFailure {
   message: string;
   /** undefined when the assert has no nodeId attribute (Metis: "Missing node identifier"). */
   nodeId?: string;
+  /**
+   * 1-based number of the failing pattern in the stylesheet's order (with the message, the rule's
+   * id in the differential test of the ports against the XSLT). Set by `runPatterns`.
+   */
+  pattern?: number;
 }
 
 /**
@@ -30,7 +35,7 @@ export function runPatterns(root: XmlElement, patterns: readonly Pattern[]): Sch
   // the patterns one after another (first failing pattern, first element in document order).
   const state = { best: patterns.length, failure: undefined as SchematronFailure | undefined };
   visit(root, undefined, patterns, state);
-  return state.failure;
+  return state.failure && { ...state.failure, pattern: state.best + 1 };
 }
 
 function visit(

@@ -3,18 +3,25 @@
  * `(record) => StepOutcome`, built once per schema set and reused for every record.
  *
  * Per record: parse once into our tree (a DOCTYPE only if harmless) → [sort] → XSD (libxml2-wasm, compiled once)
- * → Schematron (our TypeScript rules over the same tree). The first error wins, as in Metis.
+ * → Schematron. The first error wins, as in Metis.
+ *
+ * Rules as data (steps/rules/): the schematron of the schema location (`schematron/schematron.xsl`,
+ * `schematron/schematron-internal.xsl`) and a configured sorter XSL decide. When they are the
+ * versions our TypeScript ports implement, the ports run (over the same tree); otherwise the
+ * stylesheets run on SaxonJS and each outcome carries a `RULES_XSLT` info message.
  */
+import { dirname } from 'node:path';
 import { NS } from '../../edm/namespaces.ts';
-import { sortEdm } from '../../edm/sorter.ts';
 import type { ParseLimits, XmlDocument, XmlElement } from '../../edm/xml.ts';
 import { parseXml, serializeXml } from '../../edm/xml.ts';
 import { type StepOutcome, fail, success } from '../outcome.ts';
+import type { StepMessage } from '../outcome.ts';
 import { checkExternalSchematron } from './schematron-external.ts';
 import { checkInternalSchematron } from './schematron-internal.ts';
 import type { SchematronFailure } from './schematron-support.ts';
 import { findRootFile, resolveSchemaDir, type SchemaSourceOptions } from './schema-source.ts';
 import { type CompiledXsd, acquireXsd } from './xsd.ts';
+import { type RuleEngines, loadValidationRules } from './validation-rules.ts';
 
 export interface ValidatorOptions extends SchemaSourceOptions {
   /** Folder, local `.zip`, or `http(s)` URL of a zip holding the XSDs (Metis `predefinedSchemas.*.url`). */
@@ -28,6 +35,16 @@ export interface ValidatorOptions extends SchemaSourceOptions {
   sort?: boolean;
   /** Limits for parsing records. */
   parseLimits?: ParseLimits;
+  /**
+   * The compiled Schematron inside the schema location (Metis `schematronLocation`). Default
+   * `schematron/schematron.xsl` (external) / `schematron/schematron-internal.xsl` (internal); when the
+   * location has no such file, the built-in rules run.
+   */
+  schematronFile?: string;
+  /** The EDM sorter XSL (a file; Metis loads `edm_sorter.xsl` from a URL). Default: the built-in sorter. */
+  sorterXslt?: string;
+  /** Folder for compiled rule stylesheets (SEF). Default `<os tmpdir>/metis-streams-sef`. */
+  xsltCacheDir?: string;
 }
 
 /** One record as the pipeline hands it to a step. */
@@ -49,6 +66,8 @@ export interface ValidationData extends Record<string, unknown> {
 /** A ready validator: call it per record; `dispose()` releases the (shared) compiled schema. */
 export type RecordValidator = ((record: RecordInput) => StepOutcome<ValidationData>) & {
   readonly schemaDir: string;
+  /** What runs the rules: `port` (the TypeScript rules) or `xslt` (the configured stylesheets), per rule. */
+  readonly rules: { schematron: 'port' | 'xslt'; sorter: 'port' | 'xslt' | 'none' };
   dispose(): void;
 };
 
@@ -60,7 +79,7 @@ export const MISSING_NODE_ID = 'Missing node identifier';
  * @throws TaskError when the schemas cannot be fetched or compiled (a task failure, not a record one)
  */
 export async function createExternalValidator(opts: ValidatorOptions): Promise<RecordValidator> {
-  return createValidator(opts, 'EDM.xsd', true, checkExternalSchematron);
+  return createValidator(opts, 'EDM.xsd', true, 'schematron-external');
 }
 
 /**
@@ -68,26 +87,29 @@ export async function createExternalValidator(opts: ValidatorOptions): Promise<R
  * @throws TaskError when the schemas cannot be fetched or compiled
  */
 export async function createInternalValidator(opts: ValidatorOptions): Promise<RecordValidator> {
-  return createValidator(opts, 'EDM-INTERNAL.xsd', false, checkInternalSchematron);
+  return createValidator(opts, 'EDM-INTERNAL.xsd', false, 'schematron-internal');
 }
 
 async function createValidator(
   opts: ValidatorOptions,
   defaultRoot: string,
   defaultSort: boolean,
-  schematron: (root: XmlElement) => SchematronFailure | undefined,
+  kind: 'schematron-external' | 'schematron-internal',
 ): Promise<RecordValidator> {
   const schemaDir = await resolveSchemaDir(opts.schemaLocation, opts);
-  const xsd: CompiledXsd = acquireXsd(schemaDir, findRootFile(schemaDir, opts.rootFile ?? defaultRoot));
   const sort = opts.sort ?? defaultSort;
-  const validate = (record: RecordInput) => validateRecord(record, { xsd, sort, schematron, limits: opts.parseLimits });
-  return Object.assign(validate, { schemaDir, dispose: () => xsd.dispose() });
+  const port = kind === 'schematron-external' ? checkExternalSchematron : checkInternalSchematron;
+  const rootFile = findRootFile(schemaDir, opts.rootFile ?? defaultRoot);
+  // The schematron path is relative to the root XSD's folder (the zip root or its only top folder).
+  const rules = await loadValidationRules({ ...opts, kind, schemaDir: dirname(rootFile), port, sort });
+  const xsd: CompiledXsd = acquireXsd(schemaDir, rootFile);
+  const validate = (record: RecordInput) => validateRecord(record, { xsd, rules, limits: opts.parseLimits });
+  return Object.assign(validate, { schemaDir, rules: rules.used, dispose: () => xsd.dispose() });
 }
 
 interface Engine {
   xsd: CompiledXsd;
-  sort: boolean;
-  schematron: (root: XmlElement) => SchematronFailure | undefined;
+  rules: RuleEngines;
   limits?: ParseLimits;
 }
 
@@ -101,25 +123,41 @@ function validateRecord(record: RecordInput, engine: Engine): StepOutcome<Valida
   let content = record.content;
   // A harmless DOCTYPE (xml-parse.ts) is ignored: libxml2 gets the record without it, as Metis's
   // validator gets the sorter's output, which has none.
-  if (engine.sort) {
-    doc = sortEdm(doc);
-    content = serializeXml(doc);
-  } else if (doc.doctype !== undefined) content = serializeXml(doc);
+  if (doc.doctype !== undefined) content = serializeXml(doc);
+  const { notes } = engine.rules;
+  if (engine.rules.sort) {
+    try {
+      ({ doc, content } = engine.rules.sort(doc, content));
+    } catch (err) {
+      return withNotes(fail(record.recordId, 'XSLT_ERROR', `EDM sorter: ${(err as Error).message}`), notes);
+    }
+  }
   const edmRecordId = providedChoAbout(doc.root) ?? MISSING_RECORD_ID;
   const xsdProblem = engine.xsd.validate(content);
   if (xsdProblem) {
     const out = fail<ValidationData>(record.recordId, 'XSD_INVALID', xsdProblem.message, `record ${edmRecordId}, line ${xsdProblem.line}`);
     out.data = { edmRecordId, line: xsdProblem.line };
-    return out;
+    return withNotes(out, notes);
   }
-  const failure = engine.schematron(doc.root);
+  let failure: SchematronFailure | undefined;
+  try {
+    failure = engine.rules.schematron(doc, content);
+  } catch (err) {
+    return withNotes(fail(record.recordId, 'XSLT_ERROR', `Schematron: ${(err as Error).message}`), notes);
+  }
   if (failure) {
     const nodeId = failure.nodeId ?? MISSING_NODE_ID;
     const out = fail<ValidationData>(record.recordId, 'SCHEMATRON', `Schematron error: ${failure.message}`, `record ${edmRecordId}, node ${nodeId}`);
     out.data = { edmRecordId, nodeId };
-    return out;
+    return withNotes(out, notes);
   }
-  return success<ValidationData>(record.recordId, content, { edmRecordId });
+  return success<ValidationData>(record.recordId, content, { edmRecordId }, [...notes]);
+}
+
+/** Adds the rules' report lines (RULES_XSLT) after the outcome's own messages. */
+function withNotes<D>(out: StepOutcome<D>, notes: readonly StepMessage[]): StepOutcome<D> {
+  if (notes.length > 0) out.messages.push(...notes);
+  return out;
 }
 
 /** `/rdf:RDF/edm:ProvidedCHO[1]/@rdf:about`, the id Metis puts on validation results. */
