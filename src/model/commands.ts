@@ -20,6 +20,18 @@ export const taskCommandSchema = z.discriminatedUnion('type', [
       })
       .optional(),
   }),
+  /**
+   * Continue walking an archive or an earlier task's outputs: one page of at most `intakePageSize`
+   * records per command, so no transaction carries a whole dataset and a crash resumes at the page.
+   * `emitted`: entries walked so far (the archive's position); `after`: the last record id of an
+   * earlier task's outputs (they are walked in record id order).
+   */
+  z.object({
+    type: z.literal('walk'),
+    taskId: z.string(),
+    emitted: z.number().int().nonnegative(),
+    after: z.string().optional(),
+  }),
 ]);
 export type TaskCommand = z.infer<typeof taskCommandSchema>;
 

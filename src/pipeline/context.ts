@@ -19,12 +19,18 @@ export interface PipelineOptions {
   ioConcurrency: number;
   /** Max records in flight per partition for CPU-bound stages. Default 8. */
   cpuConcurrency: number;
+  /**
+   * Records per intake page of an archive or an earlier task's outputs (one `walk` command, one
+   * transaction each). Default 500.
+   */
+  intakePageSize: number;
 }
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   inlineContentLimitBytes: 512 * 1024,
   ioConcurrency: 32,
   cpuConcurrency: 8,
+  intakePageSize: 500,
 };
 
 export interface PipelineContext {

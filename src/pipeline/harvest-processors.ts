@@ -3,8 +3,11 @@
  * - `IntakeProcessor` (tasks topic, keyed by task id): starts tasks. An OAI-PMH listing goes one
  *   ListIdentifiers page per `list` command, which it sends back to its own topic with the next
  *   resumption token: the listing streams (fetches start after the first page) and a crashed worker
- *   resumes from the last committed page. Archives, earlier tasks' outputs and depublications are
- *   walked in one go.
+ *   resumes from the last committed page. Archives and earlier tasks' outputs are walked the same way:
+ *   one `walk` command per page of at most `intakePageSize` records, carrying the position (entries
+ *   walked; the last record id for stored outputs), so no transaction holds a whole dataset. The open
+ *   archive is kept between the pages of a task; after a crash or a rebalance it is read again up to
+ *   the position of the last committed page. Depublications are done in one go.
  * - `FetchProcessor` (fetch topic, keyed by OAI identifier so one dataset spreads over partitions):
  *   GetRecord with many requests in flight, Europeana id, incremental-harvest skip.
  * - `AdmitProcessor` (admit topic, keyed by record id): duplicate detection (two source records with
@@ -25,6 +28,7 @@ import { failTask } from './task-failure.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
 import { packContent, type PipelineContext } from './context.ts';
 import type { Envelope, FetchCommand, OutcomeEvent, TaskCommand } from '../model/index.ts';
+import type { ArchiveEntry } from './ports/port-types.ts';
 import { emit, recordEvent, ROUTE } from './routes.ts';
 
 function taskEvent(
@@ -39,8 +43,23 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** An archive being walked: its open entry iterator and how many entries it has yielded. */
+interface ArchiveWalk {
+  position: number;
+  entries: AsyncIterator<ArchiveEntry>;
+  abort: AbortController;
+}
+
+/** Open archive walks kept per intake task (one per dataset being harvested from an archive). */
+const MAX_OPEN_WALKS = 8;
+
 export class IntakeProcessor implements Processor<string, TaskCommand, string, unknown> {
+  private readonly walks = new Map<string, ArchiveWalk>();
   constructor(private readonly p: PipelineContext) {}
+
+  close(): void {
+    for (const taskId of [...this.walks.keys()]) this.dropWalk(taskId);
+  }
 
   async process(record: StreamRecord<string, TaskCommand>, ctx: RecordContext<string, unknown>): Promise<void> {
     const cmd = record.value;
@@ -53,11 +72,18 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
       emit(ctx, ROUTE.outcomes, task.taskId, taskEvent(task.taskId, 'cancelled', { reason: 'Cancelled by user' }));
       return;
     }
-    if (await this.p.tasks.isStopped(task.taskId)) return;
+    if (await this.p.tasks.isStopped(task.taskId)) {
+      this.dropWalk(task.taskId);
+      return;
+    }
     try {
       if (cmd.type === 'start') await this.start(task, ctx);
+      else if (cmd.type === 'walk') await this.walkPage(task, cmd.emitted, cmd.after, ctx);
       else await this.listPage(task, cmd.token, cmd.emitted, ctx, cmd.progress);
     } catch (err) {
+      this.dropWalk(task.taskId);
+      // Abandoned (revoked, rewound): nothing of it is committed; the command is processed again.
+      if (ctx.signal.aborted) return;
       // A task-level failure (unreachable endpoint, bad archive, OAI error): the task fails, the worker goes on.
       if (isTaskError(err)) failTask(this.p, ctx, task.taskId, err.message, err.code);
       else failTask(this.p, ctx, task.taskId, `Harvest failed: ${describe(err)}`);
@@ -69,39 +95,8 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
     emit(ctx, ROUTE.outcomes, task.taskId, taskEvent(task.taskId, 'listing-started'));
     if (source.type === 'oai') {
       emit(ctx, ROUTE.tasks, task.taskId, { type: 'list', taskId: task.taskId, emitted: 0 } satisfies TaskCommand);
-    } else if (source.type === 'archive') {
-      let n = 0;
-      for await (const entry of this.p.ports.archive.entries(source.url, ctx.signal)) {
-        if (this.reachedLimit(task, n)) break;
-        if ('error' in entry) {
-          // An entry that cannot be a record (too large, corrupt, bad bytes) fails alone; the others go on.
-          const failed: StepOutcome = {
-            status: 'fail',
-            recordId: entry.path,
-            messages: [{ level: 'error', code: entry.error.code, message: entry.error.message }],
-          };
-          emit(ctx, ROUTE.outcomes, entry.path, recordEvent(task.taskId, 'harvest', failed, true, null));
-        } else await this.admitHarvested(task, entry.content, entry.path, undefined, ctx);
-        n++;
-      }
-      this.finishListing(task, n, ctx);
-    } else if (source.type === 'previous') {
-      let n = 0;
-      for await (const r of this.p.store.storedOutputs(source.taskId, source.step)) {
-        if (this.reachedLimit(task, n)) break;
-        const envelope: Envelope = {
-          taskId: task.taskId,
-          datasetId: task.datasetId,
-          recordId: r.recordId,
-          plan: task.plan,
-          stepIndex: 0,
-          sourceId: r.recordId,
-          ...(await packContent(this.p, r.content)),
-        };
-        emit(ctx, ROUTE.admit, r.recordId, envelope);
-        n++;
-      }
-      this.finishListing(task, n, ctx, false);
+    } else if (source.type === 'archive' || source.type === 'previous') {
+      emit(ctx, ROUTE.tasks, task.taskId, { type: 'walk', taskId: task.taskId, emitted: 0 } satisfies TaskCommand);
     } else if (source.type === 'depublish') {
       const outcomes = await this.p.ports.depublish.depublish(task.datasetId, source.recordIds, source.reason);
       for (const o of outcomes)
@@ -156,6 +151,106 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
     } else {
       this.finishListing(task, n, ctx);
     }
+  }
+
+  /**
+   * One page of an archive or of an earlier task's outputs: at most `intakePageSize` records from
+   * `emitted` (`after` for stored outputs), then the next `walk` command, or the end of the listing.
+   */
+  private async walkPage(
+    task: TaskRow,
+    emitted: number,
+    after: string | undefined,
+    ctx: RecordContext<string, unknown>,
+  ): Promise<void> {
+    const source = task.spec.source;
+    const end = emitted + this.p.options.intakePageSize;
+    let n = emitted;
+    let more = true;
+    if (source.type === 'archive') {
+      const walk = await this.archiveWalk(task.taskId, source.url, emitted);
+      while (n < end) {
+        if (this.reachedLimit(task, n) || ctx.signal.aborted) break;
+        const next = await walk.entries.next();
+        if (next.done) {
+          more = false;
+          break;
+        }
+        walk.position++;
+        const entry = next.value;
+        if ('error' in entry) {
+          // An entry that cannot be a record (too large, corrupt, bad bytes) fails alone; the others go on.
+          const failed: StepOutcome = {
+            status: 'fail',
+            recordId: entry.path,
+            messages: [{ level: 'error', code: entry.error.code, message: entry.error.message }],
+          };
+          emit(ctx, ROUTE.outcomes, entry.path, recordEvent(task.taskId, 'harvest', failed, true, null));
+        } else await this.admitHarvested(task, entry.content, entry.path, undefined, ctx);
+        n++;
+      }
+    } else if (source.type === 'previous') {
+      more = false;
+      for await (const r of this.p.store.storedOutputs(source.taskId, source.step, end - n, after ?? '')) {
+        if (this.reachedLimit(task, n) || ctx.signal.aborted) break;
+        const envelope: Envelope = {
+          taskId: task.taskId,
+          datasetId: task.datasetId,
+          recordId: r.recordId,
+          plan: task.plan,
+          stepIndex: 0,
+          sourceId: r.recordId,
+          ...(await packContent(this.p, r.content)),
+        };
+        emit(ctx, ROUTE.admit, r.recordId, envelope);
+        after = r.recordId;
+        n++;
+        if (n >= end) {
+          more = true;
+          break;
+        }
+      }
+    } else return;
+    // Abandoned (the task was revoked or rewound): this page is not committed, its command comes again.
+    if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('aborted');
+    if (more && !this.reachedLimit(task, n)) {
+      emit(ctx, ROUTE.tasks, task.taskId, {
+        type: 'walk',
+        taskId: task.taskId,
+        emitted: n,
+        ...(after !== undefined ? { after } : {}),
+      } satisfies TaskCommand);
+      return;
+    }
+    this.dropWalk(task.taskId);
+    this.finishListing(task, n, ctx, source.type === 'archive');
+  }
+
+  /**
+   * The task's open archive if it stands at `emitted` (the page before was walked here), else the
+   * archive opened again and read up to `emitted` (a crash, a rebalance, or a page that was replayed).
+   */
+  private async archiveWalk(taskId: string, url: string, emitted: number): Promise<ArchiveWalk> {
+    const open = this.walks.get(taskId);
+    if (open?.position === emitted) return open;
+    this.dropWalk(taskId);
+    if (this.walks.size >= MAX_OPEN_WALKS) this.dropWalk(this.walks.keys().next().value!);
+    const abort = new AbortController();
+    const walk: ArchiveWalk = { position: 0, entries: this.p.ports.archive.entries(url, abort.signal)[Symbol.asyncIterator](), abort };
+    this.walks.set(taskId, walk);
+    while (walk.position < emitted) {
+      if ((await walk.entries.next()).done) break;
+      walk.position++;
+    }
+    return walk;
+  }
+
+  private dropWalk(taskId: string): void {
+    const walk = this.walks.get(taskId);
+    if (!walk) return;
+    this.walks.delete(taskId);
+    walk.abort.abort();
+    void walk.entries.return?.().catch(() => undefined);
   }
 
   private finishListing(task: TaskRow, n: number, ctx: RecordContext<string, unknown>, emptyFails = true): void {

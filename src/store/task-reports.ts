@@ -85,8 +85,9 @@ export class TaskReports {
     taskId: string,
     step: StepName,
     pageSize = 500,
+    /** Start after this record id (a walk resumed page by page). */
+    after = '',
   ): AsyncGenerator<{ recordId: string; content: string }> {
-    let after = '';
     for (;;) {
       const r = await this.db.query<{ record_id: string; content: string }>(SQL.selectOutputsPage, [
         taskId,
