@@ -174,6 +174,12 @@ export class Task implements ContextHost {
 
   /** A record (or, without entry, a punctuator) failed: dead-letter it or stop (fail-fast). */
   private fail(entry: Entry | undefined, err: unknown, inst: NodeInstance, stage: string): void {
+    // A record of a closed task was abandoned (revoked, rewound, stopped) and rejects because its
+    // signal aborted: it is reprocessed by the next owner, never dead-lettered, and not worth a warning.
+    if (this.closed) {
+      this.options.logger.debug({ task: this.id, node: inst.node.name, offset: entry?.record.offset }, 'abandoned record settled');
+      return;
+    }
     inst.counters.errors++;
     const error =
       err instanceof EngineError ? err : new EngineError('ENGINE_PROCESSING', errorMessage(err), { cause: err });

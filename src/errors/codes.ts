@@ -107,6 +107,7 @@ export const CODES = {
 
   // ---- store and intake ----
   DB_TRANSIENT: transient('Database error (transient): {detail}'),
+  RETRY_BUDGET_SPENT: task('{what} still failed after {budget} of retries (retry budget, retryBudgetMs): {detail}'),
   DB_REFUSED: record("The database refused this record's result ({sqlState}): {detail}"),
   SINK_FENCED: record('Sink offsets for {topic}[{partition}] moved on: another sink owns this partition now'),
   DEBEZIUM_EVENT_INVALID: record('{detail}'),

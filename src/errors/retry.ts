@@ -18,8 +18,13 @@ export interface RetryEvent {
 }
 
 export interface RetryOptions {
-  /** Tries after the first one. */
+  /** Tries after the first one (`Infinity` with `budgetMs`: as many as the budget allows). */
   retries: number;
+  /**
+   * Time budget in ms from the first try: no wait is started that would end after it (the last
+   * error is thrown instead). Transient outages of a database or a server are waited out this way.
+   */
+  budgetMs?: number;
   /** Upper bound of the first delay; doubles per try. */
   baseDelayMs: number;
   /** Upper bound of any delay. Default: 30 000 ms. */
@@ -36,6 +41,8 @@ export interface RetryOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Injected for tests: a number in [0, 1). Default: Math.random. */
   random?: () => number;
+  /** Injected for tests: the clock of `budgetMs`. Default: Date.now. */
+  now?: () => number;
 }
 
 /**
@@ -47,6 +54,8 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
   const retriable = options.isRetriable ?? isRetriable;
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  const deadline = options.budgetMs === undefined ? Infinity : now() + options.budgetMs;
   for (let attempt = 1; ; attempt++) {
     signal?.throwIfAborted();
     try {
@@ -60,6 +69,7 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
           ? Math.min(asked, maxDelayMs)
           : random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)),
       );
+      if (now() + delayMs > deadline) throw err;
       options.onRetry?.({ attempt, error: err, delayMs });
       try {
         await sleep(delayMs, signal);
@@ -98,9 +108,12 @@ const TRANSIENT_NETWORK = new Set([
  */
 export function isTransientDbError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return false;
+  if (typeof code !== 'string') return PG_CONNECTION_LOST.test((err as { message?: unknown } | null)?.message as string);
   return /^08/.test(code) || code === '40001' || code === '40P01' || /^53/.test(code) || /^57P0[123]$/.test(code);
 }
+
+/** node-postgres's own errors for a connection the server dropped (they carry no code). */
+const PG_CONNECTION_LOST = /^(Connection terminated|Client has encountered a connection error|Connection terminated unexpectedly)/;
 
 /** Default retry rule: a catalogue error says so itself; otherwise transient network and database errors. */
 export function isRetriable(err: unknown): boolean {

@@ -20,6 +20,11 @@ export interface PipelineOptions {
   /** Max records in flight per partition for CPU-bound stages. Default 8. */
   cpuConcurrency: number;
   /**
+   * How long a transient error (database refusing connections, a provider's server gone) is waited
+   * out with back-off before it fails the task (RETRY_BUDGET_SPENT). Default 5 min.
+   */
+  retryBudgetMs: number;
+  /**
    * Records per intake page of an archive or an earlier task's outputs (one `walk` command, one
    * transaction each). Default 500.
    */
@@ -30,6 +35,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   inlineContentLimitBytes: 512 * 1024,
   ioConcurrency: 32,
   cpuConcurrency: 8,
+  retryBudgetMs: 300_000,
   intakePageSize: 500,
 };
 

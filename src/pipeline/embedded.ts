@@ -37,7 +37,8 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPipe
   const logger = opts.logger ?? pino({ level: 'warn' });
   const store = new PipelineStore(opts.db);
   await store.migrate();
-  const tasks = new TaskCache(store);
+  const options = { ...DEFAULT_PIPELINE_OPTIONS, ...opts.options };
+  const tasks = new TaskCache(store, undefined, { options, logger });
   tasks.start();
   // The local log lives in memory: a fresh application id keeps its offsets apart from earlier runs' in the DB.
   const applicationId = `embedded-${randomUUID()}`;
@@ -48,7 +49,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPipe
     ports: opts.ports,
     limiter: new HostLimiter(opts.hostLimits),
     topics,
-    options: { ...DEFAULT_PIPELINE_OPTIONS, ...opts.options },
+    options,
     logger,
     applicationId,
     slots: new TaskSlots(),

@@ -26,6 +26,7 @@ import type { ListingProgress } from '../steps/harvest/oai/oai-client.ts';
 import { isTaskError } from '../errors/index.ts';
 import { failTask } from './task-failure.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
+import { isTransient, throwIfServerGone, waitOut } from './transient.ts';
 import { packContent, type PipelineContext } from './context.ts';
 import type { Envelope, FetchCommand, OutcomeEvent, TaskCommand } from '../model/index.ts';
 import type { ArchiveEntry } from './ports/port-types.ts';
@@ -340,7 +341,14 @@ export class FetchProcessor implements Processor<string, FetchCommand, string, u
       result = await this.p.slots.run(task.taskId, task.spec.limits.maxInFlight, () =>
         this.p.limiter.run(
           source.url,
-          () => this.p.ports.oai.getRecord(source, cmd.identifier, ctx.signal),
+          // The provider's server gone (refused, reset, 5xx after the client's tries) is waited out
+          // within the retry budget, then fails the task (RETRY_BUDGET_SPENT), never the record.
+          () =>
+            waitOut(
+              this.p,
+              async () => throwIfServerGone(await this.p.ports.oai.getRecord(source, cmd.identifier, ctx.signal)),
+              { what: `GetRecord ${cmd.identifier}`, signal: ctx.signal, isTransient },
+            ),
           ctx.signal,
         ),
       );

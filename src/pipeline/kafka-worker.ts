@@ -1,8 +1,11 @@
 /**
  * A pipeline worker on Kafka: one consumer-group member running the whole pipeline topology with
  * exactly-once processing, writing results to the PostgreSQL server. Start as many as there are
- * partitions to use; they share the work and take over each other's partitions on a crash.
+ * partitions to use; they share the work and take over each other's partitions on a crash. A worker
+ * whose runtime fails (broker or database restart) starts a new one itself (see `startWorker`).
  */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pino, type Logger } from 'pino';
 import { KafkaRuntime } from '../engine/index.ts';
 import type { Db } from '../store/db.ts';
@@ -15,6 +18,8 @@ import { TaskSlots } from './task-slots.ts';
 import { buildPipelineTopology } from './topology.ts';
 import { pipelineTopics } from './topics.ts';
 import { STEP_NAMES } from '../model/index.ts';
+import { retry } from '../errors/index.ts';
+import { waitOut } from './transient.ts';
 
 export interface WorkerOptions {
   db: Db;
@@ -32,24 +37,44 @@ export interface WorkerOptions {
   commitIntervalMs?: number;
   /** Stable id of this worker (its transactional id): a restarted worker fences its zombie. */
   instanceId?: string;
+  /** How long a failed runtime is restarted with back-off before the worker gives up. Default: `options.retryBudgetMs`. */
+  restartBudgetMs?: number;
   options?: Partial<PipelineOptions>;
   hostLimits?: HostLimits;
   logger?: Logger;
 }
 
 export interface Worker {
-  runtime: KafkaRuntime;
+  /** The running runtime (a new one after each heal). */
+  readonly runtime: KafkaRuntime;
   store: PipelineStore;
+  /** Runtimes started after a failure (0 while the first one runs). */
+  readonly restarts: number;
+  /**
+   * Resolves after `stop()`; rejects when the worker cannot go on: a runtime that failed could not be
+   * started again within the restart budget. The process should then exit non-zero at once.
+   */
+  readonly done: Promise<void>;
   stop(): Promise<void>;
 }
 
+/**
+ * Starts a worker that heals itself: when its runtime fails (a broker restart, the database gone for
+ * a while: the engine stops a runtime on a fatal producer error or a failed restore), a new runtime
+ * with the same instance id (which fences what is left of the old transaction) is started after a
+ * back-off, again and again until one starts, for up to `restartBudgetMs` (default: the retry budget,
+ * 5 min) per outage. Work resumes from the committed offsets; nothing is lost or done twice.
+ */
 export async function startWorker(opts: WorkerOptions): Promise<Worker> {
   const logger = opts.logger ?? pino({ level: 'warn' });
   const store = new PipelineStore(opts.db);
   await store.migrate();
-  const tasks = new TaskCache(store);
+  const options = { ...DEFAULT_PIPELINE_OPTIONS, ...opts.options };
+  const tasks = new TaskCache(store, undefined, { options, logger });
   tasks.start();
   const applicationId = opts.applicationId ?? 'metis-pipeline';
+  // One id for every runtime of this process: a restarted runtime fences its failed predecessor.
+  const instanceId = opts.instanceId ?? randomUUID();
   const topics = pipelineTopics(opts.topicPrefix ?? 'metis');
   const partitions = opts.partitions ?? 6;
   const limiter = new HostLimiter(opts.hostLimits);
@@ -68,46 +93,120 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
     ports: opts.ports,
     limiter,
     topics,
-    options: { ...DEFAULT_PIPELINE_OPTIONS, ...opts.options },
+    options,
     logger,
     applicationId,
     slots: new TaskSlots(),
     seedTopic: opts.seedTopic,
   };
-  const runtime = new KafkaRuntime({
-    topology: buildPipelineTopology(ctx),
-    applicationId,
-    brokers: opts.brokers,
-    instanceId: opts.instanceId,
-    guarantee: 'exactly_once',
-    commitIntervalMs: opts.commitIntervalMs,
-    dlqTopic: topics.dlq,
-    topics: Object.fromEntries(
-      [...topics.all(STEP_NAMES), ...(opts.seedTopic ? [opts.seedTopic] : [])].map((t) => [t, partitions]),
-    ),
-    defaultPartitions: partitions,
-    offsetStore: { load: (group, topic, partition) => store.loadOffset(group, topic, partition) },
-    logger,
-    hooks: {
-      assigned(tps) {
-        for (const tp of tps) if (requesting.has(tp.topic)) owned.add(`${tp.topic}:${tp.partition}`);
-        updateShare();
+  const newRuntime = () =>
+    new KafkaRuntime({
+      topology: buildPipelineTopology(ctx),
+      applicationId,
+      brokers: opts.brokers,
+      instanceId,
+      guarantee: 'exactly_once',
+      commitIntervalMs: opts.commitIntervalMs,
+      dlqTopic: topics.dlq,
+      topics: Object.fromEntries(
+        [...topics.all(STEP_NAMES), ...(opts.seedTopic ? [opts.seedTopic] : [])].map((t) => [t, partitions]),
+      ),
+      defaultPartitions: partitions,
+      // The database's offsets decide where a task starts: during an outage an assignment (or a
+      // rewind after a failed commit) waits for them instead of failing the runtime.
+      offsetStore: {
+        load: (group, topic, partition) =>
+          waitOut(ctx, () => store.loadOffset(group, topic, partition), { what: `loading the offset of ${topic}[${partition}]` }),
       },
-      revoked(tps) {
-        for (const tp of tps) if (requesting.has(tp.topic)) owned.delete(`${tp.topic}:${tp.partition}`);
-        updateShare();
+      logger,
+      hooks: {
+        assigned(tps) {
+          for (const tp of tps) if (requesting.has(tp.topic)) owned.add(`${tp.topic}:${tp.partition}`);
+          updateShare();
+        },
+        revoked(tps) {
+          for (const tp of tps) if (requesting.has(tp.topic)) owned.delete(`${tp.topic}:${tp.partition}`);
+          updateShare();
+        },
       },
-    },
-  });
+    });
+
+  let runtime = newRuntime();
   await runtime.start();
+  let restarts = 0;
+  let startedAt = Date.now();
+  let quickFailures = 0;
+  const stopping = new AbortController();
+  const restartBudgetMs = opts.restartBudgetMs ?? options.retryBudgetMs;
+
+  // The supervisor: waits for the runtime to end; a failure that is not ours (stop()) is healed.
+  const supervise = async (): Promise<void> => {
+    for (;;) {
+      const failure = await runtime.done.then(
+        () => undefined,
+        (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+      );
+      if (!failure || stopping.signal.aborted) return;
+      const failedAt = Date.now();
+      // A runtime that failed soon after it started is failing again for the same reason: back off
+      // (0.5 s, 1 s, 2 s … 30 s) instead of joining and leaving the group in a loop.
+      quickFailures = failedAt - startedAt < 30_000 ? quickFailures + 1 : 0;
+      logger.warn({ err: failure.message, instanceId }, 'kafka runtime failed; starting a new one');
+      // The failed runtime's partitions are gone: no share of any host until the new one is assigned some.
+      owned.clear();
+      updateShare();
+      try {
+        if (quickFailures > 0)
+          await sleep(Math.min(30_000, 250 * 2 ** quickFailures), undefined, { signal: stopping.signal });
+        runtime = await retry(
+          async () => {
+            const next = newRuntime();
+            runtime = next;
+            await next.start();
+            return next;
+          },
+          {
+            retries: Infinity,
+            budgetMs: restartBudgetMs,
+            baseDelayMs: 500,
+            maxDelayMs: 10_000,
+            signal: stopping.signal,
+            isRetriable: () => !stopping.signal.aborted,
+            onRetry: ({ attempt, error, delayMs }) =>
+              logger.warn({ attempt, delayMs, err: (error as Error)?.message }, 'kafka runtime did not start; retrying'),
+          },
+        );
+      } catch (err) {
+        if (stopping.signal.aborted) return;
+        throw new Error(
+          `kafka runtime failed (${failure.message}) and could not be started again within ${restartBudgetMs} ms: ${(err as Error)?.message ?? String(err)}`,
+          { cause: err },
+        );
+      }
+      restarts++;
+      startedAt = Date.now();
+      logger.warn({ instanceId, restarts, recoveredMs: Date.now() - failedAt }, 'kafka runtime running again');
+    }
+  };
+  const done = supervise();
+  done.catch(() => undefined);
+
   let stopped: Promise<void> | undefined;
   return {
-    runtime,
+    get runtime() {
+      return runtime;
+    },
+    get restarts() {
+      return restarts;
+    },
     store,
+    done,
     stop() {
       stopped ??= (async () => {
+        stopping.abort(new Error('worker stopping'));
         tasks.stop();
         await runtime.stop();
+        await done.catch(() => undefined);
       })();
       return stopped;
     },

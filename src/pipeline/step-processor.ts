@@ -5,8 +5,9 @@
  * does not). Report-only steps (link checking) pass the content on unchanged. A run of CPU-bound
  * steps (validate → transform → validate → normalize) is done in one go, in the first one's processor.
  * A step that throws a task-level error (a broken setup: missing schemas, an XSLT that does not
- * compile) fails the task once (`task-failure.ts`) and the record is cancelled; any other throw
- * fails the record with the error's code.
+ * compile) fails the task once (`task-failure.ts`) and the record is cancelled; a transient error is
+ * retried within the task's retry budget (`transient.ts`), then fails the task the same way; any
+ * other throw fails the record with the error's code.
  */
 import type { Processor, RecordContext, StreamRecord } from '../engine/index.ts';
 import type { StepOutcome } from '../steps/outcome.ts';
@@ -17,6 +18,7 @@ import type { TaskRow } from '../store/pipeline-store.ts';
 import { CPU_STEPS } from './cpu-steps.ts';
 import { errorMessage, errors, isMetisError, isTaskError } from '../errors/index.ts';
 import { failTask } from './task-failure.ts';
+import { waitOut } from './transient.ts';
 
 export class StepProcessor implements Processor<string, Envelope, string, unknown> {
   constructor(
@@ -32,7 +34,10 @@ export class StepProcessor implements Processor<string, Envelope, string, unknow
     }
     const task = await this.p.tasks.get(e.taskId);
     if (!task) throw errors.TASK_NOT_FOUND({ taskId: e.taskId });
-    let content = await unpackContent(this.p, e);
+    let content = await waitOut(this.p, () => unpackContent(this.p, e), {
+      what: `reading the payload of ${e.recordId}`,
+      signal: ctx.signal,
+    });
     // Consecutive CPU-bound steps run here one after the other (each still emits its outcome): a hop
     // between topics costs a transaction commit under exactly-once, a function call does not.
     for (let index = e.stepIndex; ; index++) {
@@ -63,7 +68,11 @@ export class StepProcessor implements Processor<string, Envelope, string, unknow
       if (outcome.status === 'fail' || last) return;
       content = outcome.content ?? content;
       if (CPU_STEPS.has(step) && CPU_STEPS.has(e.plan[index + 1])) continue;
-      const forward: Envelope = { ...e, stepIndex: index + 1, ...(await packContent(this.p, content)) };
+      const packed = await waitOut(this.p, () => packContent(this.p, content), {
+        what: `storing the payload of ${e.recordId}`,
+        signal: ctx.signal,
+      });
+      const forward: Envelope = { ...e, stepIndex: index + 1, ...packed };
       if (forward.content !== null) delete forward.contentRef;
       emit(ctx, ROUTE.steps, e.recordId, forward);
       return;
@@ -86,7 +95,11 @@ export class StepProcessor implements Processor<string, Envelope, string, unknow
   ): Promise<StepOutcome> {
     try {
       const fn = await this.p.ports.steps.forTask(task, step);
-      return await this.p.slots.run(task.taskId, task.spec.limits.maxInFlight, () => fn({ recordId, content }, signal));
+      // A transient error (the database restarting, a service refusing connections) is waited out
+      // within the retry budget; a step that still fails then fails the task (RETRY_BUDGET_SPENT).
+      return await this.p.slots.run(task.taskId, task.spec.limits.maxInFlight, () =>
+        waitOut(this.p, () => fn({ recordId, content }, signal), { what: `${step} of ${recordId}`, signal }),
+      );
     } catch (err) {
       if (isTaskError(err)) throw err.withContext({ taskId: task.taskId, step, recordId });
       // Any other throw is a bug or an unexpected condition: the record fails with it, the worker goes on.

@@ -3,8 +3,10 @@
  * state (to notice a cancellation within a second) is refreshed in the background for the tasks
  * this worker touched recently, with one query for all of them.
  */
+import type { Logger } from 'pino';
 import type { PipelineStore, TaskRow } from '../store/pipeline-store.ts';
 import type { TaskState } from '../model/index.ts';
+import { waitOut } from './transient.ts';
 
 const TERMINAL: TaskState[] = ['cancelled', 'failed'];
 
@@ -13,9 +15,15 @@ export class TaskCache {
   private readonly loading = new Map<string, Promise<TaskRow | undefined>>();
   private timer: NodeJS.Timeout | undefined;
 
+  /**
+   * With `retry`, a read that meets a transient database error (a restart, refused connections) is
+   * retried until `retryBudgetMs` is spent (then RETRY_BUDGET_SPENT), so an outage delays records
+   * instead of failing them.
+   */
   constructor(
     private readonly store: PipelineStore,
     private readonly refreshMs = 500,
+    private readonly retry?: { options: { retryBudgetMs: number }; logger: Logger },
   ) {}
 
   start(): void {
@@ -37,11 +45,19 @@ export class TaskCache {
     }
     let p = this.loading.get(taskId);
     if (!p) {
-      p = this.store.getTask(taskId).then((row) => {
-        this.loading.delete(taskId);
-        if (row) this.tasks.set(taskId, { row, touchedAt: Date.now() });
-        return row;
-      });
+      const read = () => this.store.getTask(taskId);
+      p = (this.retry ? waitOut(this.retry, read, { what: `reading task ${taskId}` }) : read()).then(
+        (row) => {
+          this.loading.delete(taskId);
+          if (row) this.tasks.set(taskId, { row, touchedAt: Date.now() });
+          return row;
+        },
+        (err: unknown) => {
+          // Not cached: the next record tries again (a failed read used to stick for good).
+          this.loading.delete(taskId);
+          throw err;
+        },
+      );
       this.loading.set(taskId, p);
     }
     return p;

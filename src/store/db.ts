@@ -44,6 +44,11 @@ export function connectPg(url: string = DEFAULT_PG_URL, opts: { max?: number } =
     },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
       const client = await pool.connect();
+      // A connection the server drops while checked out emits 'error' on the client, which nobody
+      // else listens to while it is not idle: without this the process dies (the query still rejects).
+      const ignore = () => {};
+      client.on('error', ignore);
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const tx: Queryable = {
@@ -56,10 +61,12 @@ export function connectPg(url: string = DEFAULT_PG_URL, opts: { max?: number } =
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
+        // A connection that cannot even roll back is broken: destroyed, not handed to the next caller.
+        await client.query('ROLLBACK').catch((e: Error) => (broken = e));
         throw err;
       } finally {
-        client.release();
+        client.removeListener('error', ignore);
+        client.release(broken);
       }
     },
     close() {

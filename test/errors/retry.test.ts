@@ -146,3 +146,41 @@ test('isRetriable: catalogue flag, transient network codes (also as a cause), tr
   for (const code of ['23505', '42P01', '22P02'])
     assert.equal(isTransientDbError(Object.assign(new Error(code), { code })), false, code);
 });
+
+test('budgetMs: tries go on while the next wait ends within the budget, then the last error is thrown', async () => {
+  let clock = 0;
+  const delays: number[] = [];
+  let calls = 0;
+  const err = errors.NETWORK({ url: 'http://x/', detail: 'refused' });
+  await assert.rejects(
+    retry(
+      async () => {
+        calls++;
+        throw err;
+      },
+      {
+        retries: Infinity,
+        budgetMs: 10_000,
+        baseDelayMs: 1000,
+        maxDelayMs: 4000,
+        random: () => 0.999,
+        now: () => clock,
+        sleep: async (ms) => {
+          delays.push(ms);
+          clock += ms;
+        },
+      },
+    ),
+    (e) => e === err,
+  );
+  // 999 + 1998 + 3996 = 6993; the next 3996 would end at 10 989 > 10 000.
+  assert.deepEqual(delays, [999, 1998, 3996]);
+  assert.equal(calls, 4);
+});
+
+test('isTransientDbError: node-postgres errors for a dropped connection (no code) are transient', () => {
+  assert.equal(isTransientDbError(new Error('Connection terminated unexpectedly')), true);
+  assert.equal(isTransientDbError(new Error('Client has encountered a connection error and is not queryable')), true);
+  assert.equal(isTransientDbError(new Error('syntax error at or near "x"')), false);
+  assert.equal(isRetriable(new Error('Connection terminated')), true);
+});

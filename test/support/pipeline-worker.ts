@@ -40,8 +40,9 @@ const worker = await startWorker({
   logger: pino({ level: env('LOG_LEVEL') ?? 'warn' }),
 });
 process.stdout.write(`READY ${process.pid}\n`);
-// A runtime that failed (fenced, fatal error) is a dead worker: exit so the supervisor (the test) sees it.
-worker.runtime.done.catch((err: unknown) => {
+// A worker that cannot go on (its runtime failed and no new one started within the budget) is dead:
+// exit so the supervisor (the test) sees it. A runtime that failed once is replaced by the worker itself.
+worker.done.catch((err: unknown) => {
   process.stderr.write(`worker runtime failed: ${(err as Error)?.stack ?? String(err)}\n`);
   process.exit(70);
 });

@@ -1,7 +1,10 @@
 /**
  * `metis-streams worker`: one member of the pipeline's consumer group on Kafka, writing results to
- * the PostgreSQL server, until SIGTERM or Ctrl-C. A runtime that fails (fenced by a newer instance, a
- * fatal client error) is a dead worker: it exits 70 so that a supervisor restarts it.
+ * the PostgreSQL server, until SIGTERM or Ctrl-C. A runtime that fails (broker or database restart)
+ * is replaced by the worker itself (`startWorker`); a worker that cannot go on (no runtime could be
+ * started again within the retry budget) exits 70 at once, so that a supervisor restarts it.
+ * SIGTERM stops it within STOP_DEADLINE_MS: the open transaction is committed, or, if the broker does
+ * not answer in time, left for the broker to abort (the next worker with the same id fences it).
  */
 import { connectPg } from '../../store/db.ts';
 import { startWorker } from '../../pipeline/kafka-worker.ts';
@@ -10,8 +13,16 @@ import type { CommandContext } from '../command-context.ts';
 import { checkEntities } from '../preflight.ts';
 import { loggerFrom, metisConfigFrom } from '../processing.ts';
 
+/** SIGTERM to exit: the issue's bound is 10 s; the rest is closing clients and the process. */
+const STOP_DEADLINE_MS = 8_000;
+
 export default async function worker({ config: c, sources, stderr }: CommandContext): Promise<number> {
   await checkEntities(c, sources);
+  // Whatever happens below, the process ends soon after this command returns: an abandoned socket or
+  // DNS lookup must not keep a stopped worker alive (a supervisor waits for the exit to restart it).
+  // Until the worker stops cleanly, a forced exit is a failure (a throw below exits 1 like main's).
+  let code = 1;
+  const exitSoon = () => setTimeout(() => process.exit(code), 2_500).unref();
   const db = connectPg(c.pgUrl);
   try {
     const ports = await createMetisPorts(metisConfigFrom(c, db));
@@ -27,24 +38,44 @@ export default async function worker({ config: c, sources, stderr }: CommandCont
         seedTopic: c.seedTopic,
         commitIntervalMs: c.commitIntervalMs,
         hostLimits: c.hostLimits,
+        options: { retryBudgetMs: c.retryBudgetMs },
         logger: loggerFrom(c),
       });
       stderr.write(`metis-streams worker running (brokers ${c.kafkaBrokers}); SIGTERM or Ctrl-C stops it\n`);
       const failed = await new Promise<Error | undefined>((done) => {
         process.once('SIGTERM', () => done(undefined));
         process.once('SIGINT', () => done(undefined));
-        running.runtime.done.then(
+        running.done.then(
           () => done(undefined),
           (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
         );
       });
-      await running.stop();
-      if (failed) stderr.write(`metis-streams worker stopped: ${failed.message}\n`);
-      return failed ? 70 : 0;
+      if (failed) {
+        stderr.write(`metis-streams worker stopped: ${failed.message}\n`);
+        code = 70;
+        exitSoon();
+        void running.stop();
+        return code;
+      }
+      const stopped = await Promise.race([
+        running.stop().then(() => true),
+        new Promise<false>((r) => setTimeout(() => r(false), STOP_DEADLINE_MS).unref()),
+      ]);
+      if (!stopped) {
+        stderr.write(
+          `metis-streams worker: not stopped cleanly within ${STOP_DEADLINE_MS} ms; exiting (the open transaction is aborted by the broker)\n`,
+        );
+        code = 70;
+        exitSoon();
+        return code;
+      }
+      code = 0;
+      return code;
     } finally {
-      await ports.close();
+      exitSoon();
+      await Promise.race([ports.close(), new Promise((r) => setTimeout(r, 1_000).unref())]);
     }
   } finally {
-    await db.close();
+    await Promise.race([db.close(), new Promise((r) => setTimeout(r, 1_000).unref())]);
   }
 }

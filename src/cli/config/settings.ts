@@ -328,6 +328,15 @@ export const SETTINGS = {
     default: 60_000,
     description: 'Total deadline of one media download, redirects and whole body (a trickling server is cut).',
   },
+  retryBudgetMs: {
+    kind: positiveInteger('milliseconds'),
+    flag: 'retry-budget-ms',
+    env: 'METIS_RETRY_BUDGET_MS',
+    commands: PROCESSING,
+    default: 300_000,
+    description:
+      'How long a transient error (database refusing connections, an OAI-PMH server gone) is retried before the task fails with RETRY_BUDGET_SPENT.',
+  },
   oaiMaxPages: {
     kind: positiveInteger('pages'),
     flag: 'oai-max-pages',
