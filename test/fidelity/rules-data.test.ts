@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { parseXml } from '../../src/edm/xml.ts';
 import { canonicalXml, ruleHash } from '../../src/steps/rules/canonical.ts';
 import { PORTED_RULES } from '../../src/steps/rules/rule-files.ts';
+import { slimSchematron } from '../../src/steps/rules/slim-schematron.ts';
 import { createTransformer } from '../../src/steps/transform/transformer.ts';
 import { createExternalValidator, type RecordValidator } from '../../src/steps/validate/validator.ts';
 import { fixture, SANDBOX, SCHEMA_DIR } from '../transform/fixtures.ts';
@@ -52,6 +53,30 @@ describe('canonical hash of a rule file', () => {
 
   test('our own stand-in rules are not a ported version', () => {
     assert.ok(!Object.values(PORTED_RULES).some((r) => r.hash === ruleHash(OWN_SCHEMATRON)));
+  });
+});
+
+describe('slimming a compiled Schematron', () => {
+  const skeleton = (unmoded: string) => `<xsl:stylesheet version="2.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
+  <xsl:template match="text()" priority="-1"/>${unmoded}
+  <xsl:template match="/"><svrl:schematron-output>
+    <svrl:active-pattern><xsl:attribute name="document"><xsl:value-of select="document-uri(/)"/></xsl:attribute><xsl:apply-templates/></svrl:active-pattern>
+    <xsl:apply-templates select="/" mode="M1"/></svrl:schematron-output></xsl:template>
+  <xsl:template match="*" mode="M1"><svrl:fired-rule context="*"/><xsl:if test="@bad"><svrl:failed-assert test="not(@bad)">
+    <xsl:attribute name="location"><xsl:apply-templates select="." mode="path"/></xsl:attribute><svrl:text>bad</svrl:text></svrl:failed-assert></xsl:if>
+    <xsl:apply-templates select="*" mode="M1"/></xsl:template>
+</xsl:stylesheet>`;
+
+  test('drops fired rules, locations and the silent walk; keeps asserts, texts and pattern markers', () => {
+    const slim = slimSchematron(skeleton(''));
+    for (const gone of ['fired-rule', 'name="location"', 'name="document"', '<xsl:apply-templates/>']) assert.ok(!slim.includes(gone), gone);
+    for (const kept of ['<svrl:active-pattern', '<svrl:failed-assert', '<svrl:text>bad</svrl:text>', 'mode="M1"']) assert.ok(slim.includes(kept), kept);
+  });
+
+  test('keeps the walk when an unmoded template writes something', () => {
+    const slim = slimSchematron(skeleton('<xsl:template match="*"><svrl:failed-assert/></xsl:template>'));
+    assert.ok(slim.includes('<xsl:apply-templates/>'));
+    assert.ok(!slim.includes('fired-rule'));
   });
 });
 

@@ -18,6 +18,7 @@ import { sortEdm } from '../../src/edm/sorter.ts';
 import { parseXml, serializeXml } from '../../src/edm/xml.ts';
 import { ruleHash } from '../../src/steps/rules/canonical.ts';
 import { PORTED_RULES } from '../../src/steps/rules/rule-files.ts';
+import { slimSchematron } from '../../src/steps/rules/slim-schematron.ts';
 import { transformToInternal } from '../../src/steps/transform/default-transform.ts';
 import { compileXslt, type CompiledXslt } from '../../src/steps/transform/xslt.ts';
 import { checkExternalSchematron } from '../../src/steps/validate/schematron-external.ts';
@@ -45,12 +46,20 @@ const sortedText = (text: string) => serializeXml(sortEdm(parseXml(text)));
 
 describe('rules: the TypeScript ports against Metis stylesheets', { skip: dir ? false : `Metis rule files not found (looked in: ${looked.join(', ')}; set METIS_RULES_DIR)` }, () => {
   const rules = dir!;
-  let ext: (content: string) => SchematronFailure | undefined;
-  let int: (content: string) => SchematronFailure | undefined;
+  type Check = (content: string) => SchematronFailure | undefined;
+  let ext: Check, int: Check, extAsIs: Check, intAsIs: Check;
   before(async () => {
-    [ext, int] = await Promise.all(
-      [rules.schematron, rules.schematronInternal].map(async (p) => xsltSchematron(await compileXslt(readFileSync(p, 'utf8'), { cacheDir }))),
-    );
+    // As production runs them (slimmed, see slim-schematron.ts) and as Metis ships them.
+    const load = async (p: string, slim: boolean) => {
+      const text = readFileSync(p, 'utf8');
+      return xsltSchematron(await compileXslt(slim ? slimSchematron(text) : text, { cacheDir }));
+    };
+    [ext, int, extAsIs, intAsIs] = await Promise.all([
+      load(rules.schematron, true),
+      load(rules.schematronInternal, true),
+      load(rules.schematron, false),
+      load(rules.schematronInternal, false),
+    ]);
   });
 
   test('the rule files are the versions the ports were written from (recognised by hash)', () => {
@@ -68,12 +77,17 @@ describe('rules: the TypeScript ports against Metis stylesheets', { skip: dir ? 
       const want = verdict(ext(text));
       if (want !== 'pass') failing++;
       assert.deepEqual(verdict(checkExternalSchematron(parseXml(text).root)), want, r.path);
+      assert.deepEqual(verdict(extAsIs(text)), want, `slimmed = as shipped: ${r.path}`);
     }
     assert.ok(failing > 0 && failing < records.length, `fixtures exercise both verdicts (${failing} failing)`);
   });
 
   test(`internal schematron: port = XSLT on all ${records.length} fixture records`, () => {
-    for (const r of records) assert.deepEqual(verdict(checkInternalSchematron(parseXml(r.text).root)), verdict(int(r.text)), r.path);
+    for (const r of records) {
+      const want = verdict(int(r.text));
+      assert.deepEqual(verdict(checkInternalSchematron(parseXml(r.text).root)), want, r.path);
+      assert.deepEqual(verdict(intAsIs(r.text)), want, `slimmed = as shipped: ${r.path}`);
+    }
   });
 
   test(`external schematron: ${EXTERNAL_MUTATIONS.length} mutants, each trips its rule in both`, () => {
@@ -83,6 +97,7 @@ describe('rules: the TypeScript ports against Metis stylesheets', { skip: dir ? 
       const want = verdict(ext(m.text));
       assert.equal(want === 'pass' ? undefined : want.pattern, m.pattern, `XSLT on mutant "${m.name}"`);
       assert.deepEqual(verdict(checkExternalSchematron(parseXml(m.text).root)), want, `port on mutant "${m.name}"`);
+      assert.deepEqual(verdict(extAsIs(m.text)), want, `slimmed = as shipped on mutant "${m.name}"`);
     }
   });
 
@@ -93,6 +108,7 @@ describe('rules: the TypeScript ports against Metis stylesheets', { skip: dir ? 
       const want = verdict(int(m.text));
       assert.equal(want === 'pass' ? undefined : want.pattern, m.pattern, `XSLT on mutant "${m.name}"`);
       assert.deepEqual(verdict(checkInternalSchematron(parseXml(m.text).root)), want, `port on mutant "${m.name}"`);
+      assert.deepEqual(verdict(intAsIs(m.text)), want, `slimmed = as shipped on mutant "${m.name}"`);
     }
   });
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { XmlDocument, XmlElement } from '../../edm/xml.ts';
 import type { StepMessage } from '../outcome.ts';
 import { readRuleFile, xsltRulesMessage } from '../rules/rule-files.ts';
+import { slimSchematron } from '../rules/slim-schematron.ts';
 import { type Sort, loadSorter } from '../rules/sorter-rules.ts';
 import { compileXslt } from '../transform/xslt.ts';
 import type { SchematronFailure } from './schematron-support.ts';
@@ -56,7 +57,7 @@ export async function loadValidationRules(o: RuleOptions): Promise<RuleEngines> 
   const rules = existsSync(file) ? readRuleFile(o.kind, file) : undefined;
   if (!rules || rules.ported)
     return { sort, schematron: (doc) => o.port(doc.root), notes, used: { schematron: 'port', sorter: sorterUsed } };
-  const check = xsltSchematron(await compileXslt(rules.text, { cacheDir: o.xsltCacheDir }));
+  const check = xsltSchematron(await compileXslt(slimSchematron(rules.text), { cacheDir: o.xsltCacheDir }));
   notes.push(xsltRulesMessage(rules));
   return { sort, schematron: (_doc, content) => check(content), notes, used: { schematron: 'xslt', sorter: sorterUsed } };
 }
