@@ -20,6 +20,7 @@ import { reportRoutes } from './routes/reports.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { eventRoutes } from './routes/events.ts';
+import { registerDashboard } from './dashboard.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -130,6 +131,7 @@ export async function buildApiServer(backend: ApiBackend, opts: ApiOptions): Pro
 
   // The dashboard (built web assets) registers here: src/api/dashboard.ts (owned by the UI work).
   // --- dashboard registration ---
+  registerDashboard(app);
 
   return app;
 }

@@ -28,3 +28,12 @@ export function Legend() {
     </div>
   );
 }
+
+/**
+ * What a step can expect: the task's expected total for its first step, then what the step before
+ * passed on (success + warn; failed records stop there, as in Metis), so a finished task's bars are full.
+ */
+export function stepExpected(steps: Pick<StepProgress, 'success' | 'warn'>[], i: number, expectedTotal: number | null): number {
+  if (i === 0) return expectedTotal ?? 0;
+  return steps[i - 1].success + steps[i - 1].warn;
+}

@@ -3,7 +3,7 @@
  * (highlighted), the diff between two steps, its tier breakdown and its thumbnails.
  */
 import { useEffect, useState } from 'react';
-import { getText, query, type RecordDetail, type RecordDiff, type StepName } from '../api.ts';
+import { getText, getToken, query, type RecordDetail, type RecordDiff, type StepName } from '../api.ts';
 import { ErrorNotice } from '../common.tsx';
 import { DiffView } from '../components/DiffView.tsx';
 import { DepublishForm } from '../components/TaskActions.tsx';
@@ -193,7 +193,8 @@ export function RecordPage({ taskId, recordId }: { taskId: string; recordId: str
                 <div className="thumbs">
                   {r.thumbnails.map((u) => (
                     <figure key={u}>
-                      <img src={u} alt={`Thumbnail ${u.split('/').pop()}`} loading="lazy" />
+                      {/* <img> sends no Authorization header: the API takes the token as ?access_token= on GETs. */}
+                      <img src={getToken() ? `${u}${u.includes('?') ? '&' : '?'}access_token=${encodeURIComponent(getToken())}` : u} alt={`Thumbnail ${u.split('/').pop()}`} loading="lazy" />
                       <figcaption className="mono" style={{ wordBreak: 'break-all' }}>{u.split('/').pop()}</figcaption>
                     </figure>
                   ))}

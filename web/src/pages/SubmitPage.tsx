@@ -82,6 +82,12 @@ export function SubmitPage({ from }: { from?: string }) {
   const [errors, setErrors] = useState<Errors>({});
   const [serverError, setServerError] = useState<Error>();
   const [busy, setBusy] = useState(false);
+  // After a refused submit, the first field marked invalid gets the focus (once React has marked it).
+  const [focusFirstError, setFocusFirstError] = useState(0);
+  useEffect(() => {
+    if (focusFirstError === 0) return;
+    document.querySelector<HTMLElement>('[aria-invalid="true"], fieldset[data-invalid="true"] input')?.focus();
+  }, [focusFirstError]);
 
   // "New task from this one": take the earlier task's dataset and offer its steps.
   useEffect(() => {
@@ -141,8 +147,7 @@ export function SubmitPage({ from }: { from?: string }) {
     const e = validate();
     setErrors(e);
     if (Object.keys(e).length > 0) {
-      const first = document.querySelector<HTMLElement>('[aria-invalid="true"], fieldset[data-invalid="true"] input');
-      first?.focus();
+      setFocusFirstError((n) => n + 1);
       return;
     }
     setBusy(true);
@@ -180,6 +185,7 @@ export function SubmitPage({ from }: { from?: string }) {
         setErrors({ [err.field.replace(/^body\./, '')]: err.message });
       }
       setServerError(err as Error);
+      setFocusFirstError((n) => n + 1);
     } finally {
       setBusy(false);
     }

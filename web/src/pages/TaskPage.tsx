@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { LIVE_STATES, streamEvents, type Progress, type Task } from '../api.ts';
 import { ErrorNotice, StateBadge } from '../common.tsx';
 import { BarChart, Funnel, LineChart, type Point } from '../components/Charts.tsx';
-import { Legend, ProgressBar } from '../components/ProgressBar.tsx';
+import { Legend, ProgressBar, stepExpected } from '../components/ProgressBar.tsx';
 import { DepublishForm, TaskActions } from '../components/TaskActions.tsx';
 import { ErrorReport } from '../components/ErrorReport.tsx';
 import { RecordList, type RecordFilter } from '../components/RecordList.tsx';
@@ -69,7 +69,6 @@ export function TaskPage({ taskId }: { taskId: string }) {
   if (task.error) return (<><h1>Task {taskId}</h1><ErrorNotice error={task.error} /></>);
   if (!task.data || !progress) return <p role="status">Loading task {taskId}…</p>;
   const t = task.data;
-  const expected = progress.expectedTotal ?? 0;
   const showRecords = (f: RecordFilter) => {
     setRecordFilter(f);
     requestAnimationFrame(() => recordsRef.current?.scrollIntoView({ block: 'start' }));
@@ -142,10 +141,10 @@ export function TaskPage({ taskId }: { taskId: string }) {
             </tr>
           </thead>
           <tbody>
-            {progress.steps.map((s) => (
+            {progress.steps.map((s, i) => (
               <tr key={s.step} data-step={s.step}>
                 <th scope="row" className="mono">{s.step}</th>
-                <td><ProgressBar p={s} expected={expected} /></td>
+                <td><ProgressBar p={s} expected={stepExpected(progress.steps, i, progress.expectedTotal)} /></td>
                 <td className="num">{fmtInt(s.success)}</td>
                 <td className="num">{s.warn > 0 ? <button type="button" className="link" onClick={() => showRecords({ step: s.step, status: 'warn' })}>{fmtInt(s.warn)}</button> : 0}</td>
                 <td className="num">{s.fail > 0 ? <button type="button" className="link" onClick={() => showRecords({ step: s.step, status: 'fail' })}>{fmtInt(s.fail)}</button> : 0}</td>

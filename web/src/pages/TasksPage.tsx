@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { LIVE_STATES, query, streamEvents, type Task, type TaskState, type TaskWithProgress } from '../api.ts';
 import { ErrorNotice, StateBadge } from '../common.tsx';
-import { Legend, ProgressBar } from '../components/ProgressBar.tsx';
+import { Legend, ProgressBar, stepExpected } from '../components/ProgressBar.tsx';
 import { fmtInt, fmtRate, fmtTime, sourceLabel } from '../format.ts';
 import { useApi } from '../hooks.ts';
 import { Link } from '../router.tsx';
@@ -17,13 +17,13 @@ function StepBars({ t }: { t: Task & { progress?: TaskWithProgress['progress'] }
     if (LIVE_STATES.includes(t.state) && t.processed === 0) return <span className="muted">no records yet</span>;
     return <span className="muted">{fmtInt(t.processed)} records processed{t.expectedTotal !== null ? ` of ${fmtInt(t.expectedTotal)}` : ''}</span>;
   }
-  const expected = t.progress?.expectedTotal ?? t.expectedTotal ?? 0;
+  const expected = t.progress?.expectedTotal ?? t.expectedTotal;
   return (
     <div className="steps-mini">
-      {steps.map((s) => (
+      {steps.map((s, i) => (
         <div key={s.step} style={{ display: 'contents' }}>
           <span className="mono">{s.step}</span>
-          <ProgressBar p={s} expected={expected} />
+          <ProgressBar p={s} expected={stepExpected(steps, i, expected)} />
           <span className="muted">
             {fmtInt(s.total)}
             {s.ratePerSecond !== null && LIVE_STATES.includes(t.state) ? ` · ${fmtRate(s.ratePerSecond)}/s` : ''}

@@ -1,0 +1,175 @@
+/**
+ * The dashboard in a real browser (Debian's Chromium, headless, driven by playwright-core) against a real
+ * `serve` server in embedded mode over a temporary data folder, with a generated OAI-PMH dataset (about
+ * one record in ten broken on purpose) and its media served on 127.0.0.1. It submits a task in the form,
+ * watches it complete, opens the error report and drills down to the failed records, opens a record's
+ * XML and its diff between two steps, cancels a slow task, and checks the form's validation, labels and
+ * dark mode. Screenshots of each page are written to test-results/ui/.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { collectPageErrors, launchChromium, screenshot } from './browser.ts';
+import { startDashboardServer, type DashboardServer } from './server.ts';
+
+const N = 40;
+let server: DashboardServer;
+let browser: Browser;
+let page: Page;
+let pageErrors: string[];
+let taskId = '';
+
+before(async () => {
+  server = await startDashboardServer({ records: N });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  page.setDefaultTimeout(30_000);
+  pageErrors = collectPageErrors(page);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** No uncaught exception, no console error other than an HTTP answer the page shows itself. */
+function assertNoPageErrors() {
+  const real = pageErrors.filter((e) => !/Failed to load resource: the server responded with a status of (404|409)/.test(e));
+  assert.deepEqual(real, [], 'the page logged errors');
+}
+
+test('the submit form refuses bad input field by field, and every control has a label', async () => {
+  await page.goto(`${server.url}/`);
+  assert.match(page.url(), /\/ui\/$/, '/ redirects to the dashboard');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Submit' }).click();
+  await page.getByRole('heading', { name: 'Submit a task' }).waitFor();
+  await page.getByLabel('Dataset id').fill('bad id!');
+  await page.getByLabel('OAI-PMH endpoint').fill('ftp://example.org/oai');
+  await page.getByLabel('normalize').uncheck();
+  await page.getByRole('button', { name: 'Submit task' }).click();
+  await page.getByText('Dataset id: 1–64 letters, digits, _ or -.').waitFor();
+  await page.getByText('Give the dataset a name.').waitFor();
+  await page.getByText('An http(s) address of the OAI-PMH endpoint.').waitFor();
+  await page.getByText(/leave a gap: normalize would be skipped/).waitFor();
+  assert.equal(await page.getByLabel('Dataset id').getAttribute('aria-invalid'), 'true');
+  // The first invalid field has the focus, so a keyboard user lands on it.
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'ds-id');
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll('input, select, textarea, button')]
+      .filter((el) => {
+        const e = el as HTMLInputElement;
+        const byLabel = e.labels && e.labels.length > 0 && [...e.labels].some((l) => l.textContent!.trim() !== '');
+        return !byLabel && !e.getAttribute('aria-label') && !(e.tagName === 'BUTTON' && e.textContent!.trim() !== '');
+      })
+      .map((e) => e.outerHTML.slice(0, 80)),
+  );
+  assert.deepEqual(unlabelled, [], 'controls without a label');
+  await screenshot(page, '01-submit-validation');
+  assert.equal(await server.taskCount(), 0, 'nothing was submitted');
+  assertNoPageErrors();
+});
+
+test('a task submitted in the form runs to completion with live progress', async () => {
+  await page.goto(`${server.url}/ui/submit`);
+  await page.getByLabel('Dataset id').fill('ui_demo');
+  await page.getByLabel('Dataset name').fill('Dashboard demo');
+  await page.getByLabel('Country').fill('Italy');
+  await page.getByLabel('Language').fill('it');
+  await page.getByLabel('OAI-PMH endpoint').fill(server.oaiUrl);
+  await screenshot(page, '02-submit-filled');
+  await page.getByRole('button', { name: 'Submit task' }).click();
+  await page.waitForURL(/\/ui\/tasks\/[^/]+$/);
+  taskId = decodeURIComponent(page.url().split('/').pop()!);
+  await page.getByRole('heading', { name: /Dashboard demo/ }).waitFor();
+  // The page follows the task's event stream until it is completed (no reload).
+  await page.locator('.state-completed').first().waitFor({ timeout: 180_000 });
+  const harvestRow = page.locator('tr[data-step="harvest"]');
+  const cells = await harvestRow.locator('td.num').allTextContents();
+  const [success, warn, fail] = cells.slice(0, 3).map((c) => Number(c.replace(/,/g, '')));
+  assert.equal(success + warn + fail, N, `harvest saw every record: ${cells.join(' | ')}`);
+  assert.ok(fail > 0, 'the broken-on-purpose records failed harvest');
+  assert.equal(await page.getByTestId('processed').textContent(), String(N));
+  for (const step of ['validate-external', 'transform', 'normalize', 'enrich', 'media', 'preview', 'publish']) {
+    assert.equal(await page.locator(`tr[data-step="${step}"]`).count(), 1, `${step} has a progress row`);
+  }
+  await screenshot(page, '03-task-completed');
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tasks' }).click();
+  const row = page.locator(`tr[data-task-id="${taskId}"]`);
+  await row.waitFor();
+  assert.match(await row.textContent() ?? '', /completed/);
+  await screenshot(page, '04-task-list');
+  assertNoPageErrors();
+});
+
+test('the error report lists every group and drills down to the failed records', async () => {
+  await page.goto(`${server.url}/ui/tasks/${encodeURIComponent(taskId)}`);
+  const report = page.getByTestId('error-report');
+  await report.getByTestId('error-group').first().waitFor();
+  const api = await server.api(`/api/tasks/${encodeURIComponent(taskId)}/errors?limit=500`);
+  const groups = await report.getByTestId('error-group').count();
+  assert.equal(groups, Math.min(20, api.total), 'the first page shows the API\'s groups');
+  const harvestGroup = report.getByTestId('error-group').filter({ hasText: 'harvest' }).first();
+  const count = Number((await harvestGroup.locator('td.num').textContent())!.replace(/,/g, ''));
+  assert.ok(count > 0);
+  await report.scrollIntoViewIfNeeded();
+  await screenshot(page, '05-error-report');
+  // The count opens the records of that group.
+  await harvestGroup.locator('td.num button').click();
+  const rows = page.getByTestId('record-row');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="record-row"]').length === n, Math.min(count, 25));
+  for (const text of await rows.allTextContents()) assert.match(text, /fail/);
+  await screenshot(page, '06-error-drilldown');
+  assertNoPageErrors();
+});
+
+test('a record page shows its XML after a step and the diff between two steps', async () => {
+  await page.goto(`${server.url}/ui/tasks/${encodeURIComponent(taskId)}`);
+  await page.getByLabel('Status').selectOption('success');
+  const first = page.getByTestId('record-row').first();
+  await first.waitFor();
+  const recordId = (await first.locator('a').textContent())!;
+  await first.locator('a').click();
+  await page.waitForURL(/\/records\//);
+  await page.getByRole('heading', { name: recordId }).waitFor();
+  const xml = page.getByTestId('xml-view');
+  await xml.waitFor();
+  assert.match((await xml.textContent())!, /rdf:RDF/);
+  assert.ok((await xml.locator('.t').count()) > 10, 'tags are highlighted');
+  await screenshot(page, '07-record');
+  await page.getByRole('tab', { name: 'Diff between steps' }).click();
+  await page.getByLabel('From', { exact: true }).selectOption('harvest');
+  await page.getByLabel('to', { exact: true }).selectOption('normalize');
+  const diff = page.getByTestId('diff-view');
+  await diff.waitFor();
+  assert.ok((await diff.locator('.add').count()) + (await diff.locator('.del').count()) > 0, 'the diff shows changed lines');
+  await screenshot(page, '08-record-diff');
+  assertNoPageErrors();
+});
+
+test('a running task is cancelled from its page', async () => {
+  const slow = await server.submitSlowTask();
+  await page.goto(`${server.url}/ui/tasks/${encodeURIComponent(slow)}`);
+  await page.getByRole('button', { name: 'Cancel task…' }).click();
+  await page.getByRole('button', { name: 'Yes, cancel' }).click();
+  await page.locator('.state-cancelled').first().waitFor({ timeout: 60_000 });
+  const t = await server.api(`/api/tasks/${encodeURIComponent(slow)}`);
+  assert.equal(t.state, 'cancelled');
+  await screenshot(page, '09-task-cancelled');
+  assertNoPageErrors();
+});
+
+test('dark mode and the engine page', async () => {
+  await page.goto(`${server.url}/ui/tasks/${encodeURIComponent(taskId)}`);
+  await page.getByLabel('Theme').selectOption('dark');
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(bg, 'rgb(21, 23, 26)', 'the dark background');
+  await page.getByTestId('progress').waitFor();
+  await screenshot(page, '10-task-dark');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Engine' }).click();
+  await page.getByRole('heading', { name: 'Topics' }).waitFor();
+  assert.ok((await page.getByRole('table', { name: 'Topics' }).locator('tbody tr').count()) > 0);
+  await screenshot(page, '11-engine-dark');
+  await page.getByLabel('Theme').selectOption('system');
+  assertNoPageErrors();
+});
