@@ -26,6 +26,8 @@ export interface RunSpec {
   oaiUrl: string;
   /** Extra fields of the task's source (e.g. the harvest mode), only for trees that know them. */
   source?: Record<string, unknown>;
+  /** The plan is the harvest step alone (harvest speed). */
+  harvestOnly?: boolean;
   dir: string;
   profileDir?: string;
 }
@@ -181,7 +183,7 @@ function load<T>(root: string, path: string): Promise<T> {
 export async function run(spec: RunSpec): Promise<RunResult> {
   const { root } = spec;
   const model = await load<typeof import('../src/model/index.ts')>(root, 'src/model/index.ts');
-  const steps = spec.media ? [...model.DEFAULT_STEPS] : model.DEFAULT_STEPS.filter((s) => s !== 'media');
+  const steps = spec.harvestOnly ? ['harvest' as const] : spec.media ? [...model.DEFAULT_STEPS] : model.DEFAULT_STEPS.filter((s) => s !== 'media');
   const task = {
     dataset: { id: '9400', name: 'Bench', country: 'Italy', language: 'it' },
     source: { type: 'oai' as const, url: spec.oaiUrl, metadataPrefix: 'edm', ...spec.source },

@@ -1,6 +1,6 @@
 /**
  * `npm run bench pipeline [N] [--runtimes=embedded,kafka1,kafka2] [--media=without,with] [--reps=R]
- *   [--baseline=REV] [--harvest=listrecords] [--page-size=50] [--cpu-prof] [--write]`
+ *   [--baseline=REV] [--verb=ListRecords] [--harvest-only] [--page-size=50] [--cpu-prof] [--write]`
  *
  * End to end records/s of the whole pipeline (harvest from a local OAI-PMH server → publish, media
  * against the local media server), exactly-once, for N generated records (default 10,000):
@@ -16,7 +16,8 @@
  * `--baseline=REV` also measures that commit of this repository (`git archive` into a temporary
  * folder, node_modules linked) in the same run, alternating with the current code, R times each:
  * the ratio of the two on the same machine at the same time is what a shared machine can tell.
- * `--harvest=listrecords` harvests the current code with ListRecords (the baseline keeps its default).
+ * `--verb=ListRecords` harvests the current code with ListRecords (the baseline keeps Metis's
+ * ListIdentifiers + GetRecord); `--harvest-only` runs tasks whose plan is the harvest step alone.
  * `--cpu-prof` writes CPU profiles and prints where the time goes. `--write` puts the tables into
  * docs/BENCHMARKS.md.
  */
@@ -185,7 +186,8 @@ export default async function main(args: string[]): Promise<void> {
   const medias = (arg(args, 'media') ?? 'without,with').split(',').map((m) => m === 'with');
   const reps = Number(arg(args, 'reps') ?? 1);
   const baselineRev = arg(args, 'baseline');
-  const harvest = arg(args, 'harvest');
+  const verb = arg(args, 'verb');
+  const harvestOnly = arg(args, 'harvest-only') !== undefined;
   const pageSize = Number(arg(args, 'page-size') ?? 50);
   const profile = arg(args, 'cpu-prof') !== undefined ? mkdtempSync(join(tmpdir(), 'metis-bench-prof-')) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'metis-bench-pipe-'));
@@ -205,8 +207,8 @@ export default async function main(args: string[]): Promise<void> {
         for (let rep = 0; rep < reps; rep++) {
           // Alternate the order so neither tree always runs on the warmer (or busier) machine.
           for (const t of rep % 2 ? [...trees].reverse() : trees) {
-            const source = t.tree === 'current' && harvest ? { harvestMode: harvest } : undefined;
-            const r = await runChild({ root: t.root, tree: t.tree, kind, media, records: n, partitions: PARTITIONS, oaiUrl: oai.url, source, dir, profileDir: profile });
+            const source = t.tree === 'current' && verb ? { verb } : undefined;
+            const r = await runChild({ root: t.root, tree: t.tree, kind, media, records: n, partitions: PARTITIONS, oaiUrl: oai.url, source, harvestOnly, dir, profileDir: profile });
             results.push(r);
             console.log(
               `${t.tree} ${kind} media=${media}: ${r.recordsPerSecond.toFixed(1)} records/s (${r.seconds.toFixed(1)} s), first published ${r.firstPublishedMs?.toFixed(0)} ms, ` +
@@ -221,7 +223,7 @@ export default async function main(args: string[]): Promise<void> {
     await mediaServer.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  const env = `${cpus().length} cores (${cpus()[0]?.model.trim()}), load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)} during the run, Node ${process.version}, OAI pages of ${pageSize}${harvest ? `, harvest mode ${harvest} (current code)` : ''}${baselineRev ? `, baseline ${baselineRev}` : ''}`;
+  const env = `${cpus().length} cores (${cpus()[0]?.model.trim()}), load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)} during the run, Node ${process.version}, OAI pages of ${pageSize}${verb ? `, harvest verb ${verb} (current code)` : ''}${harvestOnly ? ', plan: harvest only' : ''}${baselineRev ? `, baseline ${baselineRev}` : ''}`;
   const out = `${table(results, n)}\n\n${storageTable(results)}`;
   console.log(`\n${out}\n\n${env}`);
   const prof = profile ? summarizeProfiles(profile) : '';

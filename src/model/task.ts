@@ -25,6 +25,11 @@ export const sourceSchema = z.discriminatedUnion('type', [
     set: z.string().optional(),
     from: z.string().optional(),
     until: z.string().optional(),
+    /**
+     * How records are read: `ListIdentifiers` + one `GetRecord` per record (Metis; the default), or
+     * `ListRecords` (records come with the listing's pages: one request per page) where the provider supports it.
+     */
+    verb: z.enum(['ListIdentifiers', 'ListRecords']).optional(),
   }),
   z.object({ type: z.literal('archive'), url: z.string().min(1) }),
   /** Records stored by an earlier task after one of its steps: re-run from the next step. */

@@ -134,11 +134,18 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
       );
     }
     let n = emitted;
-    for (const h of page.headers) {
+    for (const [i, h] of page.headers.entries()) {
       if (h.deleted) continue;
       if (this.reachedLimit(task, n)) break;
-      const cmd: FetchCommand = { taskId: task.taskId, identifier: h.identifier, datestamp: h.datestamp, index: n };
-      emit(ctx, ROUTE.fetch, h.identifier, cmd);
+      const listed = page.records?.[i];
+      // ListRecords: the page carries the record (no fetch hop, no GetRecord); else one fetch command each.
+      if (listed && 'status' in listed)
+        emit(ctx, ROUTE.outcomes, h.identifier, recordEvent(task.taskId, 'harvest', { ...listed, recordId: h.identifier }, true, null));
+      else if (listed) await harvested(this.p, task, listed.content, h.identifier, h.datestamp, ctx, listed.messages);
+      else {
+        const cmd: FetchCommand = { taskId: task.taskId, identifier: h.identifier, datestamp: h.datestamp, index: n };
+        emit(ctx, ROUTE.fetch, h.identifier, cmd);
+      }
       n++;
     }
     if (page.token && !this.reachedLimit(task, n)) {

@@ -15,6 +15,8 @@ export interface OaiSourceSpec {
   set?: string;
   from?: string;
   until?: string;
+  /** `ListRecords`: the records come with the listing's pages (`OaiPage.records`). */
+  verb?: 'ListIdentifiers' | 'ListRecords';
 }
 
 export interface OaiHeader {
@@ -30,6 +32,8 @@ export interface OaiPage {
   completeListSize?: number;
   /** Where the listing stands after this page; sent with the next token. */
   progress?: ListingProgress;
+  /** With the `ListRecords` verb: the record of each header (same order), as `getRecord` would give it. */
+  records?: Array<Awaited<ReturnType<OaiPort['getRecord']>>>;
 }
 
 export interface OaiPort {

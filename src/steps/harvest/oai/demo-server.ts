@@ -1,7 +1,8 @@
 /**
  * A small OAI-PMH repository on 127.0.0.1 that serves a generated dataset (demo-dataset.ts), for
  * `metis-streams run --demo`, tests and benchmarks. Like metis-repository's test server it answers
- * the verbs Metis uses (`ListIdentifiers` with resumption tokens, `GetRecord`) plus `Identify`.
+ * the verbs Metis uses (`ListIdentifiers` with resumption tokens, `GetRecord`) plus `Identify` and
+ * `ListRecords` (same pages as ListIdentifiers, each header with its record).
  * Errors follow OAI-PMH: `badVerb`, `badArgument`, `badResumptionToken`, `cannotDisseminateFormat`,
  * `idDoesNotExist`, `noRecordsMatch` (as `<error>` elements with HTTP 200).
  */
@@ -23,7 +24,7 @@ export interface RepositoryRecord {
 export interface OaiRepositoryOptions {
   /** Number of records (indexes 0..size-1). */
   size: number;
-  /** Headers per ListIdentifiers page (default 100). */
+  /** Headers per ListIdentifiers (records per ListRecords) page (default 100). */
   pageSize?: number;
   /** Accepted metadataPrefix (default `edm`). */
   metadataPrefix?: string;
@@ -112,7 +113,7 @@ export function createOaiRepositoryHandler(options: OaiRepositoryOptions): (req:
       const r = recordAt(i);
       return send(`<GetRecord><record>${header(r)}${r.deleted ? '' : `<metadata>${r.metadata}</metadata>`}</record></GetRecord>`);
     }
-    if (verb === 'ListIdentifiers') {
+    if (verb === 'ListIdentifiers' || verb === 'ListRecords') {
       let pos: ListPosition;
       const token = q.get('resumptionToken');
       if (token !== null) {
@@ -133,7 +134,8 @@ export function createOaiRepositoryHandler(options: OaiRepositoryOptions): (req:
       let i = pos.next;
       for (; i < options.size && headers.length < pageSize; i++) {
         const r = recordAt(i);
-        if (!filtered || matches(r)) headers.push(header(r));
+        if (filtered && !matches(r)) continue;
+        headers.push(verb === 'ListRecords' ? `<record>${header(r)}${r.deleted ? '' : `<metadata>${r.metadata}</metadata>`}</record>` : header(r));
       }
       if (pos.next === 0 && headers.length === 0) return error('noRecordsMatch', 'The combination of the values of the from, until, set and metadataPrefix arguments results in an empty list.');
       let more = false;
@@ -145,7 +147,7 @@ export function createOaiRepositoryHandler(options: OaiRepositoryOptions): (req:
         : pos.next > 0
           ? `<resumptionToken${size} cursor="${pos.next}"/>`
           : '';
-      return send(`<ListIdentifiers>${headers.join('')}${tokenXml}</ListIdentifiers>`);
+      return send(`<${verb}>${headers.join('')}${tokenXml}</${verb}>`);
     }
     return error('badVerb', verb ? `Illegal verb: ${verb}` : 'Missing verb');
   };

@@ -1,7 +1,8 @@
 /**
  * OAI-PMH harvesting as Metis does it (metis-steps.md §1): `ListIdentifiers` following resumption
  * tokens, then one `GetRecord` per header. Deleted headers are skipped; the metadata child of each
- * record is returned as a standalone XML string.
+ * record is returned as a standalone XML string. `listRecordsPage` reads a `ListRecords` page instead
+ * (records and headers in one response), for providers that support it.
  *
  * - Listing problems (unreachable endpoint after retries, OAI errors such as `badArgument`,
  *   `badResumptionToken`, `cannotDisseminateFormat`, malformed pages) throw `TaskError`.
@@ -31,7 +32,14 @@ import {
   oaiUrl,
   type ListOptions,
 } from './oai-listing.ts';
-import { parseGetRecord, parseIdentify, type IdentifyResponse, type ListIdentifiersPage } from './oai-response.ts';
+import {
+  parseGetRecord,
+  parseIdentify,
+  type IdentifyResponse,
+  type ListIdentifiersPage,
+  type ListRecordsPage,
+  type OaiRecord,
+} from './oai-response.ts';
 
 export type { OaiHeader } from './oai-response.ts';
 export { OaiEndpointSchema, type OaiEndpoint } from './oai-endpoint.ts';
@@ -92,6 +100,14 @@ export type OaiRecordData = {
   setSpecs: string[];
 };
 
+/** A record of a ListRecords page: its header fields and the outcome GetRecord would have given. */
+export interface ListedRecord {
+  identifier: string;
+  datestamp: string;
+  deleted: boolean;
+  outcome: StepOutcome<OaiRecordData>;
+}
+
 export interface OaiClient {
   /** A lazy, page-by-page listing of headers (memory: one page). */
   listIdentifiers(endpoint: OaiEndpoint, options?: ListOptions): OaiListing;
@@ -108,6 +124,22 @@ export interface OaiClient {
     signal?: AbortSignal,
     progress?: ListingProgress,
   ): Promise<ListIdentifiersPage & { progress: ListingProgress }>;
+  /**
+   * One ListRecords page (not how Metis harvests: see the harvest README), for providers that support
+   * it: like `listPage`, with each record checked as `fetchRecord` checks a GetRecord answer (a
+   * deleted or empty record is a `fail` outcome). Saves one request per record.
+   */
+  listRecordsPage(
+    endpoint: OaiEndpoint,
+    token: string | undefined,
+    signal?: AbortSignal,
+    progress?: ListingProgress,
+  ): Promise<{
+    records: ListedRecord[];
+    resumptionToken?: string;
+    completeListSize: number | null;
+    progress: ListingProgress;
+  }>;
   /** One ListIdentifiers request; its `completeListSize` or null (Metis's `countRecords`). Throws TaskError. */
   countRecords(endpoint: OaiEndpoint, signal?: AbortSignal): Promise<number | null>;
   /**
@@ -182,29 +214,34 @@ export function createOaiClient(options: OaiClientOptions = {}): OaiClient {
       }
       if (res.errors.length > 0)
         return fail(identifier, oaiErrorCode(res.errors[0].code), describeOaiError(res.errors[0]), url);
-      // Messages as in Metis's OaiRecordParser.
-      if (!res.header) return fail(identifier, 'OAI_EMPTY_HEADER', 'Empty record header!', url);
-      if (res.metadataChildCount > 1) return fail(identifier, 'OAI_MULTIPLE_METADATA', 'More than one XML!', url);
-      if (res.header.deleted)
-        return fail(identifier, 'OAI_RECORD_DELETED', 'Record is marked deleted at the source.', url);
-      if (!res.metadata) return fail(identifier, 'OAI_EMPTY_RECORD', 'Empty (non-deleted) record!', url);
-      const answered = res.header.identifier;
-      const mismatch: StepMessage[] =
-        answered && answered !== identifier
-          ? [
-              {
-                level: 'warn',
-                code: 'OAI_IDENTIFIER_MISMATCH',
-                message: `GetRecord for ${shorten(identifier)} returned the record ${shorten(answered)}`,
-              },
-            ]
-          : [];
-      return success<OaiRecordData>(
-        identifier,
-        res.metadata,
-        { identifier: answered || identifier, datestamp: res.header.datestamp, setSpecs: res.header.setSpecs },
-        mismatch,
+      return recordOutcome(identifier, res, url);
+    },
+
+    async listRecordsPage(endpoint, token, signal, progress) {
+      const listing = new OaiListing(
+        http,
+        checkEndpoint(endpoint),
+        { resumptionToken: token, includeDeleted: true, signal, verb: 'ListRecords' },
+        limits,
+        progress,
       );
+      const page = (await listing.readPage()) as ListRecordsPage;
+      const url = oaiUrl(endpoint.baseUrl, token ? { verb: 'ListRecords', resumptionToken: token } : { verb: 'ListRecords' });
+      const records = page.records.map((r): ListedRecord => {
+        const identifier = r.header?.identifier ?? '';
+        return {
+          identifier,
+          datestamp: r.header?.datestamp ?? '',
+          deleted: r.header?.deleted ?? false,
+          outcome: recordOutcome(identifier, r, url),
+        };
+      });
+      return {
+        records,
+        resumptionToken: page.resumptionToken,
+        completeListSize: page.completeListSize,
+        progress: listing.progress,
+      };
     },
 
     async identify(baseUrl, signal) {
@@ -231,6 +268,34 @@ function checkEndpoint<E extends Partial<OaiEndpoint>>(endpoint: E): E & OaiEndp
     throw errors.OAI_BAD_PARAMETERS({ field: issue.path.join('.') || '', detail: issue.message });
   }
   return endpoint as E & OaiEndpoint;
+}
+
+/**
+ * A record of a GetRecord response or a ListRecords page as an outcome, with the messages of Metis's
+ * OaiRecordParser; `identifier` is the one asked for (GetRecord) or listed (ListRecords).
+ */
+function recordOutcome(identifier: string, res: OaiRecord, url: string): StepOutcome<OaiRecordData> {
+  if (!res.header) return fail(identifier, 'OAI_EMPTY_HEADER', 'Empty record header!', url);
+  if (res.metadataChildCount > 1) return fail(identifier, 'OAI_MULTIPLE_METADATA', 'More than one XML!', url);
+  if (res.header.deleted) return fail(identifier, 'OAI_RECORD_DELETED', 'Record is marked deleted at the source.', url);
+  if (!res.metadata) return fail(identifier, 'OAI_EMPTY_RECORD', 'Empty (non-deleted) record!', url);
+  const answered = res.header.identifier;
+  const mismatch: StepMessage[] =
+    answered && answered !== identifier
+      ? [
+          {
+            level: 'warn',
+            code: 'OAI_IDENTIFIER_MISMATCH',
+            message: `GetRecord for ${shorten(identifier)} returned the record ${shorten(answered)}`,
+          },
+        ]
+      : [];
+  return success<OaiRecordData>(
+    identifier,
+    res.metadata,
+    { identifier: answered || identifier, datestamp: res.header.datestamp, setSpecs: res.header.setSpecs },
+    mismatch,
+  );
 }
 
 /** An identifier for a message: at most 200 characters. */

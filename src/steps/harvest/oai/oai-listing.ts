@@ -1,5 +1,5 @@
 /**
- * Paging through an OAI-PMH `ListIdentifiers` listing (metis-steps.md §1), one page at a time, with
+ * Paging through an OAI-PMH `ListIdentifiers` (or `ListRecords`) listing (metis-steps.md §1), one page at a time, with
  * Metis's sample size and step size, and the request and error helpers the client (oai-client.ts)
  * shares with it. Listing problems throw task errors of the catalogue; `noRecordsMatch` is an empty listing.
  *
@@ -15,7 +15,9 @@ import { createError, errors, isMetisError, type ErrorCode, type MetisError } fr
 import { getWithRetries, type OaiHttpOptions } from './oai-http.ts';
 import {
   parseListIdentifiers,
+  parseListRecords,
   type ListIdentifiersPage,
+  type ListRecordsPage,
   type OaiHeader,
   type OaiProtocolError,
 } from './oai-response.ts';
@@ -46,6 +48,11 @@ export interface ListOptions {
   stepSize?: number;
   /** Yield deleted headers too (they are skipped by default, as Metis does). */
   includeDeleted?: boolean;
+  /**
+   * `ListRecords`: each page carries its records too (`readPage` returns them); Metis lists with
+   * `ListIdentifiers` (the default) and fetches each record with GetRecord.
+   */
+  verb?: 'ListIdentifiers' | 'ListRecords';
   /** Called after each page is parsed, before its headers are yielded (persist the state here). */
   onPage?: (state: Readonly<OaiListingState>) => void | Promise<void>;
   signal?: AbortSignal;
@@ -173,7 +180,7 @@ export async function listingCall<T>(call: () => Promise<T>, verb: string, signa
  */
 export class OaiListing implements AsyncIterable<OaiHeader> {
   readonly state: OaiListingState = { pagesRead: 0, headersSeen: 0, deletedSkipped: 0, headersYielded: 0, done: false };
-  private firstPage?: Promise<ListIdentifiersPage>;
+  private firstPage?: Promise<ListIdentifiersPage | ListRecordsPage>;
   /** Progress over the pages this object read (starting from `start`, e.g. a command's). */
   progress: ListingProgress;
   private readonly seen = new Set<string>();
@@ -201,12 +208,16 @@ export class OaiListing implements AsyncIterable<OaiHeader> {
     return this.state.currentPageToken;
   }
 
-  /** Reads the first page (once) and returns it whole, with `completeListSize` of this page. Throws TaskError. */
-  async readPage(): Promise<ListIdentifiersPage> {
+  /**
+   * Reads the first page (once) and returns it whole, with `completeListSize` of this page (and its
+   * records with the `ListRecords` verb). Throws TaskError.
+   */
+  async readPage(): Promise<ListIdentifiersPage | ListRecordsPage> {
     this.firstPage ??= this.fetchPage(this.options.resumptionToken);
     const page = await this.firstPage;
     const noMatch = page.errors.length > 0 && page.errors.every((x) => x.code === 'noRecordsMatch');
-    return noMatch ? { ...page, headers: [], completeListSize: 0, resumptionToken: undefined } : page;
+    if (!noMatch) return page;
+    return { ...page, headers: [], ...('records' in page ? { records: [] } : {}), completeListSize: 0, resumptionToken: undefined };
   }
 
   /** Reads the first page (once) and returns the state. Throws TaskError. */
@@ -216,27 +227,25 @@ export class OaiListing implements AsyncIterable<OaiHeader> {
     return this.state;
   }
 
-  private async fetchPage(token: string | undefined): Promise<ListIdentifiersPage> {
+  private async fetchPage(token: string | undefined): Promise<ListIdentifiersPage | ListRecordsPage> {
     const e = this.endpoint;
+    const verb = this.options.verb ?? 'ListIdentifiers';
     const params = token
-      ? { verb: 'ListIdentifiers', resumptionToken: token }
-      : { verb: 'ListIdentifiers', metadataPrefix: e.metadataPrefix, set: e.set, from: e.from, until: e.until };
+      ? { verb, resumptionToken: token }
+      : { verb, metadataPrefix: e.metadataPrefix, set: e.set, from: e.from, until: e.until };
     const url = oaiUrl(e.baseUrl, params);
-    const page = await listingCall(
-      () => getWithRetries(url, this.http, parseListIdentifiers, this.options.signal),
-      'ListIdentifiers',
-      this.options.signal,
-    );
+    const parse = verb === 'ListRecords' ? parseListRecords : parseListIdentifiers;
+    const page = await listingCall(() => getWithRetries(url, this.http, parse, this.options.signal), verb, this.options.signal);
     const noMatch = page.errors.length > 0 && page.errors.every((x) => x.code === 'noRecordsMatch');
     if (page.errors.length > 0 && !noMatch) {
-      throw oaiProtocolError(page.errors[0], ` (ListIdentifiers ${url})`);
+      throw oaiProtocolError(page.errors[0], ` (${verb} ${url})`);
     }
     if (this.state.pagesRead === 0) this.state.completeListSize = noMatch ? 0 : page.completeListSize;
     this.progress = advanceListing(
       this.progress,
       token,
       noMatch ? undefined : page.resumptionToken,
-      noMatch ? 0 : page.headers.length,
+      noMatch ? 0 : ((page as Partial<ListRecordsPage>).records ?? page.headers).length,
       this.limits,
       this.seen,
     );

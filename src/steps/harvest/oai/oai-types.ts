@@ -25,13 +25,22 @@ export interface ListIdentifiersPage {
   errors: OaiProtocolError[];
 }
 
-export interface GetRecordResponse {
+/** One `<record>` of a GetRecord response or a ListRecords page. */
+export interface OaiRecord {
   header?: OaiHeader;
   /** The first metadata child serialized as a standalone XML string (in-scope namespaces copied). */
   metadata?: string;
   /** How many element children `<metadata>` has (Metis requires exactly one). */
   metadataChildCount: number;
+}
+
+export interface GetRecordResponse extends OaiRecord {
   errors: OaiProtocolError[];
+}
+
+/** A ListRecords page: its records, and (as in ListIdentifiersPage) the headers of those that have one. */
+export interface ListRecordsPage extends ListIdentifiersPage {
+  records: OaiRecord[];
 }
 
 export interface IdentifyResponse {
