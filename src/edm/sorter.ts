@@ -25,11 +25,13 @@ export const EXTRA_NS = {
 
 const PREFIXES: Record<string, string> = { ...NS, ...EXTRA_NS };
 
-/** Prefixes declared on `rdf:RDF` by the sorter (the sorter stylesheet's own declarations). */
+/**
+ * Prefixes declared on `rdf:RDF` by the sorter: the declarations of Metis's `edm_sorter.xsl` (its
+ * literal `rdf:RDF` carries them all; it declares no `crm`).
+ */
 export const SORTER_ROOT_PREFIXES = [
   'adms',
   'cc',
-  'crm',
   'dc',
   'dcat',
   'dcterms',
@@ -154,8 +156,11 @@ const CLASS_PROPERTIES: Array<[string, string[]]> = [
 /** Expanded class name → (expanded property name → rank). Class order is the table order. */
 const CLASS_ORDER = new Map<string, number>();
 const PROPERTY_RANKS = new Map<string, Map<string, number>>();
+/** Expanded class name → the prefixed name Metis's stylesheets write (`xsl:element name="edm:Agent"`). */
+const CLASS_NAMES = new Map<string, string>();
 for (const [cls, props] of CLASS_PROPERTIES) {
   const key = qname(cls);
+  CLASS_NAMES.set(key, cls);
   CLASS_ORDER.set(key, CLASS_ORDER.size);
   PROPERTY_RANKS.set(key, new Map(props.map((p, i) => [qname(p), i])));
 }
@@ -181,7 +186,8 @@ export function sortEdm(doc: XmlDocument): XmlDocument {
   });
   classes.sort((a, b) => a.rank - b.rank || a.pos - b.pos);
   const sortedClasses = classes.map(({ el }) => sortClass(el));
-  const newRoot: XmlElement = { ...root, attrs: [], children: indentChildren(sortedClasses, 1) };
+  // The stylesheet writes its literal rdf:RDF and its classes with its own prefixes, whatever the input used.
+  const newRoot: XmlElement = { ...root, ...RDF_NAME, attrs: [], children: indentChildren(sortedClasses, 1) };
   declareStandardNamespaces(newRoot, SORTER_ROOT_PREFIXES);
   return { root: newRoot };
 }
@@ -197,11 +203,22 @@ function sortClass(el: XmlElement): XmlElement {
   props.sort((a, b) => a.rank - b.rank || a.pos - b.pos);
   return {
     ...el,
+    ...canonicalClassName(el),
     children: indentChildren(
       props.map((p) => p.el),
       2,
     ),
   };
+}
+
+const RDF_NAME = { name: 'rdf:RDF', prefix: 'rdf', local: 'RDF' } as const;
+
+/** The name Metis's sorter and default XSLT give a class element (`edm:WebResource`, …), or its own. */
+export function canonicalClassName(el: XmlElement): { name: string; prefix: string; local: string } {
+  const name = CLASS_NAMES.get(expandedName(el));
+  if (!name) return { name: el.name, prefix: el.prefix, local: el.local };
+  const colon = name.indexOf(':');
+  return { name, prefix: name.slice(0, colon), local: name.slice(colon + 1) };
 }
 
 /** Interleaves newline+indent text nodes, as the sorter's `indent="yes"` output does. */
