@@ -15,7 +15,9 @@ import { generatedIdsForRecord } from '../../src/edm/ids.ts';
 import { sortEdm } from '../../src/edm/sorter.ts';
 import { parseXml, serializeXml } from '../../src/edm/xml.ts';
 import { transformToInternal } from '../../src/steps/transform/default-transform.ts';
-import { fixture, SANDBOX } from '../transform/fixtures.ts';
+import { createTransformer } from '../../src/steps/transform/transformer.ts';
+import { createExternalValidator } from '../../src/steps/validate/validator.ts';
+import { fixture, SANDBOX, SCHEMA_DIR } from '../transform/fixtures.ts';
 
 const saxon = (xml: string) => serializeXml(parseXml(xml), { style: 'saxon' });
 const GOLDEN = fixture(`${SANDBOX}record/transform/record-expected.xml`);
@@ -30,6 +32,27 @@ describe('Saxon-compatible bytes', () => {
       edmLanguage: 'it',
     });
     assert.equal(serializeXml(out, { style: 'saxon' }), GOLDEN.slice(0, -1));
+  });
+
+  it("the transformation step with outputStyle 'saxon' outputs the golden bytes", async () => {
+    const transform = await createTransformer({ datasetId: '1', datasetName: 'One', country: 'Italy', language: 'it', outputStyle: 'saxon' });
+    const out = transform({ recordId: 'r', content: fixture(`${SANDBOX}record/transform/record-input.xml`) });
+    assert.equal(out.status, 'success');
+    assert.equal(out.content, GOLDEN.slice(0, -1));
+  });
+
+  it("external validation with outputStyle 'saxon' outputs the sorted record as Metis's sorter writes it", async () => {
+    const ext = await createExternalValidator({ schemaLocation: SCHEMA_DIR, outputStyle: 'saxon' });
+    try {
+      const input = fixture(`${SANDBOX}record/bad-order/record-input.xml`);
+      const out = ext({ recordId: 'r', content: input });
+      assert.equal(out.status, 'success', out.messages[0]?.message);
+      assert.equal(out.content, serializeXml(sortEdm(parseXml(input)), { style: 'saxon' }));
+      assert.match(out.content!, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<rdf:RDF xmlns:adms="http:\/\/www\.w3\.org\/ns\/adms#"\n {9}xmlns:cc=/);
+      assert.ok(!out.content!.includes('xmlns:crm'), 'edm_sorter.xsl declares no crm');
+    } finally {
+      ext.dispose();
+    }
   });
 
   it("re-serializing Saxon's own output gives the same bytes", () => {

@@ -42,6 +42,11 @@ export interface TransformerOptions extends XsltCompileOptions {
    * `RULES_XSLT` info message. Not set: the TypeScript conversion with the sorter's lists.
    */
   defaultXslt?: string;
+  /**
+   * Bytes of the default conversion's output: `compact` (default: the tree as it is) or `saxon`, the
+   * bytes Metis's default XSLT writes on Saxon (`indent="yes"`; edm/xml-serialize.ts).
+   */
+  outputStyle?: 'compact' | 'saxon';
   parseLimits?: ParseLimits;
 }
 
@@ -76,7 +81,7 @@ export async function createTransformer(opts: TransformerOptions): Promise<Recor
       const options = { classProperties: file ? ('default-xslt' as const) : ('sorter' as const) };
       return (record) =>
         withIds(record, opts, (doc, ids) => ({
-          content: serializeXml(transformToInternal(doc, ids, params, options)),
+          content: serializeXml(transformToInternal(doc, ids, params, options), { style: opts.outputStyle }),
           europeanaId: ids.europeanaId,
         }));
     }

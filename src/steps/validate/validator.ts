@@ -41,6 +41,12 @@ export interface ValidatorOptions extends SchemaSourceOptions {
    * location has no such file, the built-in rules run.
    */
   schematronFile?: string;
+  /**
+   * Bytes of the sorted output: `compact` (default: the tree as it is) or `saxon`, the bytes Metis's
+   * sorter writes (Saxon, `indent="yes"`; edm/xml-serialize.ts). For the built-in sorter; a configured
+   * sorter XSL running on SaxonJS writes its own serialization.
+   */
+  outputStyle?: 'compact' | 'saxon';
   /** The EDM sorter XSL (a file; Metis loads `edm_sorter.xsl` from a URL). Default: the built-in sorter. */
   sorterXslt?: string;
   /** Folder for compiled rule stylesheets (SEF). Default `<os tmpdir>/metis-streams-sef`. */
@@ -103,7 +109,8 @@ async function createValidator(
   // The schematron path is relative to the root XSD's folder (the zip root or its only top folder).
   const rules = await loadValidationRules({ ...opts, kind, schemaDir: dirname(rootFile), port, sort });
   const xsd: CompiledXsd = acquireXsd(schemaDir, rootFile);
-  const validate = (record: RecordInput) => validateRecord(record, { xsd, rules, limits: opts.parseLimits });
+  const saxon = opts.outputStyle === 'saxon' && rules.used.sorter === 'port';
+  const validate = (record: RecordInput) => validateRecord(record, { xsd, rules, limits: opts.parseLimits, saxon });
   return Object.assign(validate, { schemaDir, rules: rules.used, dispose: () => xsd.dispose() });
 }
 
@@ -111,6 +118,8 @@ interface Engine {
   xsd: CompiledXsd;
   rules: RuleEngines;
   limits?: ParseLimits;
+  /** Write the sorted output as Metis's sorter does (`outputStyle: 'saxon'`). */
+  saxon: boolean;
 }
 
 function validateRecord(record: RecordInput, engine: Engine): StepOutcome<ValidationData> {
@@ -128,6 +137,7 @@ function validateRecord(record: RecordInput, engine: Engine): StepOutcome<Valida
   if (engine.rules.sort) {
     try {
       ({ doc, content } = engine.rules.sort(doc, content));
+      if (engine.saxon) content = serializeXml(doc, { style: 'saxon' });
     } catch (err) {
       return withNotes(fail(record.recordId, 'XSLT_ERROR', `EDM sorter: ${(err as Error).message}`), notes);
     }
