@@ -48,7 +48,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     }
     const missing = command.positionals.slice(loaded.positionals.length);
     if (missing.length > 0) throw new UsageError(`give ${missing.join(' ')} (usage: metis-streams ${command.usage})`);
-    const extra = loaded.positionals.slice(command.positionals.length);
+    const extra = loaded.positionals.slice(command.positionals.length + (command.optionalPositionals?.length ?? 0));
     if (extra.length > 0)
       throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])} (usage: metis-streams ${command.usage})`);
     const { default: run } = await command.load();

@@ -8,7 +8,16 @@ import type { Db } from '../store/db.ts';
 import { defaultMetisConfig, type MetisConfig } from '../pipeline/ports/create-metis-ports.ts';
 import type { Config } from './config/settings.ts';
 
-export function metisConfigFrom(c: Config, db: Db, opts: { allowLoopback?: boolean } = {}): MetisConfig {
+/**
+ * `opts.entities`: an entity file used when no `--entities` is given (the demo's own entities).
+ * `opts.allowLoopback`: fetch from loopback whatever the setting says (the demo's servers).
+ */
+export function metisConfigFrom(
+  c: Config,
+  db: Db,
+  opts: { allowLoopback?: boolean; entities?: string } = {},
+): MetisConfig {
+  const entitiesFile = c.entitiesFile ?? opts.entities;
   return defaultMetisConfig({
     db,
     cacheDir: resolve(c.dataDir, 'cache'),
@@ -16,7 +25,9 @@ export function metisConfigFrom(c: Config, db: Db, opts: { allowLoopback?: boole
     allowLoopback: c.allowLoopback || opts.allowLoopback === true,
     // Unset settings stay out, so the pipeline's own defaults apply.
     ...(c.schemaLocation !== undefined && { schemaLocation: c.schemaLocation }),
-    ...(c.entitiesFile !== undefined && { entitiesFile: c.entitiesFile }),
+    ...(entitiesFile !== undefined && { entitiesFile }),
+    ...(c.entityApiUrl !== undefined && { entityApi: { url: c.entityApiUrl, apiKey: c.entityApiKey } }),
+    ...(c.dereferenceUrl !== undefined && { dereferenceUrl: c.dereferenceUrl }),
     ...(c.threads !== undefined && { threads: c.threads }),
     mediaTimeoutMs: c.mediaTimeoutMs,
     oai: {

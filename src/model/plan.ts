@@ -28,3 +28,33 @@ export function planSteps(spec: TaskSpec): StepName[] {
   }
   return steps;
 }
+
+/**
+ * Why a plan breaks Metis's chain (metis-steps.md §0.2: each step may follow only its predecessor),
+ * or undefined when it does not: a plan from a source must start with harvest, a re-run with the step
+ * after the one whose outputs it reads, and no step of the chain may be skipped (transform-external,
+ * the Sandbox's optional first transformation, excepted; link checking may follow any step).
+ * `steps` is the plan `planSteps` made.
+ */
+export function stepSequenceProblem(spec: TaskSpec, steps: readonly StepName[]): string | undefined {
+  if (spec.source.type === 'depublish' || spec.source.type === 'seed') return undefined;
+  const chain = steps.filter((s) => s !== 'linkcheck');
+  if (chain.length === 0) return undefined;
+  const index = (s: StepName) => STEP_ORDER.indexOf(s as (typeof STEP_ORDER)[number]);
+  const next = (i: number): StepName[] =>
+    STEP_ORDER[i + 1] === 'transform-external' ? ['transform-external', STEP_ORDER[i + 2]] : [STEP_ORDER[i + 1]];
+  const expectedFirst: StepName[] = spec.source.type === 'previous' ? next(index(spec.source.step)) : ['harvest'];
+  if (!expectedFirst.includes(chain[0])) {
+    const from =
+      spec.source.type === 'previous'
+        ? `a re-run after ${spec.source.step} starts with ${expectedFirst.join(' or ')}`
+        : `a task that harvests its records starts with harvest (its records come from the harvest)`;
+    return `"${chain[0]}" cannot be the first step: ${from}`;
+  }
+  for (let k = 1; k < chain.length; k++) {
+    const allowed = next(index(chain[k - 1]));
+    if (!allowed.includes(chain[k]))
+      return `"${chain[k]}" cannot follow "${chain[k - 1]}": Metis runs ${allowed.filter(Boolean).join(' or ')} after ${chain[k - 1]} (${STEP_ORDER.join(' → ')}; no step may be skipped)`;
+  }
+  return undefined;
+}

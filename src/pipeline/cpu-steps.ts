@@ -8,6 +8,7 @@ import { LRUCache } from 'lru-cache';
 import { createExternalValidator, createInternalValidator, type RecordValidator } from '../steps/validate/validator.ts';
 import { createTransformer, createXsltTransformer } from '../steps/transform/transformer.ts';
 import { createNormalizer } from '../steps/normalize/normalizer.ts';
+import { withProblemPatterns } from '../steps/patterns/with-patterns.ts';
 import type { StepOutcome } from '../steps/outcome.ts';
 import { errors } from '../errors/index.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
@@ -62,7 +63,8 @@ export class CpuSteps {
       case 'validate-external':
         return (this.external ??= createExternalValidator(schemaOpts));
       case 'validate-internal':
-        return (this.internal ??= createInternalValidator(schemaOpts));
+        // Problem patterns (Sandbox): analysed for every record that passes, stored with its result.
+        return withProblemPatterns(await (this.internal ??= createInternalValidator(schemaOpts)));
       case 'normalize':
         return (this.normalizer ??= createNormalizer());
       case 'transform': {

@@ -86,7 +86,8 @@ export function totals(records: RecordOutcomeEvent[]): BatchTotals {
       errors.set(ek, g);
     }
     const t = e.data?.tiers as { content?: unknown; metadata?: unknown } | undefined;
-    if (t && e.terminal && e.status !== 'fail') {
+    // Every record whose tiers were calculated, tier 0 refused by publish included.
+    if (t && e.terminal) {
       const tk = key(e.taskId, String(t.content), String(t.metadata));
       const g = tiers.get(tk) ?? {
         task_id: e.taskId,

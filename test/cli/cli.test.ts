@@ -87,7 +87,7 @@ test('no command, or an unknown one, is a usage error', () => {
   assert.match(none.stderr, /^metis-streams: give a command\n/);
   assertUsageError(
     cli(['frobnicate']),
-    'metis-streams unknown command "frobnicate" (commands: run, worker, submit, status, cancel, intake; see metis-streams help)',
+    'metis-streams unknown command "frobnicate" (commands: run, serve, worker, submit, status, tasks, records, record, report, cancel, rerun, depublish, intake, infra; see metis-streams help)',
   );
 });
 
@@ -124,7 +124,7 @@ test('an unknown flag, and a flag of another command, are usage errors that name
   );
   assertUsageError(
     cli(['status']),
-    'metis-streams status: give TASK_ID (usage: metis-streams status TASK_ID [options])',
+    'metis-streams status: give TASK_ID (usage: metis-streams status TASK_ID [--watch] [options])',
   );
 });
 

@@ -50,7 +50,7 @@ export function renderCommands(): string {
     '',
     'commands:',
   ];
-  for (const name of COMMAND_NAMES) out.push(`  ${name.padEnd(8)} ${COMMANDS[name].summary}`);
+  for (const name of COMMAND_NAMES) out.push(`  ${name.padEnd(10)} ${COMMANDS[name].summary}`);
   return out.join('\n') + '\n';
 }
 

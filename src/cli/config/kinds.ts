@@ -149,3 +149,26 @@ export const jsonObject = <T>(metavar: string, expected: string, schema: z.ZodTy
   },
   schema,
 });
+
+/** An OAI-PMH datestamp: a day (2024-01-31) or a UTC time (2024-01-31T12:00:00Z), as the protocol's from/until take. */
+export const oaiDate: Kind<string> = {
+  expected: 'a date YYYY-MM-DD or a UTC time YYYY-MM-DDThh:mm:ssZ',
+  metavar: 'DATE',
+  fromText: (t) => t.trim(),
+  schema: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?$/)
+    .refine((s) => !Number.isNaN(Date.parse(s.length === 10 ? `${s}T00:00:00Z` : s))),
+};
+
+/** A comma-separated list of ids (a JSON array of strings in a config file). */
+export const idList: Kind<string[]> = {
+  expected: 'comma-separated ids',
+  metavar: 'ID,…',
+  fromText: (t) =>
+    t
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  schema: z.array(z.string().regex(/\S/)).min(1),
+};

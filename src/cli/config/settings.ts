@@ -9,6 +9,8 @@
 import { z } from 'zod';
 import {
   brokerList,
+  idList,
+  oaiDate,
   httpUrl,
   jsonObject,
   nameList,
@@ -22,8 +24,25 @@ import {
   type Kind,
 } from './kinds.ts';
 import { STEP_NAMES } from '../../model/steps.ts';
+import { TASK_STATES } from '../../model/task-states.ts';
+import { DEPUBLICATION_REASONS } from '../../steps/depublish/reasons.ts';
 
-export const COMMAND_NAMES = ['run', 'serve', 'worker', 'submit', 'status', 'cancel', 'intake'] as const;
+export const COMMAND_NAMES = [
+  'run',
+  'serve',
+  'worker',
+  'submit',
+  'status',
+  'tasks',
+  'records',
+  'record',
+  'report',
+  'cancel',
+  'rerun',
+  'depublish',
+  'intake',
+  'infra',
+] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export interface Setting<T> {
@@ -40,8 +59,14 @@ export interface Setting<T> {
 }
 
 const TASK: readonly CommandName[] = ['run', 'submit'];
-const PROCESSING: readonly CommandName[] = ['run', 'serve', 'worker'];
-const KAFKA: readonly CommandName[] = ['worker', 'serve', 'submit', 'cancel'];
+/** Commands that make a task: run and submit from a source, rerun from an earlier task, depublish. */
+const NEW_TASK: readonly CommandName[] = ['run', 'submit', 'rerun', 'depublish'];
+/** Commands that run the pipeline in this process (rerun and depublish do when given --data-dir). */
+const PROCESSING: readonly CommandName[] = ['run', 'serve', 'worker', 'rerun', 'depublish'];
+/** Commands that send commands to the Kafka pipeline (rerun and depublish do without --data-dir). */
+const KAFKA: readonly CommandName[] = ['worker', 'serve', 'submit', 'cancel', 'rerun', 'depublish'];
+/** Commands that read tasks from the store: run's embedded database (--data-dir) or PostgreSQL. */
+const READ: readonly CommandName[] = ['status', 'tasks', 'records', 'record', 'report'];
 
 /** The default PostgreSQL server (also `DEFAULT_PG_URL` in src/store/db.ts; a test keeps them equal). */
 export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/metis_streams';
@@ -94,14 +119,14 @@ export const SETTINGS = {
   datasetId: {
     kind: text('ID'),
     flag: 'dataset-id',
-    commands: TASK,
+    commands: [...TASK, 'depublish'],
     defaultText: '9200 with --demo, else dataset',
     description: 'Dataset id (letters, digits, _ and -).',
   },
   datasetName: {
     kind: text('NAME'),
     flag: 'dataset-name',
-    commands: TASK,
+    commands: [...TASK, 'depublish'],
     defaultText: 'Demo with --demo, else Dataset',
     description: 'Dataset name.',
   },
@@ -122,7 +147,7 @@ export const SETTINGS = {
   steps: {
     kind: nameList(STEP_NAMES, 'step names'),
     flag: 'steps',
-    commands: TASK,
+    commands: [...TASK, 'rerun'],
     defaultText: 'harvest to publish',
     description: "Steps to run, in Metis's order.",
   },
@@ -132,22 +157,94 @@ export const SETTINGS = {
     commands: TASK,
     description: 'Stop harvesting after this many records.',
   },
+  from: {
+    kind: oaiDate,
+    flag: 'from',
+    commands: TASK,
+    description: 'OAI-PMH from: harvest only records changed on or after this date.',
+  },
+  until: {
+    kind: oaiDate,
+    flag: 'until',
+    commands: TASK,
+    description: 'OAI-PMH until: harvest only records changed on or before this date.',
+  },
+  incremental: {
+    kind: onOff,
+    flag: 'incremental',
+    commands: TASK,
+    default: false,
+    description: "Incremental harvest: skip records whose content did not change since the dataset's last harvest.",
+  },
+  detectDeleted: {
+    kind: onOff,
+    flag: 'detect-deleted',
+    commands: TASK,
+    default: false,
+    description: 'After a full harvest, remove from the index the records no longer at the source (deleted at source).',
+  },
+  externalXslt: {
+    kind: pathOrUrl('FILE', { existing: true }),
+    flag: 'xslt',
+    commands: TASK,
+    description: "Provider XSLT turning the provider's XML into EDM external (adds the transform-external step).",
+  },
+  transformXslt: {
+    kind: pathOrUrl('FILE', { existing: true }),
+    flag: 'transform-xslt',
+    commands: TASK,
+    defaultText: "Metis's default XSLT",
+    description: 'Another XSLT for the EDM external → internal transformation.',
+  },
+  mediaMode: {
+    kind: oneOf('MODE', ['full', 'reduced']),
+    flag: 'media-mode',
+    commands: TASK,
+    default: 'full',
+    description: 'Media processing: full, or reduced (no downloads for thumbnails of large files).',
+  },
+  maxInFlight: {
+    kind: positiveInteger('records'),
+    flag: 'max-in-flight',
+    commands: NEW_TASK,
+    description: 'Records of the task in flight at once, per partition.',
+  },
+  fromStep: {
+    kind: oneOf('STEP', STEP_NAMES),
+    flag: 'from-step',
+    commands: ['rerun'],
+    description:
+      "First step to run again (required): the earlier task's stored output of the step before it is read, earlier steps are not run.",
+  },
+  reason: {
+    kind: oneOf('REASON', Object.keys(DEPUBLICATION_REASONS) as [keyof typeof DEPUBLICATION_REASONS]),
+    flag: 'reason',
+    commands: ['depublish'],
+    description: "Depublication reason (required; Metis's DepublicationReason).",
+  },
+  recordIds: {
+    kind: idList,
+    flag: 'record-ids',
+    commands: ['depublish'],
+    defaultText: 'the whole dataset',
+    description: 'Depublish these records only (Europeana ids /dataset/local, or local ids of the dataset).',
+  },
 
   // Where data lives.
   dataDir: {
     kind: pathOrUrl('DIR', { folder: true }),
     flag: 'data-dir',
     env: 'METIS_DATA_DIR',
-    commands: ['run', 'serve', 'worker', 'status'],
+    commands: ['run', 'serve', 'worker', ...READ, 'rerun', 'depublish'],
     default: '.metis-data',
     description:
-      "Folder of the embedded database (run), caches and thumbnails. Given to status, it reads run's embedded database instead of PostgreSQL.",
+      "Folder of the embedded database (run), caches and thumbnails. Given to a reading command (status, tasks, records, record, report), it reads run's embedded database instead of PostgreSQL; given to rerun or depublish, the task runs in this process on that database.",
   },
   pgUrl: {
     kind: postgresUrl,
     flag: 'pg-url',
     env: 'METIS_PG_URL',
-    commands: ['worker', 'serve', 'submit', 'status', 'cancel', 'intake'],
+    commands: ['worker', 'serve', 'submit', ...READ, 'cancel', 'rerun', 'depublish', 'intake'],
     default: DEFAULT_PG_URL,
     description: 'PostgreSQL server: the system of record in Kafka mode.',
   },
@@ -227,6 +324,81 @@ export const SETTINGS = {
     description: 'Largest API request body or uploaded file.',
   },
 
+  // Reading tasks and records (status, tasks, records, record, report).
+  watch: {
+    kind: onOff,
+    flag: 'watch',
+    commands: ['status'],
+    default: false,
+    description: 'Redraw the progress bars until the task ends.',
+  },
+  taskState: {
+    kind: oneOf('STATE', TASK_STATES),
+    flag: 'state',
+    commands: ['tasks'],
+    description: 'Only tasks in this state.',
+  },
+  taskDataset: {
+    kind: text('ID'),
+    flag: 'dataset',
+    commands: ['tasks'],
+    description: 'Only tasks of this dataset id.',
+  },
+  recordStatus: {
+    kind: oneOf('STATUS', ['success', 'warn', 'fail', 'cancelled']),
+    flag: 'status',
+    commands: ['records'],
+    description: 'Only records with this outcome (at --step, else at any step).',
+  },
+  step: {
+    kind: oneOf('STEP', STEP_NAMES),
+    flag: 'step',
+    commands: ['records', 'record', 'report'],
+    defaultText: 'records: any; record: the last step it reached',
+    description:
+      "records: only outcomes of this step; record: the record's content after this step; report: this step's groups.",
+  },
+  errorText: {
+    kind: text('TEXT'),
+    flag: 'error',
+    commands: ['records'],
+    description: 'Only records with a message containing this text (case-insensitive).',
+  },
+  taskId: {
+    kind: text('TASK_ID'),
+    flag: 'task',
+    commands: ['record'],
+    defaultText: 'the latest task that processed the record',
+    description: 'The task whose journey of the record to show.',
+  },
+  diff: {
+    kind: nameList(STEP_NAMES, 'step names'),
+    flag: 'diff',
+    commands: ['record'],
+    description: "Two steps A,B: a line diff of the record's content after A and after B.",
+  },
+  rows: {
+    kind: positiveInteger('rows'),
+    flag: 'rows',
+    commands: ['tasks', 'records'],
+    default: 50,
+    description: 'Most rows to print.',
+  },
+  csv: {
+    kind: onOff,
+    flag: 'csv',
+    commands: ['report'],
+    default: false,
+    description: 'The error report as CSV (step, level, count, message, sample ids), every group.',
+  },
+  json: {
+    kind: onOff,
+    flag: 'json',
+    commands: ['tasks', 'records', 'record', 'report'],
+    default: false,
+    description: 'Print JSON instead of text.',
+  },
+
   // The worker on Kafka.
   applicationId: {
     kind: text('ID'),
@@ -283,6 +455,29 @@ export const SETTINGS = {
     env: 'METIS_ENTITIES',
     commands: PROCESSING,
     description: 'Entities (RDF/XML or JSON-LD) loaded into the built-in entity store at start.',
+  },
+  entityApiUrl: {
+    kind: httpUrl,
+    flag: 'entity-api',
+    env: 'METIS_ENTITY_API_URL',
+    commands: PROCESSING,
+    defaultText: 'the built-in entity store',
+    description:
+      'Europeana Entity API (its /enrich, /resolve and entity endpoints) used by enrichment instead of the built-in store.',
+  },
+  entityApiKey: {
+    kind: text('KEY'),
+    flag: 'entity-api-key',
+    env: 'METIS_ENTITY_API_KEY',
+    commands: PROCESSING,
+    description: 'API key (wskey) for the Entity API.',
+  },
+  dereferenceUrl: {
+    kind: httpUrl,
+    flag: 'dereference-url',
+    env: 'METIS_DEREFERENCE_URL',
+    commands: PROCESSING,
+    description: "A Metis dereference service for the records' rdf:resource links.",
   },
   thumbnailDir: {
     kind: pathOrUrl('DIR', { folder: true }),
