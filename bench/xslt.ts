@@ -1,0 +1,85 @@
+/**
+ * `npm run bench xslt [--iterations=N] [--seconds=S] [--threads=1,2]`: Metis's rules as XSLT (issue #15
+ * item 2) next to the TypeScript ports, on the same records: sort → validate external → transform →
+ * validate internal, per step (in-process median and CPU time per record) and as throughput of the
+ * whole chain in worker threads (records per second).
+ *
+ * Needs Metis's rule files (METIS_RULES_DIR: schematron/schematron.xsl, schematron/schematron-internal.xsl,
+ * edm_sorter.xsl, default_transformation.xslt). The XSLT chain runs copies that are not recognised as
+ * the ported versions, exactly as a newer schema zip would run.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { type BenchRow, SCHEMA_DIR, loadFixtureSet, markdownTable, measure } from './_steps-lib.ts';
+import { buildChain, type Mode, type RuleSet, xsltRuleSet } from './_xslt-chain.ts';
+
+export default async function main(args: string[]): Promise<void> {
+  const opt = (name: string, dflt: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt;
+  const iterations = Number(opt('iterations', '200'));
+  const seconds = Number(opt('seconds', '10'));
+  const threads = opt('threads', '1,2').split(',').map(Number);
+  const rulesDir = process.env.METIS_RULES_DIR ?? (existsSync(join(SCHEMA_DIR, 'schematron', 'schematron.xsl')) ? SCHEMA_DIR : undefined);
+  if (!rulesDir || !existsSync(join(rulesDir, 'schematron', 'schematron.xsl'))) {
+    console.log('bench xslt: skipped, Metis rule files not found (set METIS_RULES_DIR to a folder with schematron/schematron.xsl, …)');
+    return;
+  }
+  const work = mkdtempSync(join(tmpdir(), 'bench-xslt-'));
+  const cacheDir = join(tmpdir(), 'metis-streams-sef');
+  try {
+    const rules = xsltRuleSet(rulesDir, SCHEMA_DIR, work);
+    const set = loadFixtureSet();
+    const records = set.records.map((r) => r.content);
+    console.log(`bench xslt: ${records.length} records (${set.name}), ${iterations} iterations, ${seconds} s per throughput run, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    const rows: BenchRow[] = [];
+    const throughput: string[] = [];
+    for (const mode of ['port', 'xslt'] as Mode[]) {
+      const chain = await buildChain(mode, SCHEMA_DIR, rules, cacheDir);
+      console.log(`${mode}: ${chain.rules}`);
+      const sorted = records.map(chain.ext);
+      const internal = sorted.map(chain.transform);
+      const engine = mode === 'port' ? 'TypeScript ports (+ libxml2-wasm XSD)' : 'Metis XSLT on SaxonJS 2.7 (+ libxml2-wasm XSD)';
+      for (const [workload, inputs, fn] of [
+        ['sort + validate external', records, chain.ext],
+        ['transform (default)', sorted, chain.transform],
+        ['validate internal', internal, chain.int],
+        ['chain', records, chain.all],
+      ] as const) {
+        const m = measure([...inputs], fn, iterations);
+        rows.push({ section: 'xslt', workload, engine, set: set.name, medianMs: m.medianMs, p99Ms: m.p99Ms, cpuMs: m.cpuMs });
+      }
+      for (const n of threads) {
+        const r = await runThreads(mode, n, rules, cacheDir, records, seconds);
+        throughput.push(`| ${mode} | ${n} | ${r.perSecond.toFixed(0)} | ${r.perCpuSecond.toFixed(0)} |`);
+      }
+    }
+    console.log(markdownTable(rows));
+    console.log(['', '| chain | threads | records/s | records per CPU-second |', '|---|---:|---:|---:|', ...throughput].join('\n'));
+    console.log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function runThreads(
+  mode: Mode,
+  threads: number,
+  rules: RuleSet,
+  cacheDir: string,
+  records: string[],
+  seconds: number,
+): Promise<{ perSecond: number; perCpuSecond: number }> {
+  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./_xslt-worker.ts', import.meta.url).href)}); })`;
+  const workerData = { mode, schemaDir: SCHEMA_DIR, rules, cacheDir, records, durationMs: seconds * 1000 };
+  const workers = Array.from({ length: threads }, () => new Worker(boot, { eval: true, workerData, resourceLimits: { maxYoungGenerationSizeMb: 64 } }));
+  await Promise.all(workers.map((w) => new Promise((r, j) => (w.once('message', r), w.once('error', j)))));
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const counts = await Promise.all(workers.map((w) => new Promise<number>((r, j) => (w.once('message', r), w.once('error', j), w.postMessage('go')))));
+  const cpu = process.cpuUsage(cpu0);
+  const elapsed = (performance.now() - t0) / 1000;
+  await Promise.all(workers.map((w) => w.terminate()));
+  const total = counts.reduce((a, b) => a + b, 0);
+  return { perSecond: total / elapsed, perCpuSecond: total / ((cpu.user + cpu.system) / 1e6) };
+}
