@@ -297,6 +297,9 @@ export interface RecordTierFacts {
   metadata: string;
   contentBeforeLicenseCorrection?: string;
   metadataAllProxies?: string;
+  metadataLanguage?: string;
+  metadataEnablingElements?: string;
+  metadataContextualClasses?: string;
   license?: string;
 }
 

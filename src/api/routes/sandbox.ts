@@ -104,6 +104,12 @@ export function sandboxRoutes(app: FastifyInstance, b: ApiBackend): void {
             'content-tier-before-license-correction': r.tiers.contentBeforeLicenseCorrection ?? r.tiers.content,
             license: r.tiers.license ?? null,
             'metadata-tier': r.tiers.metadata,
+            // Records indexed before the index step kept these dimensions have none.
+            ...(r.tiers.metadataLanguage !== undefined && {
+              'metadata-tier-language': r.tiers.metadataLanguage,
+              'metadata-tier-enabling-elements': r.tiers.metadataEnablingElements,
+              'metadata-tier-contextual-classes': r.tiers.metadataContextualClasses,
+            }),
           });
         if (page.items.length < 500) break;
       }

@@ -145,7 +145,7 @@ export default async function serve({ config: c, sources, stdout, stderr }: Comm
     });
     closers.push(() => app.close());
     const address = await app.listen({ host: c.host, port: c.port });
-    stdout.write(`metis-streams API (${backend.mode}) listening on ${address}: docs ${address}/docs, dashboard ${address}/\n`);
+    stdout.write(`metis-streams API (${backend.mode}) listening on ${address}: docs ${address}/docs, dashboard ${address}/ui/\n`);
     if (tokens.size === 0) stderr.write('no --api-tokens: every caller may do everything (loopback only)\n');
     await new Promise<void>((done) => {
       process.once('SIGTERM', done);

@@ -64,6 +64,10 @@ function indexOutcome(o: StepOutcome<IndexData>): StepOutcome {
         metadata: String(t.metadata.tier),
         contentBeforeLicenseCorrection: String(t.content.beforeLicenseCorrection),
         metadataAllProxies: String(t.metadataAllProxies.tier),
+        // The metadata tier's dimensions (the Sandbox's records-tiers and record report show them).
+        metadataLanguage: String(t.metadata.language.tier),
+        metadataEnablingElements: String(t.metadata.enablingElements.tier),
+        metadataContextualClasses: String(t.metadata.contextualClasses.tier),
         license: t.license,
       },
     },
