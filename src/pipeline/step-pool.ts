@@ -25,6 +25,9 @@ export interface StepJob {
 
 export type StepJobResult = { id: number; outcome: StepOutcome } | { id: number; error: ErrorWire };
 
+/** What a thread posts: `started` before it runs a job (so a crash names its record), then the result. */
+export type StepThreadMessage = StepJobResult | { id: number; started: true };
+
 /**
  * The thread's entry, chosen by this module's own file: compiled (`dist/pipeline/step-pool.js`) →
  * the compiled body `step-worker.js`, no loader; sources under tsx (tests, benchmarks) →
@@ -34,36 +37,42 @@ const WORKER_ENTRY = import.meta.url.endsWith('.ts')
   ? new URL('./step-worker-entry.mjs', import.meta.url)
   : new URL('./step-worker.js', import.meta.url);
 
+interface Slot {
+  worker: Worker;
+  pending: number;
+  /** The job the thread said it started last. */
+  running?: number;
+}
+
+interface Waiting {
+  job: StepJob;
+  slot: Slot;
+  /** Threads that died while running this job. */
+  crashes: number;
+  resolve: (o: StepOutcome) => void;
+  reject: (e: Error) => void;
+}
+
+/** A job that took down this many threads fails (a poison record) instead of taking down another. */
+const MAX_CRASHES_PER_JOB = 2;
+
 export class StepPool {
-  private readonly workers: Array<{ worker: Worker; pending: number }> = [];
-  private readonly waiting = new Map<
-    number,
-    { resolve: (o: StepOutcome) => void; reject: (e: Error) => void; slot: { pending: number } }
-  >();
+  private readonly workers: Slot[] = [];
+  private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
   private closed = false;
+  /** Threads started to replace dead ones. */
+  replaced = 0;
 
-  constructor(config: CpuStepConfig, size = Math.max(1, availableParallelism())) {
+  /** `entry`: the thread's script (tests give one that crashes on purpose). */
+  constructor(
+    private readonly config: CpuStepConfig,
+    size = Math.max(1, availableParallelism()),
+    private readonly entry: URL = WORKER_ENTRY,
+  ) {
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(WORKER_ENTRY, {
-        workerData: config,
-        // Large records make many short-lived objects: a bigger young generation saves GC time.
-        resourceLimits: { maxYoungGenerationSizeMb: 64 },
-      });
-      const slot = { worker, pending: 0 };
-      worker.on('message', (msg: StepJobResult) => {
-        const w = this.waiting.get(msg.id);
-        if (!w) return;
-        this.waiting.delete(msg.id);
-        w.slot.pending--;
-        if ('outcome' in msg) w.resolve(msg.outcome);
-        else w.reject(errorFromWire(msg.error));
-      });
-      worker.on('error', (err) => this.failAll(slot, err));
-      worker.on('exit', (code) => {
-        if (!this.closed)
-          this.failAll(slot, errors.INTERNAL({ detail: `step worker thread exited with code ${code}` }));
-      });
+      const slot: Slot = { worker: undefined as unknown as Worker, pending: 0 };
+      this.startThread(slot);
       this.workers.push(slot);
     }
   }
@@ -79,24 +88,66 @@ export class StepPool {
     const id = this.nextId++;
     slot.pending++;
     return new Promise<StepOutcome>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject, slot });
       const job: StepJob = {
         id,
         task: { taskId: task.taskId, datasetId: task.datasetId, spec: task.spec },
         step,
         input,
       };
+      this.waiting.set(id, { job, slot, crashes: 0, resolve, reject });
       slot.worker.postMessage(job);
     });
   }
 
-  private failAll(slot: { pending: number; worker: Worker }, err: Error): void {
-    for (const [id, w] of this.waiting) {
-      if (w.slot !== slot) continue;
-      this.waiting.delete(id);
-      w.reject(err);
-    }
-    slot.pending = 0;
+  /**
+   * Starts the slot's thread. A thread that dies (an uncaught error, out of memory, a native crash)
+   * is replaced at once and its jobs run again on the new one, so its records are retried rather
+   * than left waiting forever; a job that killed MAX_CRASHES_PER_JOB threads fails with INTERNAL.
+   */
+  private startThread(slot: Slot): void {
+    const worker = new Worker(this.entry, {
+      workerData: this.config,
+      // Large records make many short-lived objects: a bigger young generation saves GC time.
+      resourceLimits: { maxYoungGenerationSizeMb: 64 },
+    });
+    slot.worker = worker;
+    worker.on('message', (msg: StepThreadMessage) => {
+      if ('started' in msg) {
+        slot.running = msg.id;
+        return;
+      }
+      const w = this.waiting.get(msg.id);
+      if (!w) return;
+      this.waiting.delete(msg.id);
+      w.slot.pending--;
+      if ('outcome' in msg) w.resolve(msg.outcome);
+      else w.reject(errorFromWire(msg.error));
+    });
+    let dead = false;
+    const died = (reason: string) => {
+      if (dead || this.closed) return;
+      dead = true;
+      void worker.terminate().catch(() => undefined);
+      this.replaced++;
+      const culprit = slot.running;
+      slot.running = undefined;
+      this.startThread(slot);
+      for (const [id, w] of this.waiting) {
+        if (w.slot !== slot) continue;
+        // Only the job the thread was running counts the crash; the ones queued behind it just move.
+        if (id === culprit && ++w.crashes >= MAX_CRASHES_PER_JOB) {
+          this.waiting.delete(id);
+          slot.pending--;
+          w.reject(
+            errors.INTERNAL({
+              detail: `step ${w.job.step} crashed its worker thread ${w.crashes} times on this record (${reason})`,
+            }),
+          );
+        } else slot.worker.postMessage(w.job);
+      }
+    };
+    worker.on('error', (err) => died(err.message));
+    worker.on('exit', (code) => died(`thread exited with code ${code}`));
   }
 
   async close(): Promise<void> {
