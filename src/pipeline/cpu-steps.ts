@@ -19,6 +19,10 @@ import type { RecordInput } from './ports/port-types.ts';
 export interface CpuStepConfig {
   schemaLocation: string;
   cacheDir: string;
+  /** Metis's EDM sorter XSL (a file); its version decides between our sorter and the XSL (steps/rules/). */
+  sorterXslt?: string;
+  /** Metis's default transformation XSLT (a file); likewise for the default conversion. */
+  defaultXslt?: string;
 }
 
 export type CpuStep = (r: RecordInput) => StepOutcome<any>;
@@ -56,6 +60,9 @@ export class CpuSteps {
     const schemaOpts = {
       schemaLocation: this.config.schemaLocation,
       cacheDir: resolve(this.config.cacheDir, 'schemas'),
+      // Rule stylesheets that are not the ported versions run as XSLT, compiled once into the data folder.
+      xsltCacheDir: resolve(this.config.cacheDir, 'xslt'),
+      sorterXslt: this.config.sorterXslt,
     };
     const xsltCache = { cacheDir: resolve(this.config.cacheDir, 'xslt') };
     const ds = task.spec.dataset;
@@ -75,6 +82,7 @@ export class CpuSteps {
           country: ds.country,
           language: ds.language,
           xslt: xslt ? { source: xslt } : undefined,
+          defaultXslt: this.config.defaultXslt,
           ...xsltCache,
         });
       }

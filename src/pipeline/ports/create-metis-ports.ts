@@ -31,8 +31,11 @@ export interface MetisConfig {
   db: Db;
   /** Where downloaded schemas, compiled XSLT and the like are cached. */
   cacheDir: string;
-  /** EDM XSD location: a folder, a local zip or an http(s) zip URL (METIS_SCHEMAS). */
+  /** EDM XSD location: a folder, a local zip or an http(s) zip URL (METIS_SCHEMAS). Its `schematron/*.xsl` are the Schematron rules. */
   schemaLocation: string;
+  /** Metis's `edm_sorter.xsl` and `default_transformation.xslt` (files), when configured (steps/rules/). */
+  sorterXslt?: string;
+  defaultXslt?: string;
   /** Europeana Entity API (`/enrich`, `/resolve`, entity by id); without it the built-in entity store is used. */
   entityApi?: { url: string; apiKey?: string; token?: string };
   /** A Metis dereference service; optional. */
@@ -96,7 +99,13 @@ export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsH
   const harvest: { oai: OaiPort; archive: ArchivePort } = buildHarvestPorts(oaiClient, {
     allowLoopback: config.allowLoopback,
   });
-  const cpu = new CpuSteps({ schemaLocation: config.schemaLocation, cacheDir: config.cacheDir });
+  const cpuConfig = {
+    schemaLocation: config.schemaLocation,
+    cacheDir: config.cacheDir,
+    sorterXslt: config.sorterXslt,
+    defaultXslt: config.defaultXslt,
+  };
+  const cpu = new CpuSteps(cpuConfig);
 
   // Loopback only: the permission never opens private or link-local ranges.
   const fetchPolicy = { allowLoopback: config.allowLoopback };
@@ -119,7 +128,7 @@ export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsH
 
   const pool =
     config.threads > 0
-      ? new StepPool({ schemaLocation: config.schemaLocation, cacheDir: config.cacheDir }, config.threads)
+      ? new StepPool(cpuConfig, config.threads)
       : undefined;
 
   const build = async (task: TaskRow, step: StepName): Promise<RecordStep> => {
