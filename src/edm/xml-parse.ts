@@ -23,6 +23,7 @@ import {
   type XmlNode,
   XmlParseError,
 } from './xml-tree.ts';
+import { xercesParseMessage } from './xml-xerces.ts';
 import { ATTR_SPECIAL, decodeReferences, INVALID_CHAR, NAME, NAME_AT_START, scanDoctype, SPACE, TEXT_SPECIAL } from './xml-lexical.ts';
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
@@ -67,6 +68,9 @@ class Parser {
    */
   private nextNewline = -1;
   private root: XmlElement | undefined;
+  /** The start tag and attribute being read (for the Xerces wording of an error). */
+  private tag: string | undefined;
+  private attr: string | undefined;
   /** The name of the accepted (harmless) DOCTYPE, if the document had one. */
   private doctype: string | undefined;
   private readonly stack: XmlElement[] = [];
@@ -109,7 +113,9 @@ class Parser {
   }
 
   private fail(message: string, at = this.pos): never {
-    throw new XmlParseError(message, this.lineOf(at));
+    const element = this.tag ?? this.stack[this.stack.length - 1]?.name;
+    const ctx = { element, attribute: this.attr, afterRoot: this.root !== undefined && this.stack.length === 0, rest: this.s.slice(at) };
+    throw new XmlParseError(message, this.lineOf(at), xercesParseMessage(message, ctx));
   }
 
   /**
@@ -242,6 +248,7 @@ class Parser {
     const start = this.pos;
     this.pos++;
     const qname = this.qname();
+    this.tag = qname;
     const raw: Array<{ name: string; value: string }> = [];
     const seen = new Set<string>();
     let selfClosing = false;
@@ -260,6 +267,7 @@ class Parser {
       if (Number.isNaN(c)) this.fail(`Unclosed start tag <${qname}>`, start);
       if (!spaced) this.fail('Attributes must be separated by white space');
       const an = this.qname();
+      this.attr = an;
       this.skipSpace();
       if (s.charCodeAt(this.pos) !== 0x3d /* = */) this.fail(`Attribute ${an} without value`);
       this.pos++;
@@ -280,8 +288,10 @@ class Parser {
       raw.push({ name: an, value: v });
       this.pos = close + 1;
     }
+    this.attr = undefined;
     const line = this.lineOf(this.pos - 1);
     this.open(qname, raw, line, start);
+    this.tag = undefined;
     if (selfClosing) this.close();
   }
 
@@ -319,7 +329,11 @@ class Parser {
         prefix = '';
         local = 'xmlns';
         ns = XMLNS_NS;
-      } else ns = this.resolve(map, prefix, true, at);
+      } else {
+        this.attr = a.name;
+        ns = this.resolve(map, prefix, true, at);
+        this.attr = undefined;
+      }
       if (ns !== '' && seen) {
         // '}' cannot occur in a local name, so `{ns}local` is unambiguous.
         const key = `{${ns}}${local}`;

@@ -66,6 +66,8 @@ export class XmlParseError extends RecordError<'XML_PARSE'> {
   constructor(
     message: string,
     readonly line: number,
+    /** The same error in the JDK Xerces parser's words, as Metis reports it (xml-xerces.ts), when known. */
+    readonly xerces?: string,
   ) {
     super('XML_PARSE', { detail: line > 0 ? `${message} (line ${line})` : message, line });
     this.name = 'XmlParseError';

@@ -13,7 +13,7 @@
 import { dirname } from 'node:path';
 import { NS } from '../../edm/namespaces.ts';
 import type { ParseLimits, XmlDocument, XmlElement } from '../../edm/xml.ts';
-import { parseXml, serializeXml } from '../../edm/xml.ts';
+import { parseXml, serializeXml, XmlParseError } from '../../edm/xml.ts';
 import { type StepOutcome, fail, success } from '../outcome.ts';
 import type { StepMessage } from '../outcome.ts';
 import { checkExternalSchematron } from './schematron-external.ts';
@@ -127,7 +127,11 @@ function validateRecord(record: RecordInput, engine: Engine): StepOutcome<Valida
   try {
     doc = parseXml(record.content, engine.limits);
   } catch (err) {
-    return fail(record.recordId, 'XML_PARSE', (err as Error).message, `record ${record.recordId}`);
+    // Metis reports the parser's (Xerces's) message; ours, which names a limit or DOCTYPE rule where
+    // Xerces has none, stays in the detail.
+    const message = (err as Error).message;
+    const xerces = err instanceof XmlParseError ? err.xerces : undefined;
+    return fail(record.recordId, 'XML_PARSE', xerces ?? message, `record ${record.recordId}${xerces ? `; ${message}` : ''}`);
   }
   let content = record.content;
   // A harmless DOCTYPE (xml-parse.ts) is ignored: libxml2 gets the record without it, as Metis's

@@ -9,7 +9,15 @@
  * class not followed here: the caller keeps libxml2's message (see the table in the README).
  */
 import type { XmlElement } from '../../edm/xml.ts';
-import type { AttributeUse, ComplexTypeDef, ElementDecl, Particle, SimpleTypeDef, TypeDef, XsdModel } from './xsd-model.ts';
+import type {
+  AttributeUse,
+  ComplexTypeDef,
+  ElementDecl,
+  Particle,
+  SimpleTypeDef,
+  TypeDef,
+  XsdModel,
+} from './xsd-model.ts';
 
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 const XMLNS = 'http://www.w3.org/2000/xmlns/';
@@ -47,7 +55,9 @@ function element(el: XmlElement, type: TypeDef): void {
           `cvc-type.3.1.1: Element '${el.name}' is a simple type, so it cannot have attributes, excepting those whose namespace name is identical to 'http://www.w3.org/2001/XMLSchema-instance' and whose [local name] is one of 'type', 'nil', 'schemaLocation' or 'noNamespaceSchemaLocation'. However, the attribute, '${a.name}' was found.`,
         );
     if (el.children.some((c) => c.kind === 'element'))
-      report(`cvc-type.3.1.2: Element '${el.name}' is a simple type, so it must have no element information item [children].`);
+      report(
+        `cvc-type.3.1.2: Element '${el.name}' is a simple type, so it must have no element information item [children].`,
+      );
     const err = checkValue(type, text(el));
     if (err) report(err);
     return;
@@ -70,14 +80,21 @@ function element(el: XmlElement, type: TypeDef): void {
     }
   }
   if (type.contentType === 'empty' && (sawElement || sawText))
-    report(`cvc-complex-type.2.1: Element '${el.name}' must have no character or element information item [children], because the type's content type is empty.`);
+    report(
+      `cvc-complex-type.2.1: Element '${el.name}' must have no character or element information item [children], because the type's content type is empty.`,
+    );
   if (type.contentType === 'simple') {
-    if (sawElement) report(`cvc-complex-type.2.2: Element '${el.name}' must have no element [children], and the value must be valid.`);
+    if (sawElement)
+      report(
+        `cvc-complex-type.2.2: Element '${el.name}' must have no element [children], and the value must be valid.`,
+      );
     const err = checkValue(type.simpleType!, text(el));
     if (err) report(err);
   }
   if (type.contentType === 'element' && sawChars)
-    report(`cvc-complex-type.2.3: Element '${el.name}' cannot have character [children], because the type's content type is element-only.`);
+    report(
+      `cvc-complex-type.2.3: Element '${el.name}' cannot have character [children], because the type's content type is element-only.`,
+    );
   if (cm) cm.end(el);
 }
 
@@ -104,13 +121,17 @@ function attributes(el: XmlElement, type: ComplexTypeDef): void {
     seen.add(use);
     const err = checkValue(use.type, a.value);
     if (err) report(err);
-    if (use.fixed !== undefined && normalize(a.value, use.type.whiteSpace) !== normalize(use.fixed, use.type.whiteSpace))
+    if (
+      use.fixed !== undefined &&
+      normalize(a.value, use.type.whiteSpace) !== normalize(use.fixed, use.type.whiteSpace)
+    )
       report(
         `cvc-attribute.4: The value '${a.value}' of attribute '${a.name}' on element '${el.name}' is not valid with respect to its fixed {value constraint}. The attribute must have a value of '${use.fixed}'.`,
       );
   }
   for (const use of type.attributes)
-    if (use.required && !seen.has(use)) report(`cvc-complex-type.4: Attribute '${use.name}' must appear on element '${el.name}'.`);
+    if (use.required && !seen.has(use))
+      report(`cvc-complex-type.4: Attribute '${use.name}' must appear on element '${el.name}'.`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -182,7 +203,11 @@ class ContentModel {
   }
 
   private alt(a: Node, b: Node): Node {
-    return { nullable: a.nullable || b.nullable, first: new Set([...a.first, ...b.first]), last: new Set([...a.last, ...b.last]) };
+    return {
+      nullable: a.nullable || b.nullable,
+      first: new Set([...a.first, ...b.first]),
+      last: new Set([...a.last, ...b.last]),
+    };
   }
 
   private next(): Set<Leaf> {
@@ -244,8 +269,12 @@ class ContentModel {
     }
     if (c && this.count < c.min) throw new GiveUp(); // 2.4.g/j: not in the EDM schemas
     if (expected)
-      report(`cvc-complex-type.2.4.a: Invalid content was found starting with element '${expanded(el)}'. One of '{${expected}}' is expected.`);
-    report(`cvc-complex-type.2.4.d: Invalid content was found starting with element '${expanded(el)}'. No child element is expected at this point.`);
+      report(
+        `cvc-complex-type.2.4.a: Invalid content was found starting with element '${expanded(el)}'. One of '{${expected}}' is expected.`,
+      );
+    report(
+      `cvc-complex-type.2.4.d: Invalid content was found starting with element '${expanded(el)}'. No child element is expected at this point.`,
+    );
   }
 
   end(el: XmlElement): void {
@@ -253,7 +282,9 @@ class ContentModel {
     const final = this.state ? [...this.state].some((l) => this.root.last.has(l)) : this.root.nullable;
     if (final && !(c && this.count < c.min)) return;
     if (c && this.count < c.min) throw new GiveUp(); // 2.4.i/j: not in the EDM schemas
-    report(`cvc-complex-type.2.4.b: The content of element '${el.name}' is not complete. One of '{${this.expected()}}' is expected.`);
+    report(
+      `cvc-complex-type.2.4.b: The content of element '${el.name}' is not complete. One of '{${this.expected()}}' is expected.`,
+    );
   }
 }
 
@@ -272,7 +303,21 @@ const DOUBLE = /^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|N
 const DATE = /^-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))?$/;
 const LANGUAGE = /^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$/;
 const NCNAME = /^[A-Za-z_\u00C0-\uFFFD][-.0-9A-Za-z_\u00B7-\uFFFD]*$/u;
-const INTEGER_TYPES = new Set(['integer', 'long', 'int', 'short', 'byte', 'nonNegativeInteger', 'positiveInteger', 'nonPositiveInteger', 'negativeInteger', 'unsignedLong', 'unsignedInt', 'unsignedShort', 'unsignedByte']);
+const INTEGER_TYPES = new Set([
+  'integer',
+  'long',
+  'int',
+  'short',
+  'byte',
+  'nonNegativeInteger',
+  'positiveInteger',
+  'nonPositiveInteger',
+  'negativeInteger',
+  'unsignedLong',
+  'unsignedInt',
+  'unsignedShort',
+  'unsignedByte',
+]);
 const RANGES: Record<string, [string?, string?]> = {
   long: ['-9223372036854775808', '9223372036854775807'],
   int: ['-2147483648', '2147483647'],
@@ -310,10 +355,19 @@ function checkValue(type: SimpleTypeDef, raw: string): string | undefined {
   for (const [applies, dv] of lexical) {
     if (!applies) continue;
     const ok =
-      dv === 'integer' ? INTEGER.test(v) : dv === 'decimal' ? DECIMAL.test(v) : dv === 'boolean' ? /^(true|false|1|0)$/.test(v) : dv === 'date' ? DATE.test(v) : DOUBLE.test(v);
+      dv === 'integer'
+        ? INTEGER.test(v)
+        : dv === 'decimal'
+          ? DECIMAL.test(v)
+          : dv === 'boolean'
+            ? /^(true|false|1|0)$/.test(v)
+            : dv === 'date'
+              ? DATE.test(v)
+              : DOUBLE.test(v);
     if (!ok) return `cvc-datatype-valid.1.2.1: '${v}' is not a valid value for '${dv}'.`;
   }
-  if (b === 'language' && !LANGUAGE.test(v)) return `cvc-datatype-valid.1.2.1: '${v}' is not a valid value for 'language'.`;
+  if (b === 'language' && !LANGUAGE.test(v))
+    return `cvc-datatype-valid.1.2.1: '${v}' is not a valid value for 'language'.`;
   if ((b === 'NCName' || b === 'ID' || b === 'IDREF') && !NCNAME.test(v))
     return `cvc-datatype-valid.1.2.1: '${v}' is not a valid value for 'NCName'.`;
   if (type.enumeration && !type.enumeration.includes(v))
@@ -339,6 +393,17 @@ function compareNumbers(a: string, b: string): number {
   const xs = zero(x) ? 0 : x.neg ? -1 : 1;
   const ys = zero(y) ? 0 : y.neg ? -1 : 1;
   if (xs !== ys) return xs - ys;
-  const mag = x.i.length !== y.i.length ? x.i.length - y.i.length : x.i !== y.i ? (x.i < y.i ? -1 : 1) : x.f === y.f ? 0 : x.f.padEnd(y.f.length, '0') < y.f.padEnd(x.f.length, '0') ? -1 : 1;
+  const mag =
+    x.i.length !== y.i.length
+      ? x.i.length - y.i.length
+      : x.i !== y.i
+        ? x.i < y.i
+          ? -1
+          : 1
+        : x.f === y.f
+          ? 0
+          : x.f.padEnd(y.f.length, '0') < y.f.padEnd(x.f.length, '0')
+            ? -1
+            : 1;
   return xs < 0 ? -mag : mag;
 }

@@ -82,7 +82,14 @@ interface Ctx {
 const BUILTIN_WS: Record<string, SimpleTypeDef['whiteSpace']> = { string: 'preserve', normalizedString: 'replace' };
 
 function builtin(name: string): SimpleTypeDef {
-  return { kind: 'simple', name, builtin: name, variety: 'atomic', patterns: [], whiteSpace: BUILTIN_WS[name] ?? 'collapse' };
+  return {
+    kind: 'simple',
+    name,
+    builtin: name,
+    variety: 'atomic',
+    patterns: [],
+    whiteSpace: BUILTIN_WS[name] ?? 'collapse',
+  };
 }
 
 function occurs(el: XmlElement, name: string, dflt: number): number {
@@ -206,7 +213,15 @@ export function loadXsdModel(schemaDir: string, rootPath: string): XsdModel {
           .filter(Boolean)
           .map((q) => asSimple(typeByName(resolveQName(ctx, q))));
         for (const m of xsChildren(body)) members.push(simpleType(child(ctx, m)));
-        return { kind: 'simple', name, builtin: 'union', variety: 'union', members, patterns: [], whiteSpace: 'collapse' };
+        return {
+          kind: 'simple',
+          name,
+          builtin: 'union',
+          variety: 'union',
+          members,
+          patterns: [],
+          whiteSpace: 'collapse',
+        };
       }
       if (body.local === 'list') throw new UnsupportedSchema('xs:list');
       return restrict(ctx, body, name);
@@ -222,7 +237,8 @@ export function loadXsdModel(schemaDir: string, rootPath: string): XsdModel {
   const restrict = (ctx: Ctx, r: XmlElement, name: string, baseType?: SimpleTypeDef): SimpleTypeDef => {
     const baseName = attr(r, 'base');
     const inline = xsChildren(r).find((c) => c.local === 'simpleType');
-    const base = baseType ?? (baseName ? asSimple(typeByName(resolveQName(ctx, baseName))) : simpleType(child(ctx, inline!)));
+    const base =
+      baseType ?? (baseName ? asSimple(typeByName(resolveQName(ctx, baseName))) : simpleType(child(ctx, inline!)));
     const out: SimpleTypeDef = { ...base, name, patterns: [...base.patterns] };
     const enums: string[] = [];
     const pats: string[] = [];
