@@ -117,7 +117,7 @@ async function runEngine(kind: Kind, guarantee: ProcessingGuarantee, input: stri
 async function runBaseline(kind: Kind, guarantee: ProcessingGuarantee, input: string, records: number, partitions: number): Promise<number> {
   const output = unique('base-out');
   const changelog = unique('base-changelog');
-  await ensureTopics(BROKERS, [{ topic: output, partitions }, ...(kind === 'count' ? [{ topic: changelog, partitions, compacted: true }] : [])]);
+  await ensureTopics(BROKERS, [{ topic: output, partitions }, ...(kind === 'count' ? [{ topic: changelog, partitions, config: { 'cleanup.policy': 'compact' } }] : [])]);
   const eos = guarantee === 'exactly_once';
   const producer = await connectProducer({ 'bootstrap.servers': BROKERS, 'enable.idempotence': true, 'linger.ms': 5, 'queue.buffering.max.messages': 1_000_000, 'queue.buffering.max.kbytes': 1_048_576, ...(eos ? { 'transactional.id': unique('txn'), 'transaction.timeout.ms': 10_000 } : {}) });
   if (eos) await txn.init(producer);

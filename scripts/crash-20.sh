@@ -15,7 +15,7 @@ echo "crash test x$runs, logs in $logs"
 for i in $(seq 1 "$runs"); do
   started=$(date +%s)
   mkdir -p "$logs/run-$i"
-  if PIPELINE_DEBUG_DIR="$logs/run-$i" node --import tsx --test --test-timeout=1200000 \
+  if LOG_LEVEL="${LOG_LEVEL:-info}" PIPELINE_DEBUG_DIR="$logs/run-$i" node --import tsx --test --test-timeout=1200000 \
     test/integration/pipeline-kafka-crash.test.ts >"$logs/run-$i/test.log" 2>&1; then
     echo "run $i/$runs: pass in $(($(date +%s) - started)) s; $(grep -h '^# .*\(SIGKILLs\|time to recover\)' "$logs/run-$i/test.log" | sed 's/^# //' | tr '\n' ' ')"
   else

@@ -120,7 +120,7 @@ export function disconnect(client: KafkaConsumer | Producer): Promise<void> {
 /** Creates topics that do not exist yet (existing ones are left alone). */
 export async function ensureTopics(
   brokers: string,
-  topics: Array<{ topic: string; partitions: number; compacted?: boolean }>,
+  topics: Array<{ topic: string; partitions: number; config?: Record<string, string> }>,
 ): Promise<void> {
   if (topics.length === 0) return;
   const admin = kafka().AdminClient.create({ 'bootstrap.servers': brokers });
@@ -134,7 +134,7 @@ export async function ensureTopics(
                 topic: t.topic,
                 num_partitions: t.partitions,
                 replication_factor: 1,
-                config: t.compacted ? { 'cleanup.policy': 'compact' } : {},
+                config: t.config ?? {},
               },
               30_000,
               (err) =>

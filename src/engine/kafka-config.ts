@@ -73,13 +73,27 @@ export function restoreConsumerConfig(id: ClientIdentity): ClientConfig {
   };
 }
 
+/**
+ * Topic settings of a changelog the runtime creates: compacted, and compacted soon enough that a
+ * restore reads little more than the live keys. The active segment is never compacted, so it rolls
+ * every hour; a deleted key's tombstone is kept an hour (a restore is much shorter), then dropped.
+ * Topics that exist already keep their settings.
+ */
+export const CHANGELOG_TOPIC_CONFIG: Readonly<Record<string, string>> = {
+  'cleanup.policy': 'compact',
+  'segment.ms': String(3_600_000),
+  'min.cleanable.dirty.ratio': '0.1',
+  'delete.retention.ms': String(3_600_000),
+};
+
 /** Changelog topics, co-partitioned with the input topic that feeds their store. */
 export function changelogTopics(
   topology: BuiltTopology,
   applicationId: string,
   partitionsOf: (inputTopic: string) => number,
-): Array<{ topic: string; partitions: number; compacted: boolean }> {
-  const result = new Map<string, { topic: string; partitions: number; compacted: boolean }>();
+  config: Record<string, string> = {},
+): Array<{ topic: string; partitions: number; config: Record<string, string> }> {
+  const result = new Map<string, { topic: string; partitions: number; config: Record<string, string> }>();
   for (const [topic, source] of topology.sourceByTopic) {
     for (const node of topology.reachableFrom(source)) {
       const n = topology.nodes.get(node)!;
@@ -87,7 +101,7 @@ export function changelogTopics(
       for (const store of n.stores) {
         if (topology.stores.get(store)?.changelog === false) continue;
         const name = changelogTopic(applicationId, store);
-        result.set(name, { topic: name, partitions: partitionsOf(topic), compacted: true });
+        result.set(name, { topic: name, partitions: partitionsOf(topic), config: { ...CHANGELOG_TOPIC_CONFIG, ...config } });
       }
     }
   }

@@ -29,6 +29,8 @@ export interface PipelineOptions {
    * transaction each). Default 500.
    */
   intakePageSize: number;
+  /** How often admission forgets the remembered ids of ended tasks (`AdmitProcessor.prune`). Default 30 s. */
+  admitPruneIntervalMs: number;
 }
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
@@ -37,6 +39,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   cpuConcurrency: 8,
   retryBudgetMs: 300_000,
   intakePageSize: 500,
+  admitPruneIntervalMs: 30_000,
 };
 
 export interface PipelineContext {

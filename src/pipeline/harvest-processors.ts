@@ -11,7 +11,9 @@
  * - `FetchProcessor` (fetch topic, keyed by OAI identifier so one dataset spreads over partitions):
  *   GetRecord with many requests in flight, Europeana id, incremental-harvest skip.
  * - `AdmitProcessor` (admit topic, keyed by record id): duplicate detection (two source records with
- *   one Europeana id), then the record enters its plan's first step.
+ *   one Europeana id), then the record enters its plan's first step. The ids it remembers are pruned
+ *   when their task has ended (tombstones in the store's changelog), so the store and the time to
+ *   restore it follow the tasks in progress, not every task ever run.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -378,9 +380,12 @@ export class FetchProcessor implements Processor<string, FetchCommand, string, u
   }
 }
 
+const ENDED: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
+
 /** Admission: refuses a second source record with an already-seen Europeana id in the same task. */
 export class AdmitProcessor implements Processor<string, Envelope, string, unknown> {
   private seen!: KeyValueStore<string, string>;
+  private pruning = false;
   constructor(
     private readonly p: PipelineContext,
     private readonly storeName: string,
@@ -388,6 +393,43 @@ export class AdmitProcessor implements Processor<string, Envelope, string, unkno
 
   init(ctx: ProcessorContext<string, unknown>): void {
     this.seen = ctx.getStateStore<string, string>(this.storeName);
+    ctx.schedule(this.p.options.admitPruneIntervalMs, 'wall-clock', () => void this.prune(ctx.signal));
+  }
+
+  /**
+   * Forgets the ids of tasks that have ended (completed, failed, cancelled, or gone): each delete is a
+   * tombstone in the changelog, so compaction drops them and a restore no longer replays them. A task
+   * that ended gets no new records, so nothing it could still refuse as a duplicate is lost.
+   */
+  async prune(signal?: AbortSignal): Promise<number> {
+    if (this.pruning) return 0;
+    this.pruning = true;
+    try {
+      const byTask = new Map<string, string[]>();
+      for (const [key] of this.seen.entries()) {
+        const taskId = key.slice(0, key.indexOf('|'));
+        const keys = byTask.get(taskId);
+        if (keys) keys.push(key);
+        else byTask.set(taskId, [key]);
+      }
+      if (byTask.size === 0) return 0;
+      const states = await this.p.store.taskStates([...byTask.keys()]);
+      if (signal?.aborted) return 0;
+      let removed = 0;
+      for (const [taskId, keys] of byTask) {
+        const state = states.get(taskId);
+        if (state !== undefined && !ENDED.has(state)) continue;
+        for (const key of keys) this.seen.delete(key);
+        removed += keys.length;
+      }
+      if (removed > 0) this.p.logger.info({ removed, kept: this.seen.size }, 'admitted ids of ended tasks pruned');
+      return removed;
+    } catch (err) {
+      this.p.logger.warn({ err }, 'pruning admitted ids failed; tried again later');
+      return 0;
+    } finally {
+      this.pruning = false;
+    }
   }
 
   process(record: StreamRecord<string, Envelope>, ctx: RecordContext<string, unknown>): void {

@@ -16,8 +16,7 @@ import { join } from 'node:path';
 import { openPglite } from '../../src/store/db.ts';
 import { startEmbedded } from '../../src/pipeline/embedded.ts';
 import { createMetisPorts, defaultMetisConfig } from '../../src/pipeline/ports/create-metis-ports.ts';
-import { startDemoOaiServer } from '../../src/steps/harvest/oai/demo-server.ts';
-import { startDemoMediaServer } from '../../src/pipeline/demo-media-server.ts';
+import { startDemoServersProcess } from '../support/demo-servers-process.ts';
 import type { TaskSpecInput } from '../../src/model/index.ts';
 import { PipelineStore } from '../../src/store/pipeline-store.ts';
 import { requireKafka, requirePostgres, uniqueName } from '../support/services.ts';
@@ -34,11 +33,8 @@ test(`SIGKILLing a worker ${KILLS} times during a ${N}-record run leaves the dat
   const brokers = (await requireKafka()).join(',');
   await requirePostgres();
   const dir = mkdtempSync(join(tmpdir(), 'metis-pipe-crash-'));
-  const media = await startDemoMediaServer({ width: 640, height: 480 });
-  // Keep idle connections open longer than any client keeps them: a server closing a kept-alive
-  // socket just as a client reuses it gives ECONNRESET, a warning in one run and not in the other.
-  media.server.keepAliveTimeout = 600_000;
-  const oai = await startDemoOaiServer({ size: N, pageSize: 25, dataset: { mediaBaseUrl: media.url, landingPageBaseUrl: `${media.url}details/` } });
+  // The servers run in a process of their own: the clean run below loads this one's event loop.
+  const servers = await startDemoServersProcess({ size: N, pageSize: 25 });
   const tdb = await createTestDatabase('metis_pipe_crash');
   const name = uniqueName('pipe_crash');
   const cfg = { pgUrl: tdb.url, brokers, appId: name, topicPrefix: name, workDir: join(dir, 'kafka'), partitions: PARTITIONS };
@@ -49,7 +45,7 @@ test(`SIGKILLing a worker ${KILLS} times during a ${N}-record run leaves the dat
   const group = await watchGroup(brokers, name);
   const client = await kafkaService(tdb.db, brokers, name);
   const store = new PipelineStore(tdb.db);
-  const spec: TaskSpecInput = { dataset: { id: '9300', name: 'Crash', country: 'Italy', language: 'it' }, source: { type: 'oai', url: oai.url, metadataPrefix: 'edm' } };
+  const spec: TaskSpecInput = { dataset: { id: '9300', name: 'Crash', country: 'Italy', language: 'it' }, source: { type: 'oai', url: servers.oaiUrl, metadataPrefix: 'edm' } };
   try {
     await Promise.all(workers.map((w) => w.ready));
     const task = await client.service.submit(spec);
@@ -134,8 +130,7 @@ test(`SIGKILLing a worker ${KILLS} times during a ${N}-record run leaves the dat
     await group.close();
     await client.close();
     await tdb.drop();
-    await oai.close();
-    await media.close();
+    await servers.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

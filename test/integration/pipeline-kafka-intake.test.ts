@@ -3,8 +3,9 @@
  * walked page by page, one `walk` command per `intakePageSize` records sent back to the tasks topic,
  * so no transaction carries the whole dataset. A 40-record zip with pages of 7 is read in 6 pages
  * (positions 0, 7, …, 35), and the re-run of its harvest outputs in pages that resume after the last
- * record id of the page before; both tasks complete with every record. The big-archive proof (100,000
- * records, flat RSS) is `npm run bench intake`.
+ * record id of the page before; both tasks complete with every record. Then admission forgets the
+ * ids of the ended re-run: every key of its changelog ends with a tombstone. The big-archive proof
+ * (100,000 records, flat RSS) is `npm run bench intake`.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import { demoRecord } from '../../src/steps/harvest/oai/demo-dataset.ts';
 import { requireKafka, requirePostgres, uniqueName } from '../support/services.ts';
 import { createTestDatabase } from '../support/pg.ts';
-import { kafkaService, progressCounts, spawnWorker } from '../support/pipeline-harness.ts';
+import { kafkaService, progressCounts, spawnWorker, until } from '../support/pipeline-harness.ts';
 import { buildZip } from '../support/zip-writer.ts';
 import { readCommitted } from '../support/outcome-duplicates.ts';
 
@@ -29,7 +30,7 @@ test(`a ${N}-record archive and its re-run are walked ${PAGE} records per comman
   writeFileSync(archive, await buildZip(Array.from({ length: N }, (_, i) => ({ name: `r${String(i).padStart(3, '0')}.xml`, data: Buffer.from(demoRecord(i).xml) }))));
   const tdb = await createTestDatabase('metis_intake');
   const name = uniqueName('intake');
-  const cfg = { pgUrl: tdb.url, brokers, appId: name, topicPrefix: name, workDir: join(dir, 'kafka'), partitions: 2, options: { intakePageSize: PAGE } };
+  const cfg = { pgUrl: tdb.url, brokers, appId: name, topicPrefix: name, workDir: join(dir, 'kafka'), partitions: 2, options: { intakePageSize: PAGE, admitPruneIntervalMs: 500 } };
   const worker = spawnWorker(cfg, `${name}-w1`);
   const client = await kafkaService(tdb.db, brokers, name);
   try {
@@ -63,6 +64,24 @@ test(`a ${N}-record archive and its re-run are walked ${PAGE} records per comman
     const afters = rerunWalks.slice(1).map((w) => w.after!);
     assert.deepEqual(afters, [...afters].sort(), 'pages resume after the last record id, in order');
     assert.equal(new Set(afters).size, afters.length);
+
+    // Bounded state: once the tasks ended, admission forgets their ids. Every key of the
+    // admitted-records changelog ends with a tombstone (compaction then drops them).
+    const changelog = `${name}-admitted-records-changelog`;
+    const last = new Map<string, Buffer | null>();
+    await until(
+      'every admitted id of the ended tasks deleted',
+      async () => {
+        last.clear();
+        await readCommitted(brokers, changelog, (m) => last.set(m.key!.toString('utf8'), m.value ?? null));
+        return last.size > 0 && [...last.values()].every((v) => v === null);
+      },
+      120_000,
+      500,
+    );
+    // (A harvest-only task ends at harvest: only the re-run's records went through admission.)
+    assert.equal(last.size, hp.success, 'the re-run admitted every harvested record once');
+    assert.deepEqual(new Set([...last.keys()].map((k) => k.split('|')[0])), new Set([rerun.taskId]));
   } finally {
     await worker.kill('SIGTERM');
     await client.close();
