@@ -349,7 +349,8 @@ export async function listRecords(
   o: RecordFilter & PageOptions = {},
 ): Promise<Page<RecordRow>> {
   const [limit, offset] = page(o);
-  const r = await db.query<Record<string, any>>(SQL.pageRecords, [
+  const sql = SQL.pageRecordIds({ status: o.status !== undefined, step: o.step !== undefined, error: o.error !== undefined });
+  const ids = await db.query<{ record_id: string; total: string | number }>(sql, [
     taskId,
     o.status ?? null,
     o.step ?? null,
@@ -358,17 +359,33 @@ export async function listRecords(
     limit,
     offset,
   ]);
-  return {
-    total: total(r.rows),
-    items: r.rows.map((x) => ({
-      recordId: x.record_id,
-      status: x.last_status,
-      lastStep: x.last_step,
-      steps: x.steps,
-      contentTier: x.tiers?.content ?? null,
-      metadataTier: x.tiers?.metadata ?? null,
-    })),
-  };
+  let n = total(ids.rows);
+  if (ids.rows.length === 0) {
+    // An empty page past the end still says how many there are.
+    if (offset > 0) n = total((await db.query<{ total: number }>(sql, [taskId, o.status ?? null, o.step ?? null, o.error ?? null, o.idContains ?? null, 1, 0])).rows);
+    return { total: n, items: [] };
+  }
+  const rows = await db.query<{ record_id: string; step: StepName; status: RecordStatus; tiers: RecordTierFacts | null }>(
+    SQL.recordsSteps,
+    [taskId, ids.rows.map((x) => x.record_id)],
+  );
+  const byId = new Map<string, RecordRow>();
+  for (const r of rows.rows) {
+    let row = byId.get(r.record_id);
+    if (!row) {
+      row = { recordId: r.record_id, status: r.status, lastStep: r.step, steps: {}, contentTier: null, metadataTier: null };
+      byId.set(r.record_id, row);
+    }
+    // Rows come in Metis's order: the last one is the last step reached.
+    row.steps[r.step] = r.status;
+    row.status = r.status;
+    row.lastStep = r.step;
+    if (r.tiers && (r.step === 'publish' || row.contentTier === null)) {
+      row.contentTier = r.tiers.content ?? null;
+      row.metadataTier = r.tiers.metadata ?? null;
+    }
+  }
+  return { total: n, items: ids.rows.map((x) => byId.get(x.record_id)!).filter(Boolean) };
 }
 
 export interface RecordStepView {

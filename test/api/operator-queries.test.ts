@@ -133,6 +133,17 @@ test('listRecords: status per step and filters; recordJourney, content and diff'
   assert.ok(reachedPublish.items.every((r) => r.contentTier !== null));
   const withError = await Q.listRecords(db, taskId, { error: 'provider id' });
   assert.equal(withError.total, noAbout);
+  assert.equal((await Q.listRecords(db, taskId, { error: 'provider id', step: 'harvest', status: 'fail' })).total, noAbout);
+  assert.equal((await Q.listRecords(db, taskId, { error: 'provider id', step: 'normalize' })).total, 0);
+  // Without a step, the status is the one at the last step reached: every record that failed anywhere.
+  const progress = await pipeline.store.progress(taskId);
+  const failedAnywhere = progress.reduce((n, s) => n + s.fail, 0);
+  const lastFail = await Q.listRecords(db, taskId, { status: 'fail', limit: 500 });
+  assert.equal(lastFail.total, failedAnywhere);
+  assert.ok(lastFail.items.every((r) => r.status === 'fail' && r.steps[r.lastStep] === 'fail'));
+  const paged = await Q.listRecords(db, taskId, { limit: 5, offset: 5 });
+  assert.deepEqual(paged.items.map((r) => r.recordId), all.items.slice(5, 10).map((r) => r.recordId));
+  assert.equal((await Q.listRecords(db, taskId, { offset: 1000 })).total, N);
 
   const id = reachedPublish.items[0].recordId;
   const j = await Q.recordJourney(db, taskId, id);

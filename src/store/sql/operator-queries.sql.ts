@@ -65,25 +65,38 @@ export const pageRecordTiers = `SELECT record_id, tiers, step, status, count(*) 
   ORDER BY record_id LIMIT $2 OFFSET $3`;
 
 /**
- * $1 task_id, $2 status (the record's status at its last step, or at `$3` when given), $3 step,
- * $4 text in any message, $5 text in the record id, $6 limit, $7 offset. Each filter null: any.
- * A record's row: its status per step, the last step it reached and its status there, its tiers.
+ * A page of a task's record ids, by id. Filters: $2 status, $3 step, $4 text in any message, $5 text
+ * in the record id, each null for any; $6 limit, $7 offset. With a step, the status is the one at
+ * that step (read straight from the primary key's range); without, the status at the last step the
+ * record reached (every record's rows are grouped, so that filter costs a pass over the task).
  */
-export const pageRecords = `WITH per AS (
-    SELECT record_id,
-      jsonb_object_agg(step, status) AS steps,
-      (array_agg(step ORDER BY array_position(${ORDER}, step) DESC))[1] AS last_step,
-      (array_agg(status ORDER BY array_position(${ORDER}, step) DESC))[1] AS last_status,
-      bool_or($4::text IS NOT NULL AND strpos(lower(messages::text), lower($4)) > 0) AS has_error,
-      (array_agg(data->'tiers' ORDER BY CASE step WHEN 'publish' THEN 0 ELSE 1 END)
-        FILTER (WHERE step IN ('publish', 'preview') AND data ? 'tiers'))[1] AS tiers
-    FROM record_result WHERE task_id = $1 AND ($5::text IS NULL OR strpos(lower(record_id), lower($5)) > 0)
-    GROUP BY record_id)
-  SELECT record_id, steps, last_step, last_status, tiers, count(*) OVER () AS total FROM per
-  WHERE ($3::text IS NULL OR steps ? $3)
-    AND ($2::text IS NULL OR (CASE WHEN $3::text IS NULL THEN last_status ELSE steps->>$3 END) = $2)
-    AND ($4::text IS NULL OR has_error)
+export function pageRecordIds(filters: { status: boolean; step: boolean; error: boolean }): string {
+  const idText = '($5::text IS NULL OR strpos(lower(record_id), lower($5)) > 0)';
+  const errorText = 'strpos(lower(messages::text), lower($4)) > 0';
+  if (!filters.error && (filters.step || !filters.status)) {
+    // One row per record (at the step, or its distinct ids): no grouping of the record's steps.
+    // The unused parameters are null on this path; naming them gives them a type.
+    const where = filters.step
+      ? `task_id = $1 AND step = $3 AND ($2::text IS NULL OR status = $2) AND ${idText} AND $4::text IS NULL`
+      : `task_id = $1 AND ${idText} AND $2::text IS NULL AND $3::text IS NULL AND $4::text IS NULL`;
+    return `SELECT record_id, count(*) OVER () AS total FROM (SELECT DISTINCT record_id FROM record_result WHERE ${where}) r
   ORDER BY record_id LIMIT $6 OFFSET $7`;
+  }
+  return `SELECT record_id, count(*) OVER () AS total FROM (
+    SELECT record_id,
+      (array_agg(status ORDER BY array_position(${ORDER}, step) DESC))[1] AS last_status,
+      bool_or(($3::text IS NULL OR step = $3) AND ($2::text IS NULL OR $3::text IS NULL OR status = $2)) AS at_step,
+      bool_or(${errorText}) AS has_error
+    FROM record_result WHERE task_id = $1 AND ${idText}
+    GROUP BY record_id) per
+  WHERE at_step AND ($2::text IS NULL OR $3::text IS NOT NULL OR last_status = $2) AND ($4::text IS NULL OR has_error)
+  ORDER BY record_id LIMIT $6 OFFSET $7`;
+}
+
+/** $1 task_id, $2 record ids: each one's status per step and the tiers the index step kept. */
+export const recordsSteps = `SELECT record_id, step, status,
+    CASE WHEN step IN ('publish', 'preview') THEN data->'tiers' END AS tiers
+  FROM record_result WHERE task_id = $1 AND record_id = ANY($2) ORDER BY record_id, array_position(${ORDER}, step)`;
 
 /** $1 task_id, $2 record_id: every step's row of one record, in Metis's order. */
 export const recordSteps = `SELECT step, status, content IS NOT NULL AS has_content, messages, data FROM record_result
