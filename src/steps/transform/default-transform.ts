@@ -16,6 +16,7 @@ import type { EuropeanaGeneratedIds } from '../../edm/ids.ts';
 import { NS } from '../../edm/namespaces.ts';
 import {
   CHO_PROPERTIES,
+  canonicalClassName,
   declareStandardNamespaces,
   expandedName,
   indentChildren,
@@ -203,9 +204,8 @@ function copyClass(c: XmlElement, omit?: ReadonlySet<string>): XmlElement {
   props.sort((a, b) => a.rank - b.rank || a.pos - b.pos);
   return {
     kind: 'element',
-    name: c.name,
-    prefix: c.prefix,
-    local: c.local,
+    // The XSLT writes each class with its own prefix (`xsl:element name="edm:WebResource"`).
+    ...canonicalClassName(c),
     ns: c.ns,
     attrs: c.attrs.filter((a) => !isNsDecl(a)),
     children: indentChildren(
