@@ -2,15 +2,18 @@
  * `npm run bench xslt [--iterations=N] [--seconds=S] [--threads=1,2]`: Metis's rules as XSLT (issue #15
  * item 2) next to the TypeScript ports, on the same records: sort → validate external → transform →
  * validate internal, per step (in-process median and CPU time per record) and as throughput of the
- * whole chain in worker threads (records per second).
+ * whole chain in worker threads (records per second); and, as the reference, the same four
+ * stylesheets on Saxon-HE 9.9 in a warm JVM (Metis's engine; bench/xslt/MetisRulesBench.java).
  *
  * Needs Metis's rule files (METIS_RULES_DIR: schematron/schematron.xsl, schematron/schematron-internal.xsl,
  * edm_sorter.xsl, default_transformation.xslt). The XSLT chain runs copies that are not recognised as
  * the ported versions, exactly as a newer schema zip would run.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type BenchRow, SCHEMA_DIR, loadFixtureSet, markdownTable, measure } from './_steps-lib.ts';
 import { buildChain, type Mode, type RuleSet, xsltRuleSet } from './_xslt-chain.ts';
@@ -54,12 +57,41 @@ export default async function main(args: string[]): Promise<void> {
         throughput.push(`| ${mode} | ${n} | ${r.perSecond.toFixed(0)} | ${r.perCpuSecond.toFixed(0)} |`);
       }
     }
+    rows.push(...saxonHeRows(rulesDir, records, work, iterations, set.name));
     console.log(markdownTable(rows));
     console.log(['', '| chain | threads | records/s | records per CPU-second |', '|---|---:|---:|---:|', ...throughput].join('\n'));
     console.log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+const SAXON_JAR = ['/usr/share/java/Saxon-HE.jar', '/usr/share/java/Saxon-HE-9.9.1.5.jar'].find((p) => existsSync(p));
+
+/** The same four stylesheets on Saxon-HE 9.9 in a warm JVM (Metis's engine): the reference rows. */
+function saxonHeRows(rulesDir: string, records: string[], work: string, iterations: number, setName: string): BenchRow[] {
+  const engine = 'Metis XSLT on Saxon-HE 9.9, warm JVM (no XSD)';
+  if (!SAXON_JAR) return [{ section: 'xslt', workload: '-', engine, set: '-', medianMs: NaN, p99Ms: NaN, note: 'Saxon-HE.jar not found (apt install libsaxonhe-java)' }];
+  const classes = join(work, 'java');
+  mkdirSync(classes, { recursive: true });
+  execFileSync('javac', ['-cp', SAXON_JAR, '-d', classes, fileURLToPath(new URL('./xslt/MetisRulesBench.java', import.meta.url))]);
+  const files = records.map((r, i) => {
+    const f = join(work, `record-${i}.xml`);
+    writeFileSync(f, r);
+    return f;
+  });
+  const rule = (p: string) => join(rulesDir, p);
+  const out = execFileSync(
+    'java',
+    ['-cp', `${SAXON_JAR}:${classes}`, 'MetisRulesBench', rule('edm_sorter.xsl'), rule('schematron/schematron.xsl'),
+      rule('default_transformation.xslt'), rule('schematron/schematron-internal.xsl'), String(Math.max(300, iterations)), ...files],
+    { encoding: 'utf8', maxBuffer: 1 << 20 },
+  );
+  return out
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { name: string; medianMs: number; p99Ms: number; cpuMs: number })
+    .map((r) => ({ section: 'xslt', workload: r.name, engine, set: setName, medianMs: r.medianMs, p99Ms: r.p99Ms, cpuMs: r.cpuMs }));
 }
 
 async function runThreads(
