@@ -21,7 +21,8 @@ export interface CauseGroup {
   sampleUrl?: string;
 }
 
-const URL_PATTERN = /\bhttps?:\/\/[^\s"'<>)\]]+/gi;
+// A URL in quotes or braces is a namespace (XSD messages name elements as "ns":local): it stays.
+const URL_PATTERN = /(?<!["{])\bhttps?:\/\/[^\s"'<>)\]]+/gi;
 
 /** The message with its URLs reduced to their scheme and host, and the first URL. */
 export function causeOf(message: string): { cause: string; url?: string } {

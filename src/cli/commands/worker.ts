@@ -12,6 +12,7 @@ import { createMetisPorts } from '../../pipeline/ports/create-metis-ports.ts';
 import type { CommandContext } from '../command-context.ts';
 import { checkEntities } from '../preflight.ts';
 import { loggerFrom, metisConfigFrom } from '../processing.ts';
+import { startHealthServer } from '../health-server.ts';
 
 /** SIGTERM to exit: the issue's bound is 10 s; the rest is closing clients and the process. */
 const STOP_DEADLINE_MS = 8_000;
@@ -42,6 +43,13 @@ export default async function worker({ config: c, sources, stderr }: CommandCont
         logger: loggerFrom(c),
       });
       stderr.write(`metis-streams worker running (brokers ${c.kafkaBrokers}); SIGTERM or Ctrl-C stops it\n`);
+      // Probes (deploy/k8s): /health while the process runs, /ready until it stops.
+      const health = c.healthPort !== undefined ? await startHealthServer(c.healthPort) : undefined;
+      running.done.then(
+        () => health?.notReady('stopped'),
+        () => health?.notReady('failed'),
+      );
+      process.once('SIGTERM', () => health?.notReady('stopping'));
       const failed = await new Promise<Error | undefined>((done) => {
         process.once('SIGTERM', () => done(undefined));
         process.once('SIGINT', () => done(undefined));

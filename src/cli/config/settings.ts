@@ -440,6 +440,15 @@ export const SETTINGS = {
     description: "Debezium topic of the seed's record_execution table; setting it turns that intake on.",
   },
 
+  healthPort: {
+    kind: positiveInteger('port'),
+    flag: 'health-port',
+    env: 'METIS_HEALTH_PORT',
+    commands: ['worker'],
+    defaultText: 'none (no health server)',
+    description: "Port of the worker's GET /health (alive) and /ready (running, not stopping) endpoints, for probes.",
+  },
+
   // Processing (run, worker).
   schemaLocation: {
     kind: pathOrUrl('DIR|ZIP|URL', { withUrls: true, existing: true }),

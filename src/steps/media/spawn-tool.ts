@@ -1,8 +1,12 @@
 /**
  * Runs an external tool (ffprobe, pdftoppm, pdftotext, pdfimages) without a shell, with a
- * timeout and a cap on what it may print, so a hostile file cannot hang or flood the worker.
+ * timeout and a cap on what it may print, so a hostile file cannot hang or flood the worker. At most
+ * two tools per core run at once (the rest wait their turn, before their timeout starts): the media
+ * step has hundreds of resources in flight, and as many processes at once starve the machine until
+ * downloads time out.
  */
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { RecordError } from '../../errors/index.ts';
 
 export interface SpawnToolOptions {
@@ -27,8 +31,51 @@ export class ToolError extends RecordError<'COMMAND_FAILED'> {
   }
 }
 
+/** Tools running at once, in this process. */
+export const MAX_RUNNING_TOOLS = 2 * availableParallelism();
+let running = 0;
+const waiting: Array<() => void> = [];
+
+/** Waits for a free slot (or the abort signal); the returned function frees it. */
+async function acquire(signal: AbortSignal | undefined): Promise<() => void> {
+  if (running >= MAX_RUNNING_TOOLS) {
+    await new Promise<void>((resolve, reject) => {
+      const go = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        const i = waiting.indexOf(go);
+        if (i >= 0) waiting.splice(i, 1);
+        reject(new ToolError('cancelled before it started', ''));
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      waiting.push(go);
+    });
+  } else running++;
+  let freed = false;
+  return () => {
+    if (freed) return;
+    freed = true;
+    const next = waiting.shift();
+    // The slot passes to the next waiter as is; without one it is given back.
+    if (next) next();
+    else running--;
+  };
+}
+
 /** Runs `command args…` and resolves with its stdout; rejects on a non-zero exit, a timeout or too much output. */
-export function spawnTool(command: string, args: string[], options: SpawnToolOptions): Promise<Buffer> {
+export async function spawnTool(command: string, args: string[], options: SpawnToolOptions): Promise<Buffer> {
+  const release = await acquire(options.signal);
+  try {
+    return await runTool(command, args, options);
+  } finally {
+    release();
+  }
+}
+
+function runTool(command: string, args: string[], options: SpawnToolOptions): Promise<Buffer> {
   const maxOutput = options.maxOutputBytes ?? 16 * 1024 * 1024;
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
