@@ -10,7 +10,8 @@
  * - tiers: `tierSummary` (every record whose tiers were computed, tier 0 included), `recordTiers`;
  * - records: `listRecords` (status per step, filters), `recordJourney` (every step's status,
  *   messages and data), `recordContent` (the XML after a step), `recordDiff` (between two steps);
- * - `deletedAtSource` (records depublished because a full harvest no longer found them).
+ * - `deletedAtSource` (records depublished because a full harvest no longer found them);
+ * - `patternAnalysesStored` (whether the task has problem-pattern analyses to report).
  */
 import { structuredPatch, createPatch } from 'diff';
 import type { Queryable } from './db.ts';
@@ -499,4 +500,10 @@ export function diffTexts(recordId: string, from: StepName, to: StepName, a: str
     a.split('\n').forEach((text, i) => lines.push({ op: ' ', text, fromLine: i + 1, toLine: i + 1 }));
   }
   return { recordId, from, to, added, removed, unified: createPatch(recordId, a, b, from, to), lines };
+}
+
+/** Whether internal validation stored problem-pattern analyses for the task (tasks that ran it do). */
+export async function patternAnalysesStored(db: Queryable, taskId: string): Promise<boolean> {
+  const r = await db.query<{ any: boolean }>(SQL.anyPatternAnalysis, [taskId]);
+  return r.rows[0]?.any === true;
 }

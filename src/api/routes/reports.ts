@@ -1,7 +1,7 @@
 /**
  * A task's reports: the full error report (every group, paged, by step and level, with sample ids;
  * CSV and eCloud-style JSON downloads), tiers of every record whose tiers were computed (tier 0
- * included), problem patterns (when the pipeline stores them) and records deleted at the source.
+ * included), problem patterns (from internal validation's analyses) and records deleted at the source.
  */
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
@@ -12,8 +12,10 @@ import {
   errorGroups,
   errorReportCsv,
   errorReportMetisJson,
+  patternAnalysesStored,
   tierSummary,
 } from '../../store/operator-queries.ts';
+import { taskProblemPatterns } from '../../pipeline/problem-patterns.ts';
 import type { ApiBackend } from '../backend.ts';
 import { pageQuery } from '../validation.ts';
 
@@ -109,13 +111,8 @@ export function reportRoutes(app: FastifyInstance, b: ApiBackend): void {
   );
 }
 
-/**
- * Problem patterns are read from a `problem_pattern` table when the pipeline keeps one; until it
- * does, the answer says none are available (rather than an empty list that would read as "none found").
- */
+/** The dataset's problem patterns (P1 across records, then per-pattern counts with sample records). */
 async function problemPatterns(b: ApiBackend, taskId: string) {
-  const exists = await b.db.query<{ t: string | null }>("SELECT to_regclass('problem_pattern')::text AS t");
-  if (!exists.rows[0]?.t) return { available: false, patterns: [] };
-  const r = await b.db.query<Record<string, unknown>>('SELECT * FROM problem_pattern WHERE task_id = $1', [taskId]);
-  return { available: true, patterns: r.rows };
+  if (!(await patternAnalysesStored(b.db, taskId))) return { available: false, patterns: [] };
+  return { available: true, patterns: await taskProblemPatterns(b.db, taskId) };
 }

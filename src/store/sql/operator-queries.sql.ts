@@ -117,3 +117,7 @@ export const finishedStepTimes = `SELECT p.task_id, p.step, (p.success + p.warn 
     extract(epoch FROM (p.last_at - p.first_at))::float8 AS seconds, t.finished_at
   FROM step_progress p JOIN task t USING (task_id)
   WHERE t.finished_at IS NOT NULL AND t.finished_at > $1 ORDER BY t.finished_at`;
+
+/** $1 task_id: whether internal validation stored any problem-pattern analysis for the task. */
+export const anyPatternAnalysis = `SELECT EXISTS (SELECT 1 FROM record_result
+  WHERE task_id = $1 AND step = 'validate-internal' AND data ? 'problemPatterns') AS any`;
