@@ -409,3 +409,30 @@ test('an uploaded XSLT reaches the task: a provider XSLT adds transform-external
   assert.equal(end.state, 'failed', JSON.stringify(end));
   assert.match(end.reason, /XSLT/i);
 });
+
+test('deleted-record detection: a full harvest that no longer finds records depublishes them; the API lists them', async () => {
+  const smaller = await startDemoOaiServer({ size: N - 6, pageSize: 7, dataset: { mediaBaseUrl: media.url } });
+  try {
+    const r = await operator.post('/api/tasks', spec(smaller.url, { params: { detectDeleted: true } }));
+    assert.equal(r.status, 201, r.text);
+    const done = await readEvents(`${serve.url}/api/tasks/${r.body.taskId}/events?access_token=${TOKENS.viewer}`, (e) => e.event === 'end');
+    assert.equal(done[done.length - 1].data.state, 'completed');
+    // Detection runs right after completion: wait until its depublications are stored.
+    let deleted = await viewer.get(`/api/tasks/${r.body.taskId}/deleted?limit=500`);
+    for (let i = 0; i < 120 && deleted.body.total === 0; i++) {
+      await new Promise((res) => setTimeout(res, 500));
+      deleted = await viewer.get(`/api/tasks/${r.body.taskId}/deleted?limit=500`);
+    }
+    const gone: string[] = deleted.body.records.map((x: { recordId: string }) => x.recordId);
+    assert.ok(gone.length >= 1 && gone.length <= 6, JSON.stringify(deleted.body));
+    const now = (await viewer.get(`/api/tasks/${r.body.taskId}/records?limit=500&step=harvest`)).body.records.map((x: { recordId: string }) => x.recordId);
+    const before = (await viewer.get(`/api/tasks/${taskId}/records?limit=500&step=harvest&status=success`)).body.records.map((x: { recordId: string }) => x.recordId);
+    for (const id of gone) {
+      assert.ok(!now.includes(id), `${id} is no longer at the source`);
+      assert.ok(before.includes(id), `${id} was harvested before`);
+    }
+    assert.equal((await viewer.get(`/api/tasks/${r.body.taskId}/progress`)).body.deletedAtSource, gone.length);
+  } finally {
+    await smaller.close();
+  }
+});
