@@ -5,7 +5,7 @@ import { z } from 'zod';
 export const taskCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('start'), taskId: z.string() }),
   z.object({ type: z.literal('cancel'), taskId: z.string() }),
-  /** Continue an OAI-PMH listing: one page per command, so a crash resumes from the last token. */
+  /** Continue an OAI-PMH listing: a few pages per command (up to 1,000 records or 1 s), so a crash resumes from the last token. */
   z.object({
     type: z.literal('list'),
     taskId: z.string(),

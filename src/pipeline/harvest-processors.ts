@@ -56,6 +56,10 @@ interface ArchiveWalk {
 /** Open archive walks kept per intake task (one per dataset being harvested from an archive). */
 const MAX_OPEN_WALKS = 8;
 
+/** A `list` command reads OAI pages until it has listed this many records or spent this long. */
+export const LIST_RECORDS_PER_COMMAND = 1000;
+export const LIST_MS_PER_COMMAND = 1000;
+
 export class IntakeProcessor implements Processor<string, TaskCommand, string, unknown> {
   private readonly walks = new Map<string, ArchiveWalk>();
   constructor(private readonly p: PipelineContext) {}
@@ -118,49 +122,64 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
   ): Promise<void> {
     const source = task.spec.source;
     if (source.type !== 'oai') return;
-    // `progress` bounds the listing across commands (token cycles, page and record caps): the port throws TaskError.
-    const page = await this.p.limiter.run(
-      source.url,
-      () => this.p.ports.oai.listPage(source, token, ctx.signal, progress ?? { pages: 0, records: 0 }),
-      ctx.signal,
-    );
+    const started = Date.now();
     const limit = task.spec.limits.recordLimit;
-    if (token === undefined && page.completeListSize !== undefined) {
-      emit(
-        ctx,
-        ROUTE.outcomes,
-        task.taskId,
-        taskEvent(task.taskId, 'expected', {
-          expected: limit ? Math.min(limit, page.completeListSize) : page.completeListSize,
-        }),
-      );
-    }
     let n = emitted;
-    for (const [i, h] of page.headers.entries()) {
-      if (h.deleted) continue;
-      if (this.reachedLimit(task, n)) break;
-      const listed = page.records?.[i];
-      // ListRecords: the page carries the record (no fetch hop, no GetRecord); else one fetch command each.
-      if (listed && 'status' in listed)
-        emit(ctx, ROUTE.outcomes, h.identifier, recordEvent(task.taskId, 'harvest', { ...listed, recordId: h.identifier }, true, null));
-      else if (listed) await harvested(this.p, task, listed.content, h.identifier, h.datestamp, ctx, listed.messages);
-      else {
-        const cmd: FetchCommand = { taskId: task.taskId, identifier: h.identifier, datestamp: h.datestamp, index: n };
-        emit(ctx, ROUTE.fetch, h.identifier, cmd);
+    // Several pages per command (up to LIST_RECORDS_PER_COMMAND records or LIST_MS_PER_COMMAND): each
+    // command is a hop through the tasks topic, which waits for a transaction commit, so one page per
+    // command would cap the listing at one page per commit. A crash replays the command's pages.
+    for (let first = token === undefined; ; first = false) {
+      // `progress` bounds the listing across commands (token cycles, page and record caps): the port throws TaskError.
+      const page = await this.p.limiter.run(
+        source.url,
+        () => this.p.ports.oai.listPage(source, token, ctx.signal, progress ?? { pages: 0, records: 0 }),
+        ctx.signal,
+      );
+      if (first && page.completeListSize !== undefined) {
+        emit(
+          ctx,
+          ROUTE.outcomes,
+          task.taskId,
+          taskEvent(task.taskId, 'expected', {
+            expected: limit ? Math.min(limit, page.completeListSize) : page.completeListSize,
+          }),
+        );
       }
-      n++;
+      for (const [i, h] of page.headers.entries()) {
+        if (h.deleted) continue;
+        if (this.reachedLimit(task, n)) break;
+        const listed = page.records?.[i];
+        // ListRecords: the page carries the record (no fetch hop, no GetRecord); else one fetch command each.
+        if (listed && 'status' in listed)
+          emit(
+            ctx,
+            ROUTE.outcomes,
+            h.identifier,
+            recordEvent(task.taskId, 'harvest', { ...listed, recordId: h.identifier }, true, null),
+          );
+        else if (listed) await harvested(this.p, task, listed.content, h.identifier, h.datestamp, ctx, listed.messages);
+        else {
+          const cmd: FetchCommand = { taskId: task.taskId, identifier: h.identifier, datestamp: h.datestamp, index: n };
+          emit(ctx, ROUTE.fetch, h.identifier, cmd);
+        }
+        n++;
+      }
+      if (!page.token || this.reachedLimit(task, n)) {
+        this.finishListing(task, n, ctx);
+        return;
+      }
+      token = page.token;
+      progress = page.progress;
+      if (n - emitted >= LIST_RECORDS_PER_COMMAND || Date.now() - started >= LIST_MS_PER_COMMAND || ctx.signal.aborted)
+        break;
     }
-    if (page.token && !this.reachedLimit(task, n)) {
-      emit(ctx, ROUTE.tasks, task.taskId, {
-        type: 'list',
-        taskId: task.taskId,
-        token: page.token,
-        emitted: n,
-        ...(page.progress ? { progress: page.progress } : {}),
-      } satisfies TaskCommand);
-    } else {
-      this.finishListing(task, n, ctx);
-    }
+    emit(ctx, ROUTE.tasks, task.taskId, {
+      type: 'list',
+      taskId: task.taskId,
+      token,
+      emitted: n,
+      ...(progress ? { progress } : {}),
+    } satisfies TaskCommand);
   }
 
   /**

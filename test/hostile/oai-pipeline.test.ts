@@ -1,5 +1,5 @@
 /**
- * The pipeline's OAI listing (one ListIdentifiers page per `list` command, its progress carried in
+ * The pipeline's OAI listing (ListIdentifiers pages, a few per `list` command, its progress carried in
  * the command) against hostile servers (issue #12, rows 3 and 12): a token cycle and an endless
  * listing fail the task once with their reason; a GetRecord answering another identifier is kept
  * with a warning in the task's report. Embedded runtime, PGlite, loopback servers.

@@ -1,6 +1,6 @@
 /**
- * Harvest ports over the OAI-PMH client and the archive reader. The pipeline lists one page per
- * command (so a listing streams and resumes after a crash), which `OaiClient.listPage` provides
+ * Harvest ports over the OAI-PMH client and the archive reader. The pipeline lists page by page, a
+ * few pages per command (so a listing streams and resumes after a crash), which `OaiClient.listPage` provides
  * (`listRecordsPage` for a source with the `ListRecords` verb: the page carries its records).
  */
 import { fileURLToPath } from 'node:url';
