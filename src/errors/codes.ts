@@ -121,6 +121,9 @@ export const CODES = {
   PLAN_INVALID: request('{detail}'),
   SEARCH_FIELD_UNKNOWN: request('Unknown {what} field: {field}'),
   CLI_USAGE: request('{detail}'),
+  DATA_DIR_IN_USE: request(
+    'The database in {dir} is in use by process {pid} (another metis-streams run or serve): wait for it to end or stop it',
+  ),
   API_UNAUTHORIZED: request('{detail}'),
   API_FORBIDDEN: request('This needs the {role} role; the token has {has}'),
   API_INVALID_INPUT: request('Invalid {field}: {detail}'),

@@ -3,6 +3,7 @@
  * database, in one process. No broker, no server: the README's first command runs this.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pino, type Logger } from 'pino';
 import { LocalRuntime } from '../engine/index.ts';
 import type { Db } from '../store/db.ts';
@@ -15,6 +16,9 @@ import { TaskCache } from './task-cache.ts';
 import { TaskSlots } from './task-slots.ts';
 import { buildPipelineTopology } from './topology.ts';
 import { pipelineTopics } from './topics.ts';
+
+/** How often the failure watch asks the runtime (a failure also ends a wait at once). */
+const WATCH_MS = 250;
 
 export interface EmbeddedOptions {
   db: Db;
@@ -30,6 +34,8 @@ export interface EmbeddedPipeline {
   service: PipelineService;
   store: PipelineStore;
   runtime: LocalRuntime;
+  /** Rejects with the reason when the runtime stopped on a failure (never resolves otherwise). */
+  failed: Promise<never>;
   stop(): Promise<void>;
 }
 
@@ -68,16 +74,31 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPipe
     logger,
   });
   await runtime.start();
-  const service = new PipelineService(store, {
-    send: async (cmd) => runtime.produce(topics.tasks, cmd.taskId, JSON.stringify(cmd)),
-  });
+  // The LocalRuntime stops on a failure (a database commit that failed, a fail-fast record) and
+  // rejects its drain waiters: watching drain() makes `failed` reject within WATCH_MS of it.
+  let stopping = false;
+  const failed = (async (): Promise<never> => {
+    for (;;) {
+      await runtime.drain();
+      if (stopping) return new Promise<never>(() => {});
+      await sleep(WATCH_MS, undefined, { ref: false });
+    }
+  })();
+  failed.catch((err: unknown) => logger.error({ err }, 'embedded runtime failed'));
+  const service = new PipelineService(
+    store,
+    { send: async (cmd) => runtime.produce(topics.tasks, cmd.taskId, JSON.stringify(cmd)) },
+    failed,
+  );
   let stopped: Promise<void> | undefined;
   return {
     service,
     store,
     runtime,
+    failed,
     stop() {
       stopped ??= (async () => {
+        stopping = true;
         tasks.stop();
         await runtime.stop();
       })();

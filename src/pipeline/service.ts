@@ -21,10 +21,21 @@ export interface TaskStatus {
 }
 
 export class PipelineService {
+  private failure: Error | undefined;
+
+  /**
+   * `failed`: rejects when the runtime behind the bus stops on an error (embedded mode); every
+   * `waitForTask` then ends at once with that error instead of polling a task nothing works on.
+   */
   constructor(
     readonly store: PipelineStore,
     private readonly bus: CommandBus,
-  ) {}
+    failed?: Promise<never>,
+  ) {
+    failed?.catch((err: unknown) => {
+      this.failure = err instanceof Error ? err : new Error(String(err));
+    });
+  }
 
   /** Stores the task (validated: throws a ZodError or an order error on a bad spec) and starts it. */
   async submit(spec: TaskSpecInput, opts: { taskId?: string } = {}): Promise<TaskRow> {
@@ -71,13 +82,17 @@ export class PipelineService {
     return { task, progress, errors, tiers, durationSeconds: (end.getTime() - new Date(start).getTime()) / 1000 };
   }
 
-  /** Resolves when the task reaches a final state (polling the store), or rejects after `timeoutMs`. */
+  /**
+   * Resolves when the task reaches a final state (polling the store); rejects after `timeoutMs`, or
+   * at the next poll once the runtime failed.
+   */
   async waitForTask(
     taskId: string,
     opts: { timeoutMs?: number; pollMs?: number; onTick?: (s: TaskStatus) => void } = {},
   ): Promise<TaskStatus> {
     const deadline = Date.now() + (opts.timeoutMs ?? 3_600_000);
     for (;;) {
+      if (this.failure) throw this.failure;
       const s = await this.status(taskId);
       if (!s) throw errors.TASK_NOT_FOUND({ taskId });
       opts.onTick?.(s);

@@ -3,8 +3,11 @@
  * (PostgreSQL compiled to WebAssembly, in-process: the embedded default). The same SQL runs on
  * both; everything else in `src/store` is written against `Db` only.
  */
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
+import { errors } from '../errors/index.ts';
 
 export interface QueryResult<R> {
   rows: R[];
@@ -77,17 +80,34 @@ export function connectPg(url: string = DEFAULT_PG_URL, opts: { max?: number } =
 }
 
 /**
- * Opens an in-process PGlite database: in memory, or persisted in `dataDir`. Durability is relaxed
- * (no fsync, asynchronous commit): the embedded runtime's log lives in memory anyway, so a crash
- * loses the run either way, and this makes its writes several times cheaper.
+ * Opens an in-process PGlite database: in memory, or persisted in `dataDir`.
+ *
+ * In memory, durability is relaxed (no fsync, asynchronous commit). A persisted database also holds
+ * earlier runs and the published index, so it stays crash-safe: fsync and full-page writes on; only
+ * `synchronous_commit=off`, which may lose the last commits before a crash but never corrupts (the
+ * embedded runtime's log is in memory: a crashed run is submitted again anyway).
+ *
+ * A persisted database is used by one process at a time (PGlite is single-process; a second one
+ * writing the same folder loses the first one's data): `<dataDir>.lock` holds the owner's pid, and
+ * opening it while that process lives fails with DATA_DIR_IN_USE. A lock left by a dead process is
+ * taken over.
  */
 export async function openPglite(dataDir?: string): Promise<Db> {
-  const db = new PGlite({
-    dataDir,
-    relaxedDurability: true,
-    postgresqlconf: ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'],
-  });
-  await db.waitReady;
+  const unlock = dataDir ? lockDataDir(dataDir) : undefined;
+  let db: PGlite;
+  try {
+    db = new PGlite({
+      dataDir,
+      relaxedDurability: !dataDir,
+      postgresqlconf: dataDir
+        ? ['synchronous_commit=off']
+        : ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'],
+    });
+    await db.waitReady;
+  } catch (err) {
+    unlock?.();
+    throw err;
+  }
   let closed: Promise<void> | undefined;
   const wrap = (q: { query: PGlite['query'] }): Queryable => ({
     async query<R>(text: string, params?: unknown[]) {
@@ -105,8 +125,44 @@ export async function openPglite(dataDir?: string): Promise<Db> {
       return db.transaction((tx) => fn(wrap(tx)));
     },
     close() {
-      closed ??= db.close();
+      closed ??= db.close().finally(() => unlock?.());
       return closed;
     },
   };
+}
+
+/** Takes `<dataDir>.lock` for this process (see openPglite); returns its release. */
+function lockDataDir(dataDir: string): () => void {
+  const lock = `${dataDir.replace(/[\\/]+$/, '')}.lock`;
+  mkdirSync(dirname(lock), { recursive: true });
+  const mine = String(process.pid);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(lock, mine, { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
+      const owner = Number(readFileSync(lock, 'utf8').trim());
+      // This process already holds it (an earlier handle): allowed, it is still one process.
+      if (owner === process.pid) return () => {};
+      if (Number.isInteger(owner) && owner > 0 && alive(owner)) throw errors.DATA_DIR_IN_USE({ dir: dataDir, pid: owner });
+      unlinkSync(lock); // left by a process that is gone
+    }
+  }
+  return () => {
+    try {
+      if (readFileSync(lock, 'utf8').trim() === mine) unlinkSync(lock);
+    } catch {
+      // already gone
+    }
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

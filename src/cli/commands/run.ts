@@ -39,6 +39,9 @@ export default async function run(ctx: CommandContext): Promise<number> {
     });
   } finally {
     await demo?.close();
+    // The summary is printed: nothing left to wait for (an abandoned DNS lookup or keep-alive socket
+    // of a provider must not hold the process for minutes). main sets the exit code first.
+    setTimeout(() => process.exit(), 2_000).unref();
   }
 }
 
