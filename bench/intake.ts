@@ -1,20 +1,22 @@
 /**
  * `npm run bench intake [N] [--page=500] [--workers=1]`: a big archive through the Kafka pipeline
- * (issue #11 item 2). Generates N small records (default 100,000) into a zip in a temporary folder,
+ * (issue #11 item 2). Generates N small records (default 100,000) into a .tar.gz in a temporary folder,
  * starts worker processes (test/support/pipeline-worker.ts) on the broker at KAFKA_BROKERS with a
  * fresh PostgreSQL database, submits a harvest-only archive task and samples every worker's resident
  * set (VmRSS) every 2 s until the task completes. Prints the time, records/s, and RSS: peak, and the
  * median of the first and the last 10% of the samples (flat RSS: the intake pages the archive, so
  * memory does not grow with its size), plus the number of `walk` pages the task took.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import tar from 'tar-stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '../test/support/pg.ts';
 import { kafkaService, spawnWorker } from '../test/support/pipeline-harness.ts';
 import { readCommitted } from '../test/support/outcome-duplicates.ts';
 import { uniqueName } from '../test/support/services.ts';
-import { buildZip } from '../test/support/zip-writer.ts';
 
 const record = (i: number) =>
   `<?xml version="1.0" encoding="UTF-8"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:edm="http://www.europeana.eu/schemas/edm/"><edm:ProvidedCHO rdf:about="urn:bench:intake:${i}"><dc:title>Record ${i}</dc:title></edm:ProvidedCHO></rdf:RDF>`;
@@ -40,10 +42,18 @@ export default async function intake(args: string[]): Promise<void> {
   const workerCount = flag('workers', 1);
   const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
   const dir = mkdtempSync(join(tmpdir(), 'metis-bench-intake-'));
-  const archive = join(dir, 'big.zip');
+  const archive = join(dir, 'big.tar.gz');
   let t = Date.now();
-  writeFileSync(archive, await buildZip(Array.from({ length: n }, (_, i) => ({ name: `records/r${i}.xml`, data: Buffer.from(record(i)) }))));
-  console.log(`${n} records zipped in ${((Date.now() - t) / 1000).toFixed(1)} s (${(readFileSync(archive).length / 1e6).toFixed(1)} MB)`);
+  // A gzipped tar (the test zip writer has no zip64, so at most 65,535 entries), streamed to disk.
+  const pack = tar.pack();
+  const written = pipeline(pack, createGzip(), createWriteStream(archive));
+  for (let i = 0; i < n; i++) {
+    pack.entry({ name: `records/r${i}.xml` }, record(i));
+    if (i % 1000 === 999) await new Promise((resolve) => setImmediate(resolve));
+  }
+  pack.finalize();
+  await written;
+  console.log(`${n} records archived in ${((Date.now() - t) / 1000).toFixed(1)} s (${(readFileSync(archive).length / 1e6).toFixed(1)} MB)`);
   const tdb = await createTestDatabase('metis_bench_intake');
   const name = uniqueName('bench_intake');
   const cfg = { pgUrl: tdb.url, brokers, appId: name, topicPrefix: name, workDir: join(dir, 'kafka'), partitions: 4, options: { intakePageSize: page } };

@@ -215,7 +215,14 @@ export class KafkaRuntime implements Runtime {
     const { tasks, committer } = this;
     if (!this.consumer || !tasks || !committer) return;
     if (err.code === ERR.ASSIGN) {
-      void this.serial.run(() => tasks.assign(tps)).catch((e) => this.fail(e));
+      // Commit first: building the new tasks (offsets, restores) can take seconds, during which no
+      // commit runs; a transaction left open that long would pass transaction.timeout.ms, and the
+      // broker would abort it and fence this producer (the worker dies with ENGINE_FENCED).
+      const assign = async () => {
+        if (this.state.is('running')) await committer.commitNow();
+        await tasks.assign(tps);
+      };
+      void this.serial.run(assign).catch((e) => this.fail(e));
     } else if (err.code === ERR.REVOKE) {
       // Closing: the final commit already ran; just hand the partitions back.
       if (!this.state.is('running')) return tasks.unassignClosing(tps);
