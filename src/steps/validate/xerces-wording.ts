@@ -154,15 +154,9 @@ interface Node {
   last: Set<Leaf>;
 }
 
-class ContentModel {
-  private readonly leaves: Leaf[] = [];
-  private readonly root: Node;
-  private state: Set<Leaf> | undefined; // undefined = at the start
-  private count = 0;
-
-  constructor(particle: Particle) {
-    this.root = this.build(particle, true);
-  }
+/** Builds a content model's positions once; the automaton is shared by every element of the type. */
+class Builder {
+  readonly leaves: Leaf[] = [];
 
   private leaf(decl: ElementDecl | undefined, min: number, max: number, counting: boolean): Node {
     const l: Leaf = { index: this.leaves.length, decl, min, max, counting, follow: new Set() };
@@ -170,7 +164,7 @@ class ContentModel {
     return { nullable: false, first: new Set([l]), last: new Set([l]) };
   }
 
-  private build(p: Particle, topLevel: boolean): Node {
+  build(p: Particle, topLevel: boolean): Node {
     const plain = p.min === 1 && p.max === 1;
     let node: Node;
     if (p.kind === 'element' || p.kind === 'any') {
@@ -208,6 +202,23 @@ class ContentModel {
       first: new Set([...a.first, ...b.first]),
       last: new Set([...a.last, ...b.last]),
     };
+  }
+}
+
+const AUTOMATA = new WeakMap<Particle, Node>();
+
+class ContentModel {
+  private readonly root: Node;
+  private state: Set<Leaf> | undefined; // undefined = at the start
+  private count = 0;
+
+  constructor(particle: Particle) {
+    let root = AUTOMATA.get(particle);
+    if (!root) {
+      root = new Builder().build(particle, true);
+      AUTOMATA.set(particle, root);
+    }
+    this.root = root;
   }
 
   private next(): Set<Leaf> {
