@@ -6,8 +6,11 @@
  * the worker does not load the API's server.
  */
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 export interface HealthServer {
+  /** The port it listens on (the one asked for, or the one the system gave for 0). */
+  port: number;
   /** Marks the worker not ready (stopping). */
   notReady(reason: string): void;
   close(): Promise<void>;
@@ -23,7 +26,8 @@ export async function startHealthServer(port: number, host = '0.0.0.0'): Promise
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') send(405, { error: 'GET only' });
     else if (path === '/health') send(200, { status: 'ok' });
-    else if (path === '/ready') send(stopping ? 503 : 200, stopping ? { status: 'stopping', reason: stopping } : { status: 'ready' });
+    else if (path === '/ready')
+      send(stopping ? 503 : 200, stopping ? { status: 'stopping', reason: stopping } : { status: 'ready' });
     else send(404, { error: 'not found (GET /health or /ready)' });
   });
   await new Promise<void>((resolve, reject) => {
@@ -31,6 +35,7 @@ export async function startHealthServer(port: number, host = '0.0.0.0'): Promise
     server.listen(port, host, () => resolve());
   });
   return {
+    port: (server.address() as AddressInfo).port,
     notReady(reason) {
       stopping ??= reason;
     },
