@@ -59,8 +59,13 @@ export async function startDashboardServer(opts: { records: number }): Promise<D
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, METIS_API_TOKENS: '' } },
   );
   let output = '';
+  let closing = false;
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
+  // A server that dies under the tests says why (its output would otherwise be lost).
+  child.once('exit', (code, signal) => {
+    if (!closing) process.stderr.write(`# serve exited (${code ?? signal}) during the tests; its output:\n${output.slice(-4000).replace(/^/gm, '#   ')}\n`);
+  });
+  const listening = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start in 120 s:\n${output}`)), 120_000);
     child.stdout!.on('data', (d: Buffer) => {
       output += d.toString();
@@ -76,7 +81,19 @@ export async function startDashboardServer(opts: { records: number }): Promise<D
     });
   });
 
-  const api = async (path: string, init?: RequestInit) => {
+  let url: string;
+  try {
+    url = await listening;
+  } catch (err) {
+    closing = true;
+    child.kill('SIGKILL');
+    await slow.close();
+    await demo.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+
+  const api = async (path: string, init?: RequestInit): Promise<any> => {
     const res = await fetch(url + path, init);
     const body = await res.json();
     if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${path}: ${res.status} ${JSON.stringify(body)}`);
@@ -96,6 +113,7 @@ export async function startDashboardServer(opts: { records: number }): Promise<D
       return t.taskId as string;
     },
     async close() {
+      closing = true;
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');

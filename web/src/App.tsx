@@ -1,6 +1,6 @@
 /** The frame of every page: navigation, the API token, the theme toggle, and the page of the route. */
 import { useEffect, useState } from 'react';
-import { InfoContext } from './common.tsx';
+import { ErrorBoundary, InfoContext } from './common.tsx';
 import { getToken, setToken, type Info } from './api.ts';
 import { useApi } from './hooks.ts';
 import { Link, useRoute, type Route } from './router.tsx';
@@ -92,11 +92,13 @@ export function App() {
       </header>
       <main id="main" tabIndex={-1} key={tokenVersion}>
         {needsToken && <p className="notice error" role="alert">The server needs an API token for reads: enter one above.</p>}
-        {route.page === 'tasks' && <TasksPage />}
-        {route.page === 'task' && <TaskPage taskId={route.taskId} />}
-        {route.page === 'record' && <RecordPage taskId={route.taskId} recordId={route.recordId} />}
-        {route.page === 'submit' && <SubmitPage from={route.from} />}
-        {route.page === 'engine' && <EnginePage />}
+        <ErrorBoundary key={`${route.page}:${JSON.stringify(route)}`} label="This page">
+          {route.page === 'tasks' && <TasksPage />}
+          {route.page === 'task' && <TaskPage taskId={route.taskId} />}
+          {route.page === 'record' && <RecordPage taskId={route.taskId} recordId={route.recordId} />}
+          {route.page === 'submit' && <SubmitPage from={route.from} />}
+          {route.page === 'engine' && <EnginePage />}
+        </ErrorBoundary>
         {route.page === 'not-found' && (
           <>
             <h1>Not found</h1>

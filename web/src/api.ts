@@ -110,7 +110,13 @@ export interface Tiers {
 }
 export interface Patterns {
   available: boolean;
-  patterns: { id: string; title: string; severity: string; recordCount: number; samples: string[] }[];
+  patterns: {
+    id: string;
+    title: string;
+    severity: string;
+    recordOccurrences: number;
+    records: { recordId: string; occurrences: number }[];
+  }[];
 }
 export interface RecordRow {
   recordId: string;

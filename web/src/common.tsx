@@ -1,5 +1,5 @@
 /** What every page shares: the server's info (mode, steps, reasons, the caller's role) and error notices. */
-import { createContext, useContext } from 'react';
+import { Component, createContext, useContext, type ReactNode } from 'react';
 import type { Info } from './api.ts';
 
 /** The server's /api/info, loaded once per token by App. */
@@ -19,4 +19,21 @@ export function ErrorNotice({ error }: { error: Error | undefined }) {
 
 export function StateBadge({ state }: { state: string }) {
   return <span className={`state state-${state}`}>{state}</span>;
+}
+
+/** Keeps one broken panel from blanking the page: it shows what failed, the rest of the page stays. */
+export class ErrorBoundary extends Component<{ label: string; children: ReactNode }, { error?: Error }> {
+  state: { error?: Error } = {};
+  static getDerivedStateFromError(error: Error) {
+    return { error };
+  }
+  render() {
+    if (this.state.error)
+      return (
+        <p className="notice error" role="alert">
+          {this.props.label} could not be shown: {this.state.error.message}
+        </p>
+      );
+    return this.props.children;
+  }
 }

@@ -82,16 +82,21 @@ export function PatternsPanel({ taskId, refreshKey }: { taskId: string; refreshK
       {p.data && p.data.available && p.data.patterns.length === 0 && <p className="muted">No problem pattern found.</p>}
       {p.data && p.data.patterns.length > 0 && (
         <table aria-label="Problem patterns">
-          <thead><tr><th scope="col">Pattern</th><th scope="col">Severity</th><th scope="col" className="num">records</th><th scope="col">Samples</th></tr></thead>
+          <thead><tr><th scope="col">Pattern</th><th scope="col">Severity</th><th scope="col" className="num">occurrences</th><th scope="col">Records</th></tr></thead>
           <tbody>
             {p.data.patterns.map((x) => (
               <tr key={x.id}>
                 <td><span className="mono">{x.id}</span> {x.title}</td>
                 <td>{x.severity}</td>
-                <td className="num">{fmtInt(x.recordCount)}</td>
+                <td className="num">{fmtInt(x.recordOccurrences)}</td>
                 <td>
                   <div className="sample-ids">
-                    {x.samples.slice(0, 3).map((id) => <Link key={id} className="mono" to={{ page: 'record', taskId, recordId: id }}>{id}</Link>)}
+                    {x.records.slice(0, 3).map((r) => (
+                      <Link key={r.recordId} className="mono" to={{ page: 'record', taskId, recordId: r.recordId }}>
+                        {r.recordId}{r.occurrences > 1 ? ` (${r.occurrences}×)` : ''}
+                      </Link>
+                    ))}
+                    {x.records.length > 3 && <span className="muted">+{x.records.length - 3}</span>}
                   </div>
                 </td>
               </tr>

@@ -157,9 +157,20 @@ export function RecordPage({ taskId, recordId }: { taskId: string; recordId: str
 
           <section className="panel" aria-labelledby="h-xml">
             <h2 id="h-xml">Content</h2>
-            <div className="tabs" role="tablist" aria-label="Content or diff">
-              <button type="button" role="tab" id="tab-content" aria-selected={tab === 'content'} aria-controls="panel-content" onClick={() => setTab('content')}>XML after a step</button>
-              <button type="button" role="tab" id="tab-diff" aria-selected={tab === 'diff'} aria-controls="panel-diff" onClick={() => setTab('diff')}>Diff between steps</button>
+            <div
+              className="tabs"
+              role="tablist"
+              aria-label="Content or diff"
+              onKeyDown={(e) => {
+                // Arrow keys move between the tabs (the WAI-ARIA tabs pattern); Tab leaves the tab list.
+                if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+                const next = tab === 'content' ? 'diff' : 'content';
+                setTab(next);
+                document.getElementById(`tab-${next}`)?.focus();
+              }}
+            >
+              <button type="button" role="tab" id="tab-content" aria-selected={tab === 'content'} aria-controls="panel-content" tabIndex={tab === 'content' ? 0 : -1} onClick={() => setTab('content')}>XML after a step</button>
+              <button type="button" role="tab" id="tab-diff" aria-selected={tab === 'diff'} aria-controls="panel-diff" tabIndex={tab === 'diff' ? 0 : -1} onClick={() => setTab('diff')}>Diff between steps</button>
             </div>
             {withContent.length === 0 && <p className="muted">No step kept this record's content.</p>}
             {tab === 'content' && withContent.length > 0 && shown && (

@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { LIVE_STATES, streamEvents, type Progress, type Task } from '../api.ts';
-import { ErrorNotice, StateBadge } from '../common.tsx';
+import { ErrorBoundary, ErrorNotice, StateBadge } from '../common.tsx';
 import { BarChart, Funnel, LineChart, type Point } from '../components/Charts.tsx';
 import { Legend, ProgressBar, stepExpected } from '../components/ProgressBar.tsx';
 import { DepublishForm, TaskActions } from '../components/TaskActions.tsx';
@@ -181,15 +181,25 @@ export function TaskPage({ taskId }: { taskId: string }) {
         </section>
       </div>
 
-      <ErrorReport taskId={t.taskId} refreshKey={ended} onShowRecords={showRecords} />
-      <TierPanel taskId={t.taskId} refreshKey={ended} />
+      <ErrorBoundary label="The error report">
+        <ErrorReport taskId={t.taskId} refreshKey={ended} onShowRecords={showRecords} />
+      </ErrorBoundary>
+      <ErrorBoundary label="The tiers">
+        <TierPanel taskId={t.taskId} refreshKey={ended} />
+      </ErrorBoundary>
       <div className="grid2" style={{ marginBottom: 16 }}>
-        <PatternsPanel taskId={t.taskId} refreshKey={ended} />
-        <DeletedPanel taskId={t.taskId} refreshKey={ended} />
+        <ErrorBoundary label="The problem patterns">
+          <PatternsPanel taskId={t.taskId} refreshKey={ended} />
+        </ErrorBoundary>
+        <ErrorBoundary label="The records deleted at source">
+          <DeletedPanel taskId={t.taskId} refreshKey={ended} />
+        </ErrorBoundary>
       </div>
       <section ref={recordsRef} aria-labelledby="h-records" className="panel">
         <h2 id="h-records" tabIndex={-1}>Records</h2>
-        <RecordList taskId={t.taskId} plan={t.plan} filter={recordFilter} onFilter={setRecordFilter} refreshKey={ended} />
+        <ErrorBoundary label="The records">
+          <RecordList taskId={t.taskId} plan={t.plan} filter={recordFilter} onFilter={setRecordFilter} refreshKey={ended} />
+        </ErrorBoundary>
       </section>
     </>
   );
