@@ -1,5 +1,14 @@
-/** The JSON shapes the API answers with (docs/API.md, "Shapes"), made from store rows. */
+/** The JSON shapes the API answers with (docs/API.md, "Shapes"), made from store rows; the task lookup every route starts with. */
+import { errors } from '../errors/index.ts';
 import type { TaskRow } from '../store/task-repository.ts';
+import type { ApiBackend } from './backend.ts';
+
+/** The task, or `404 TASK_NOT_FOUND`. */
+export async function requireTask(b: ApiBackend, taskId: string): Promise<TaskRow> {
+  const t = await b.service.store.getTask(taskId);
+  if (!t) throw errors.TASK_NOT_FOUND({ taskId });
+  return t;
+}
 
 /** A task as the API shows it. */
 export function taskView(t: TaskRow) {

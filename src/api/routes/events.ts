@@ -5,11 +5,10 @@
  */
 import { z } from 'zod';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errors } from '../../errors/index.ts';
 import { TERMINAL_TASK_STATES } from '../../model/index.ts';
 import { listTasks, recentTaskIds, taskProgress } from '../../store/operator-queries.ts';
 import type { ApiBackend } from '../backend.ts';
-import { taskView } from '../views.ts';
+import { requireTask, taskView } from '../views.ts';
 
 const POLL_MS = 1000;
 const KEEPALIVE_MS = 15_000;
@@ -67,7 +66,7 @@ export function eventRoutes(app: FastifyInstance, b: ApiBackend): void {
     async (req, reply) => {
       const { taskId } = req.params as { taskId: string };
       // Checked before the stream opens, so an unknown task is a plain 404.
-      if (!(await b.service.store.getTask(taskId))) throw errors.TASK_NOT_FOUND({ taskId });
+      await requireTask(b, taskId);
       let previous = '';
       stream(req, reply, async (send) => {
         const p = await taskProgress(b.db, taskId);

@@ -11,16 +11,13 @@ import { listRecords, recordContent, recordDiff, recordJourney } from '../../sto
 import { createFileThumbnailStore } from '../../steps/media/thumbnail-store.ts';
 import type { ApiBackend } from '../backend.ts';
 import { pageQuery } from '../validation.ts';
-import { thumbnailNames } from '../views.ts';
+import { requireTask, thumbnailNames } from '../views.ts';
 
 const params = z.object({ taskId: z.string().min(1).max(200) });
 const recordId = z.string().min(1).max(4096);
 const statusSchema = z.enum(['success', 'warn', 'fail', 'cancelled']);
 
 export function recordRoutes(app: FastifyInstance, b: ApiBackend): void {
-  const mustExist = async (taskId: string) => {
-    if (!(await b.service.store.getTask(taskId))) throw errors.TASK_NOT_FOUND({ taskId });
-  };
   const thumbnails = createFileThumbnailStore(b.thumbnailDir);
 
   app.get(
@@ -41,7 +38,7 @@ export function recordRoutes(app: FastifyInstance, b: ApiBackend): void {
     },
     async (req) => {
       const { taskId } = req.params as { taskId: string };
-      await mustExist(taskId);
+      await requireTask(b, taskId);
       const q = req.query as { status?: never; step?: never; error?: string; q?: string; limit: number; offset: number };
       const r = await listRecords(b.db, taskId, {
         status: q.status,
@@ -68,7 +65,7 @@ export function recordRoutes(app: FastifyInstance, b: ApiBackend): void {
     async (req) => {
       const { taskId } = req.params as { taskId: string };
       const { recordId: id } = req.query as { recordId: string };
-      await mustExist(taskId);
+      await requireTask(b, taskId);
       const j = await recordJourney(b.db, taskId, id);
       if (!j) throw errors.RECORD_NOT_FOUND({ recordId: id, taskId, detail: 'no result' });
       const names = new Set<string>();
@@ -90,7 +87,7 @@ export function recordRoutes(app: FastifyInstance, b: ApiBackend): void {
     async (req, reply) => {
       const { taskId } = req.params as { taskId: string };
       const q = req.query as { recordId: string; step: z.infer<typeof stepNameSchema> };
-      await mustExist(taskId);
+      await requireTask(b, taskId);
       const xml = await recordContent(b.db, taskId, q.recordId, q.step);
       if (xml === undefined)
         throw errors.RECORD_NOT_FOUND({ recordId: q.recordId, taskId, detail: `no content kept after ${q.step}` });
@@ -111,7 +108,7 @@ export function recordRoutes(app: FastifyInstance, b: ApiBackend): void {
     async (req) => {
       const { taskId } = req.params as { taskId: string };
       const q = req.query as { recordId: string; from: z.infer<typeof stepNameSchema>; to: z.infer<typeof stepNameSchema> };
-      await mustExist(taskId);
+      await requireTask(b, taskId);
       const d = await recordDiff(b.db, taskId, q.recordId, q.from, q.to);
       if ('missing' in d)
         throw errors.RECORD_NOT_FOUND({ recordId: q.recordId, taskId, detail: `no content kept after ${d.missing}` });

@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
-import { errors } from '../../errors/index.ts';
 import { stepNameSchema } from '../../model/index.ts';
 import {
   deletedAtSource,
@@ -18,15 +17,12 @@ import {
 import { taskProblemPatterns } from '../../pipeline/problem-patterns.ts';
 import type { ApiBackend } from '../backend.ts';
 import { pageQuery } from '../validation.ts';
+import { requireTask } from '../views.ts';
 
 const params = z.object({ taskId: z.string().min(1).max(200) });
 const filter = { step: stepNameSchema.optional(), level: z.enum(['warn', 'error']).optional() };
 
 export function reportRoutes(app: FastifyInstance, b: ApiBackend): void {
-  const mustExist = async (taskId: string) => {
-    if (!(await b.service.store.getTask(taskId))) throw errors.TASK_NOT_FOUND({ taskId });
-  };
-
   app.get(
     '/api/tasks/:taskId/errors',
     {
@@ -39,7 +35,7 @@ export function reportRoutes(app: FastifyInstance, b: ApiBackend): void {
     },
     async (req) => {
       const { taskId } = req.params as { taskId: string };
-      await mustExist(taskId);
+      await requireTask(b, taskId);
       const q = req.query as { step?: never; level?: 'warn' | 'error'; q?: string; limit: number; offset: number };
       const r = await errorGroups(b.db, taskId, { step: q.step, level: q.level, text: q.q, limit: q.limit, offset: q.offset });
       return { total: r.total, totalRecords: r.totalRecords, groups: r.items, bySteps: r.bySteps };
@@ -51,7 +47,7 @@ export function reportRoutes(app: FastifyInstance, b: ApiBackend): void {
     { schema: { tags: ['reports'], summary: 'The error report as CSV (every group)', params, querystring: z.object(filter) } },
     async (req, reply) => {
       const { taskId } = req.params as { taskId: string };
-      await mustExist(taskId);
+      await requireTask(b, taskId);
       const q = req.query as { step?: never; level?: 'warn' | 'error' };
       const csv = await errorReportCsv(b.db, taskId, q);
       return reply
@@ -68,7 +64,7 @@ export function reportRoutes(app: FastifyInstance, b: ApiBackend): void {
     },
     async (req, reply) => {
       const { taskId } = req.params as { taskId: string };
-      await mustExist(taskId);
+      await requireTask(b, taskId);
       const q = req.query as { step?: never; level?: 'warn' | 'error' };
       return reply
         .header('content-disposition', `attachment; filename="errors-${taskId.replace(/[^A-Za-z0-9_-]/g, '_')}.json"`)
@@ -81,7 +77,7 @@ export function reportRoutes(app: FastifyInstance, b: ApiBackend): void {
     { schema: { tags: ['reports'], summary: 'Tiers of every record whose tiers were computed, tier 0 included', params } },
     async (req) => {
       const { taskId } = req.params as { taskId: string };
-      await mustExist(taskId);
+      await requireTask(b, taskId);
       return tierSummary(b.db, taskId);
     },
   );
@@ -91,7 +87,7 @@ export function reportRoutes(app: FastifyInstance, b: ApiBackend): void {
     { schema: { tags: ['reports'], summary: 'Problem patterns of the dataset (when the pipeline stored them)', params } },
     async (req) => {
       const { taskId } = req.params as { taskId: string };
-      await mustExist(taskId);
+      await requireTask(b, taskId);
       return problemPatterns(b, taskId);
     },
   );
@@ -103,7 +99,7 @@ export function reportRoutes(app: FastifyInstance, b: ApiBackend): void {
     },
     async (req) => {
       const { taskId } = req.params as { taskId: string };
-      await mustExist(taskId);
+      await requireTask(b, taskId);
       const q = req.query as { limit: number; offset: number };
       const r = await deletedAtSource(b.db, taskId, q);
       return { total: r.total, records: r.items };

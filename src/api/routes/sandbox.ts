@@ -16,6 +16,7 @@ import { STEP_NAMES, type StepName } from '../../model/index.ts';
 import { errorGroups, recordContent, recordTiers, taskProgress, tierSummary } from '../../store/operator-queries.ts';
 import type { TaskRow } from '../../store/task-repository.ts';
 import type { ApiBackend } from '../backend.ts';
+import { requireTask } from '../views.ts';
 
 const SANDBOX_STEP: Partial<Record<StepName, string>> = {
   'transform-external': 'TRANSFORM_TO_EDM_EXTERNAL',
@@ -42,18 +43,12 @@ function ourStep(name: string): StepName | undefined {
 const params = z.object({ taskId: z.string().min(1).max(200) });
 
 export function sandboxRoutes(app: FastifyInstance, b: ApiBackend): void {
-  const mustGet = async (taskId: string) => {
-    const t = await b.service.store.getTask(taskId);
-    if (!t) throw errors.TASK_NOT_FOUND({ taskId });
-    return t;
-  };
-
   app.get(
     '/api/sandbox/dataset/:taskId/progress',
     { schema: { tags: ['sandbox'], summary: "The Metis Sandbox's progress JSON for a task", params } },
     async (req) => {
       const { taskId } = req.params as { taskId: string };
-      const t = await mustGet(taskId);
+      const t = await requireTask(b, taskId);
       return sandboxProgress(b, t);
     },
   );
@@ -63,7 +58,7 @@ export function sandboxRoutes(app: FastifyInstance, b: ApiBackend): void {
     { schema: { tags: ['sandbox'], summary: "The Metis Sandbox's dataset info for a task", params } },
     async (req) => {
       const { taskId } = req.params as { taskId: string };
-      const t = await mustGet(taskId);
+      const t = await requireTask(b, taskId);
       const s = t.spec.source;
       const harvesting =
         s.type === 'oai'
@@ -93,7 +88,7 @@ export function sandboxRoutes(app: FastifyInstance, b: ApiBackend): void {
     { schema: { tags: ['sandbox'], summary: "The Metis Sandbox's records-tiers for a task", params } },
     async (req) => {
       const { taskId } = req.params as { taskId: string };
-      await mustGet(taskId);
+      await requireTask(b, taskId);
       const out = [];
       for (let offset = 0; ; offset += 500) {
         const page = await recordTiers(b.db, taskId, { limit: 500, offset });
@@ -130,7 +125,7 @@ export function sandboxRoutes(app: FastifyInstance, b: ApiBackend): void {
     async (req, reply) => {
       const { taskId } = req.params as { taskId: string };
       const q = req.query as { recordId: string; step: string };
-      await mustGet(taskId);
+      await requireTask(b, taskId);
       const step = ourStep(q.step);
       if (!step) throw errors.API_INVALID_INPUT({ field: 'query.step', detail: `unknown step ${q.step}` });
       const xml = await recordContent(b.db, taskId, q.recordId, step);

@@ -24,7 +24,7 @@ import { listTasks, taskProgress } from '../../store/operator-queries.ts';
 import type { ApiBackend } from '../backend.ts';
 import { invalidInput } from '../http-errors.ts';
 import { commaList, pageQuery } from '../validation.ts';
-import { taskView } from '../views.ts';
+import { requireTask, taskView } from '../views.ts';
 
 const httpUrl = z
   .string()
@@ -64,12 +64,6 @@ const taskIdParams = z.object({ taskId: z.string().min(1).max(200) });
 
 export function taskRoutes(app: FastifyInstance, b: ApiBackend): void {
   const svc = b.service;
-
-  const mustGet = async (taskId: string) => {
-    const t = await svc.store.getTask(taskId);
-    if (!t) throw errors.TASK_NOT_FOUND({ taskId });
-    return t;
-  };
 
   app.get(
     '/api/tasks',
@@ -163,7 +157,7 @@ export function taskRoutes(app: FastifyInstance, b: ApiBackend): void {
     { schema: { tags: ['tasks'], summary: 'A task and its progress', params: taskIdParams } },
     async (req) => {
       const { taskId } = req.params as { taskId: string };
-      const t = await mustGet(taskId);
+      const t = await requireTask(b, taskId);
       return { ...taskView(t), progress: await taskProgress(b.db, taskId) };
     },
   );
@@ -185,7 +179,7 @@ export function taskRoutes(app: FastifyInstance, b: ApiBackend): void {
     async (req) => {
       const { taskId } = req.params as { taskId: string };
       const moved = await svc.cancel(taskId);
-      const t = await mustGet(taskId);
+      const t = await requireTask(b, taskId);
       if (!moved) throw errors.TASK_NOT_RUNNING({ taskId, state: t.state });
       return { cancelled: true, task: taskView(t) };
     },
