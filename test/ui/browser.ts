@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'test-results', 'ui');
@@ -30,10 +30,16 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Saves a full-page screenshot as test-results/ui/<name>.png. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** Saves a full-page screenshot (or of one element) as test-results/ui/<name>.png. */
+export async function screenshot(page: Page, name: string, element?: Locator): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
+  if (element) {
+    await element.screenshot({ path });
+    return path;
+  }
+  // From the top: a full-page capture of a scrolled page draws the sticky header where the view was.
+  await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
   await page.screenshot({ path, fullPage: true });
   return path;
 }

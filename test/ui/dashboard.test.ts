@@ -130,8 +130,7 @@ test('the error report lists every group and drills down to the failed records',
   const harvestGroup = report.getByTestId('error-group').filter({ hasText: 'harvest' }).first();
   const count = Number((await harvestGroup.locator('td.num').textContent())!.replace(/,/g, ''));
   assert.ok(count > 0);
-  await report.scrollIntoViewIfNeeded();
-  await screenshot(page, '05-error-report');
+  await screenshot(page, '05-error-report', report);
   // The count opens the records of that group.
   await harvestGroup.locator('td.num button').click();
   const rows = page.getByTestId('record-row');
@@ -192,5 +191,34 @@ test('dark mode and the engine page', async () => {
   assert.ok((await page.getByRole('table', { name: 'Topics' }).locator('tbody tr').count()) > 0);
   await screenshot(page, '11-engine-dark');
   await page.getByLabel('Theme').selectOption('system');
+  assertNoPageErrors();
+});
+
+test('a record is depublished and a task re-run from its pages', async () => {
+  const recs = await server.api(`/api/tasks/${encodeURIComponent(taskId)}/records?status=success&limit=1`);
+  const recordId: string = recs.records[0].recordId;
+  await page.goto(`${server.url}/ui/tasks/${encodeURIComponent(taskId)}/records/${encodeURIComponent(recordId)}`);
+  const reasons = page.getByLabel('Depublication reason');
+  await reasons.selectOption('GDPR');
+  await page.getByRole('button', { name: 'Depublish record…' }).click();
+  await page.getByRole('button', { name: 'Yes, depublish' }).click();
+  await page.waitForURL((u) => !u.pathname.includes('/records/'));
+  const depublishTask = decodeURIComponent(page.url().split('/').pop()!);
+  assert.notEqual(depublishTask, taskId);
+  await page.locator('.state-completed').first().waitFor({ timeout: 60_000 });
+  const dep = await server.api(`/api/tasks/${encodeURIComponent(depublishTask)}`);
+  assert.deepEqual(dep.plan, ['depublish']);
+  assert.deepEqual(dep.spec.source.recordIds, [recordId]);
+  await screenshot(page, '12-depublish-task');
+
+  await page.goto(`${server.url}/ui/tasks/${encodeURIComponent(taskId)}`);
+  await page.getByLabel('Re-run after step').selectOption('normalize');
+  await page.getByRole('button', { name: 'Re-run', exact: true }).click();
+  await page.waitForURL((u) => !u.pathname.endsWith(encodeURIComponent(taskId)));
+  const rerun = await server.api(`/api/tasks/${encodeURIComponent(decodeURIComponent(page.url().split('/').pop()!))}`);
+  assert.deepEqual(rerun.plan, ['enrich', 'media', 'preview', 'publish']);
+  assert.deepEqual(rerun.spec.source, { type: 'previous', taskId, step: 'normalize' });
+  await page.getByRole('heading', { name: /Dashboard demo/ }).waitFor();
+  await screenshot(page, '13-rerun-task');
   assertNoPageErrors();
 });

@@ -191,7 +191,7 @@ export function RecordPage({ taskId, recordId }: { taskId: string; recordId: str
             )}
           </section>
 
-          <div className="grid2" style={{ marginBottom: 16 }}>
+          <div className="grid2">
             <section className="panel" aria-labelledby="h-rtiers">
               <h2 id="h-rtiers">Tiers</h2>
               <Tiers tiers={r.tiers} />

@@ -88,9 +88,18 @@ export function TaskPage({ taskId }: { taskId: string }) {
           <h2 id="h-about">About</h2>
           <dl className="kv">
             <dt>Dataset</dt><dd><span className="mono">{t.datasetId}</span> · {t.spec.dataset.country ?? ''} · {t.spec.dataset.language ?? ''}</dd>
-            <dt>Source</dt><dd>{sourceLabel(t.spec.source)}</dd>
+            <dt>Source</dt>
+            <dd>
+              {t.spec.source.type === 'previous' ? (
+                <>
+                  task <Link to={{ page: 'task', taskId: t.spec.source.taskId }} className="mono">{t.spec.source.taskId}</Link> after {t.spec.source.step}
+                </>
+              ) : (
+                sourceLabel(t.spec.source)
+              )}
+            </dd>
             <dt>Steps</dt><dd className="mono">{t.plan.join(' → ')}</dd>
-            {t.spec.params && (
+            {t.spec.params && t.spec.source.type !== 'depublish' && (
               <>
                 <dt>Parameters</dt>
                 <dd>
@@ -160,7 +169,7 @@ export function TaskPage({ taskId }: { taskId: string }) {
         </table>
       </section>
 
-      <div className="grid2" style={{ marginBottom: 16 }}>
+      <div className="grid2">
         <section className="panel" aria-labelledby="h-throughput">
           <h2 id="h-throughput">Throughput</h2>
           {isLive || points.length > 1 ? (
@@ -168,16 +177,18 @@ export function TaskPage({ taskId }: { taskId: string }) {
           ) : (
             <p className="muted">The task is not running; each step's average rate over its active time:</p>
           )}
-          <BarChart
-            title="Average records per second per step"
-            bars={progress.steps.map((s) => ({ label: s.step.slice(0, 8), value: Math.round(s.ratePerSecond ?? 0) }))}
-            height={140}
-          />
+          {progress.steps.length > 0 && (
+            <BarChart
+              title="Average records per second per step"
+              bars={progress.steps.map((s) => ({ label: s.step.slice(0, 8), value: Math.round(s.ratePerSecond ?? 0) }))}
+              height={140}
+            />
+          )}
         </section>
         <section className="panel" aria-labelledby="h-funnel">
           <h2 id="h-funnel">Step funnel</h2>
           <p className="muted" style={{ marginTop: 0 }}>Records each step passed on (success + warn) and failed.</p>
-          <Funnel rows={funnel} title="Step funnel" />
+          {funnel.length > 0 ? <Funnel rows={funnel} title="Step funnel" /> : <p className="muted">No records yet.</p>}
         </section>
       </div>
 
@@ -187,7 +198,7 @@ export function TaskPage({ taskId }: { taskId: string }) {
       <ErrorBoundary label="The tiers">
         <TierPanel taskId={t.taskId} refreshKey={ended} />
       </ErrorBoundary>
-      <div className="grid2" style={{ marginBottom: 16 }}>
+      <div className="grid2">
         <ErrorBoundary label="The problem patterns">
           <PatternsPanel taskId={t.taskId} refreshKey={ended} />
         </ErrorBoundary>
