@@ -126,7 +126,9 @@ function attributes(el: XmlElement, type: ComplexTypeDef): void {
       normalize(a.value, use.type.whiteSpace) !== normalize(use.fixed, use.type.whiteSpace)
     )
       report(
-        `cvc-attribute.4: The value '${a.value}' of attribute '${a.name}' on element '${el.name}' is not valid with respect to its fixed {value constraint}. The attribute must have a value of '${use.fixed}'.`,
+        use.fixedOnUse
+          ? `cvc-complex-type.3.1: Value '${a.value}' of attribute '${a.name}' of element '${el.name}' is not valid with respect to the corresponding attribute use. Attribute '${a.name}' has a fixed value of '${use.fixed}'.`
+          : `cvc-attribute.4: The value '${a.value}' of attribute '${a.name}' on element '${el.name}' is not valid with respect to its fixed {value constraint}. The attribute must have a value of '${use.fixed}'.`,
       );
   }
   for (const use of type.attributes)

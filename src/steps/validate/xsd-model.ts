@@ -35,6 +35,8 @@ export interface AttributeUse {
   name: string;
   required: boolean;
   fixed?: string;
+  /** The fixed value is on the attribute use (Xerces: cvc-complex-type.3.1), not the declaration (cvc-attribute.4). */
+  fixedOnUse?: boolean;
   type: SimpleTypeDef;
 }
 
@@ -331,6 +333,7 @@ export function loadXsdModel(schemaDir: string, rootPath: string): XsdModel {
       name: local,
       required: attr(a, 'use') === 'required',
       fixed: attr(a, 'fixed') ?? attr(decl.el, 'fixed'),
+      fixedOnUse: ref !== undefined && attr(a, 'fixed') !== undefined,
       type,
     };
   };
