@@ -8,11 +8,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { collectPageErrors, launchChromium, screenshot } from './browser.ts';
 import { startDashboardServer, type DashboardServer } from './server.ts';
 
 const N = 30;
+const SANDBOX_ZIPS = new URL('../../../shared/fixtures/metis/metis-sandbox/src/test/resources/zip/', import.meta.url);
 let server: DashboardServer;
 let browser: Browser;
 let page: Page;
@@ -167,6 +169,28 @@ test('a record page shows its XML after a step and the diff between two steps', 
   assertNoPageErrors();
 });
 
+test('an archive uploaded in the form is harvested and validated', async () => {
+  await page.goto(`${server.url}/ui/submit`);
+  await page.getByLabel('Dataset id').fill('ui_upload');
+  await page.getByLabel('Dataset name').fill('Uploaded archive');
+  await page.getByLabel('Archive upload').check();
+  // The Metis Sandbox's own two-record test archive.
+  await page.getByLabel('Archive file').setInputFiles(fileURLToPath(new URL('dataset-valid-small.zip', SANDBOX_ZIPS)));
+  for (const step of ['transform', 'validate-internal', 'normalize', 'enrich', 'media', 'preview', 'publish']) {
+    await page.getByLabel(step, { exact: true }).uncheck();
+  }
+  await screenshot(page, '09-submit-upload');
+  await page.getByRole('button', { name: 'Submit task' }).click();
+  await page.waitForURL(/\/ui\/tasks\/[^/]+$/);
+  await page.locator('.state-completed').first().waitFor({ timeout: 120_000 });
+  const t = await server.api(`/api/tasks/${encodeURIComponent(decodeURIComponent(page.url().split('/').pop()!))}`);
+  assert.deepEqual(t.plan, ['harvest', 'validate-external']);
+  assert.equal(t.spec.source.type, 'archive');
+  const harvest = t.progress.steps.find((s: { step: string }) => s.step === 'harvest');
+  assert.equal(harvest.success + harvest.warn, 2, 'both records of the archive were harvested');
+  assertNoPageErrors();
+});
+
 test('a running task is cancelled from its page', async () => {
   const slow = await server.submitSlowTask();
   await page.goto(`${server.url}/ui/tasks/${encodeURIComponent(slow)}`);
@@ -175,7 +199,7 @@ test('a running task is cancelled from its page', async () => {
   await page.locator('.state-cancelled').first().waitFor({ timeout: 60_000 });
   const t = await server.api(`/api/tasks/${encodeURIComponent(slow)}`);
   assert.equal(t.state, 'cancelled');
-  await screenshot(page, '09-task-cancelled');
+  await screenshot(page, '10-task-cancelled');
   assertNoPageErrors();
 });
 
@@ -185,11 +209,11 @@ test('dark mode and the engine page', async () => {
   const bg = await page.evaluate(() => (globalThis as any).getComputedStyle((globalThis as any).document.body).backgroundColor);
   assert.equal(bg, 'rgb(21, 23, 26)', 'the dark background');
   await page.getByTestId('progress').waitFor();
-  await screenshot(page, '10-task-dark');
+  await screenshot(page, '11-task-dark');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Engine' }).click();
   await page.getByRole('heading', { name: 'Topics' }).waitFor();
   assert.ok((await page.getByRole('table', { name: 'Topics' }).locator('tbody tr').count()) > 0);
-  await screenshot(page, '11-engine-dark');
+  await screenshot(page, '12-engine-dark');
   await page.getByLabel('Theme').selectOption('system');
   assertNoPageErrors();
 });
@@ -209,7 +233,7 @@ test('a record is depublished and a task re-run from its pages', async () => {
   const dep = await server.api(`/api/tasks/${encodeURIComponent(depublishTask)}`);
   assert.deepEqual(dep.plan, ['depublish']);
   assert.deepEqual(dep.spec.source.recordIds, [recordId]);
-  await screenshot(page, '12-depublish-task');
+  await screenshot(page, '13-depublish-task');
 
   await page.goto(`${server.url}/ui/tasks/${encodeURIComponent(taskId)}`);
   await page.getByLabel('Re-run after step').selectOption('normalize');
@@ -219,6 +243,6 @@ test('a record is depublished and a task re-run from its pages', async () => {
   assert.deepEqual(rerun.plan, ['enrich', 'media', 'preview', 'publish']);
   assert.deepEqual(rerun.spec.source, { type: 'previous', taskId, step: 'normalize' });
   await page.getByRole('heading', { name: /Dashboard demo/ }).waitFor();
-  await screenshot(page, '13-rerun-task');
+  await screenshot(page, '14-rerun-task');
   assertNoPageErrors();
 });

@@ -179,10 +179,10 @@ export function SubmitPage({ from }: { from?: string }) {
     } catch (err) {
       if (err instanceof ApiError && err.issues.length > 0) {
         const byField: Errors = {};
-        for (const i of err.issues) byField[i.field.replace(/^body\./, '')] ??= i.message;
+        for (const i of err.issues) byField[i.field.replace(/^(body|spec)\./, '')] ??= i.message;
         setErrors(byField);
       } else if (err instanceof ApiError && err.field) {
-        setErrors({ [err.field.replace(/^body\./, '')]: err.message });
+        setErrors({ [err.field.replace(/^(body|spec)\./, '')]: err.message });
       }
       setServerError(err as Error);
       setFocusFirstError((n) => n + 1);
