@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { createTransformer } from '../src/steps/transform/transformer.ts';
 import { createExternalValidator, createInternalValidator } from '../src/steps/validate/validator.ts';
 
-export type Mode = 'port' | 'xslt';
+/** `port`: the TypeScript ports; `xslt`: Metis's stylesheets on SaxonJS; `xslt-he`: on Saxon-HE (JVM per thread). */
+export type Mode = 'port' | 'xslt' | 'xslt-he';
 
 /** Rule files of a folder in the METIS_RULES_DIR layout. */
 export interface RuleSet {
@@ -45,12 +46,13 @@ export interface Chain {
 }
 
 export async function buildChain(mode: Mode, schemaDir: string, rules: RuleSet | undefined, cacheDir: string): Promise<Chain> {
-  const x = mode === 'xslt' ? rules! : undefined;
-  const common = { schemaLocation: x?.schemas ?? schemaDir, xsltCacheDir: cacheDir, sorterXslt: x?.sorter };
+  const x = mode === 'port' ? undefined : rules!;
+  const engine = mode === 'xslt-he' ? ('saxon-he' as const) : undefined;
+  const common = { schemaLocation: x?.schemas ?? schemaDir, xsltCacheDir: cacheDir, sorterXslt: x?.sorter, xsltEngine: engine };
   const [e, i, t] = await Promise.all([
     createExternalValidator(common),
     createInternalValidator(common),
-    createTransformer({ datasetId: '1', datasetName: 'One', country: 'Italy', language: 'it', defaultXslt: x?.defaultXslt, cacheDir }),
+    createTransformer({ datasetId: '1', datasetName: 'One', country: 'Italy', language: 'it', defaultXslt: x?.defaultXslt, cacheDir, engine }),
   ]);
   const ok = (step: string, o: { status: string; content?: string; messages: Array<{ message: string }> }) => {
     if (o.status === 'fail') throw new Error(`${step} failed: ${o.messages[0]?.message}`);

@@ -23,6 +23,8 @@ export interface CpuStepConfig {
   sorterXslt?: string;
   /** Metis's default transformation XSLT (a file); likewise for the default conversion. */
   defaultXslt?: string;
+  /** Engine of the XSLT that runs (rules that are not the ported versions, custom XSLT). Default SaxonJS. */
+  xsltEngine?: 'saxonjs' | 'saxon-he';
 }
 
 export type CpuStep = (r: RecordInput) => StepOutcome<any>;
@@ -63,8 +65,9 @@ export class CpuSteps {
       // Rule stylesheets that are not the ported versions run as XSLT, compiled once into the data folder.
       xsltCacheDir: resolve(this.config.cacheDir, 'xslt'),
       sorterXslt: this.config.sorterXslt,
+      xsltEngine: this.config.xsltEngine,
     };
-    const xsltCache = { cacheDir: resolve(this.config.cacheDir, 'xslt') };
+    const xsltCache = { cacheDir: resolve(this.config.cacheDir, 'xslt'), engine: this.config.xsltEngine };
     const ds = task.spec.dataset;
     switch (step) {
       case 'validate-external':

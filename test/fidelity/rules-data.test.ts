@@ -13,7 +13,9 @@ import { parseXml } from '../../src/edm/xml.ts';
 import { canonicalXml, ruleHash } from '../../src/steps/rules/canonical.ts';
 import { PORTED_RULES } from '../../src/steps/rules/rule-files.ts';
 import { slimSchematron } from '../../src/steps/rules/slim-schematron.ts';
+import { saxonHeJar } from '../../src/steps/rules/saxon-he.ts';
 import { createTransformer } from '../../src/steps/transform/transformer.ts';
+import { compileXslt } from '../../src/steps/transform/xslt.ts';
 import { createExternalValidator, type RecordValidator } from '../../src/steps/validate/validator.ts';
 import { fixture, SANDBOX, SCHEMA_DIR } from '../transform/fixtures.ts';
 
@@ -145,6 +147,20 @@ describe('a schema location with another schematron.xsl runs it as XSLT', () => 
       assert.equal(out.status, 'success', JSON.stringify(out.messages));
       assert.ok(out.content!.includes('<!--sorted by XSLT-->'), 'the XSL wrote the output');
       assert.equal(out.messages.filter((m) => m.code === 'RULES_XSLT').length, 2, 'one line per rule file');
+    } finally {
+      v.dispose();
+    }
+  });
+
+  test('on Saxon-HE (JVM per thread) the same rules give the same outcomes', { skip: saxonHeJar() ? false : 'Saxon-HE not installed (libsaxonhe-java)' }, async () => {
+    const v = await createExternalValidator({ schemaLocation: schemas, xsltCacheDir: cacheDir, xsltEngine: 'saxon-he' });
+    try {
+      assert.deepEqual(v.rules, { schematron: 'xslt', sorter: 'port' });
+      for (const path of [LITHUANIA, `${SANDBOX}zip/Record1.xml`]) {
+        const content = fixture(path);
+        assert.deepEqual(v({ recordId: 'r', content }), validate({ recordId: 'r', content }), path);
+      }
+      await assert.rejects(compileXslt('<xsl:stylesheet version="2.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"><xsl:bogus/></xsl:stylesheet>', { engine: 'saxon-he' }), (e: Error & { code?: string }) => e.code === 'XSLT_COMPILE');
     } finally {
       v.dispose();
     }

@@ -3,7 +3,8 @@
  * schematron-internal.xsl, edm_sorter.xsl and default_transformation.xslt run on SaxonJS next to the
  * ports, on every fixture record and on mutants (one deliberate error per assert, plus the XPath 1.0
  * corner cases), and must agree on verdict, rule (pattern number and message) and node id; the
- * sorter and the default transformation must write the same records (canonical form).
+ * sorter and the default transformation must write the same records (canonical form). Where java and
+ * Saxon-HE's jar are installed, the stylesheets also run on Saxon-HE (Metis's engine) and must agree.
  *
  * Needs Metis's rule files (see rules-support.ts): without them the suite is reported as skipped,
  * naming where it looked. Full run: METIS_RULES_DIR=… node --import tsx --test test/fidelity/rules-differential.test.ts
@@ -18,6 +19,7 @@ import { sortEdm } from '../../src/edm/sorter.ts';
 import { parseXml, serializeXml } from '../../src/edm/xml.ts';
 import { ruleHash } from '../../src/steps/rules/canonical.ts';
 import { PORTED_RULES } from '../../src/steps/rules/rule-files.ts';
+import { saxonHeJar } from '../../src/steps/rules/saxon-he.ts';
 import { slimSchematron } from '../../src/steps/rules/slim-schematron.ts';
 import { transformToInternal } from '../../src/steps/transform/default-transform.ts';
 import { compileXslt, type CompiledXslt } from '../../src/steps/transform/xslt.ts';
@@ -30,6 +32,7 @@ import { fixture, SANDBOX, VALID_EXTERNAL } from '../transform/fixtures.ts';
 import { EXTERNAL_MUTATIONS, INTERNAL_MUTATIONS, TRANSFORM_MUTATIONS, canonicalTree, findRulesDir, fixtureRecords, mutants } from './rules-support.ts';
 
 const { dir, looked } = findRulesDir();
+const HE = saxonHeJar() !== undefined;
 const cacheDir = join(tmpdir(), 'metis-streams-sef');
 const verdict = (f: SchematronFailure | undefined) => (f ? { pattern: f.pattern, message: f.message, nodeId: f.nodeId } : 'pass');
 
@@ -48,11 +51,13 @@ describe('rules: the TypeScript ports against Metis stylesheets', { skip: dir ? 
   const rules = dir!;
   type Check = (content: string) => SchematronFailure | undefined;
   let ext: Check, int: Check, extAsIs: Check, intAsIs: Check;
+  /** Saxon-HE (Metis's engine, as shipped) when java and its jar are here: the same verdicts again. */
+  let extHe: Check | undefined, intHe: Check | undefined;
   before(async () => {
     // As production runs them (slimmed, see slim-schematron.ts) and as Metis ships them.
-    const load = async (p: string, slim: boolean) => {
+    const load = async (p: string, slim: boolean, engine?: 'saxon-he') => {
       const text = readFileSync(p, 'utf8');
-      return xsltSchematron(await compileXslt(slim ? slimSchematron(text) : text, { cacheDir }));
+      return xsltSchematron(await compileXslt(slim ? slimSchematron(text) : text, { cacheDir, engine }));
     };
     [ext, int, extAsIs, intAsIs] = await Promise.all([
       load(rules.schematron, true),
@@ -60,6 +65,7 @@ describe('rules: the TypeScript ports against Metis stylesheets', { skip: dir ? 
       load(rules.schematron, false),
       load(rules.schematronInternal, false),
     ]);
+    if (HE) [extHe, intHe] = [await load(rules.schematron, false, 'saxon-he'), await load(rules.schematronInternal, false, 'saxon-he')];
   });
 
   test('the rule files are the versions the ports were written from (recognised by hash)', () => {
@@ -78,6 +84,7 @@ describe('rules: the TypeScript ports against Metis stylesheets', { skip: dir ? 
       if (want !== 'pass') failing++;
       assert.deepEqual(verdict(checkExternalSchematron(parseXml(text).root)), want, r.path);
       assert.deepEqual(verdict(extAsIs(text)), want, `slimmed = as shipped: ${r.path}`);
+      if (extHe) assert.deepEqual(verdict(extHe(text)), want, `SaxonJS = Saxon-HE: ${r.path}`);
     }
     assert.ok(failing > 0 && failing < records.length, `fixtures exercise both verdicts (${failing} failing)`);
   });
@@ -87,6 +94,7 @@ describe('rules: the TypeScript ports against Metis stylesheets', { skip: dir ? 
       const want = verdict(int(r.text));
       assert.deepEqual(verdict(checkInternalSchematron(parseXml(r.text).root)), want, r.path);
       assert.deepEqual(verdict(intAsIs(r.text)), want, `slimmed = as shipped: ${r.path}`);
+      if (intHe) assert.deepEqual(verdict(intHe(r.text)), want, `SaxonJS = Saxon-HE: ${r.path}`);
     }
   });
 
@@ -98,6 +106,7 @@ describe('rules: the TypeScript ports against Metis stylesheets', { skip: dir ? 
       assert.equal(want === 'pass' ? undefined : want.pattern, m.pattern, `XSLT on mutant "${m.name}"`);
       assert.deepEqual(verdict(checkExternalSchematron(parseXml(m.text).root)), want, `port on mutant "${m.name}"`);
       assert.deepEqual(verdict(extAsIs(m.text)), want, `slimmed = as shipped on mutant "${m.name}"`);
+      if (extHe) assert.deepEqual(verdict(extHe(m.text)), want, `Saxon-HE on mutant "${m.name}"`);
     }
   });
 
@@ -109,21 +118,27 @@ describe('rules: the TypeScript ports against Metis stylesheets', { skip: dir ? 
       assert.equal(want === 'pass' ? undefined : want.pattern, m.pattern, `XSLT on mutant "${m.name}"`);
       assert.deepEqual(verdict(checkInternalSchematron(parseXml(m.text).root)), want, `port on mutant "${m.name}"`);
       assert.deepEqual(verdict(intAsIs(m.text)), want, `slimmed = as shipped on mutant "${m.name}"`);
+      if (intHe) assert.deepEqual(verdict(intHe(m.text)), want, `Saxon-HE on mutant "${m.name}"`);
     }
   });
 
   test('sorter: port = edm_sorter.xsl on every fixture record', { skip: rules.sorter ? false : 'edm_sorter.xsl not found' }, async () => {
-    const sorter: CompiledXslt = await compileXslt(readFileSync(rules.sorter!, 'utf8'), { cacheDir });
+    const text = readFileSync(rules.sorter!, 'utf8');
+    const sorters: CompiledXslt[] = [await compileXslt(text, { cacheDir })];
+    if (HE) sorters.push(await compileXslt(text, { cacheDir, engine: 'saxon-he' }));
     // Compared as trees: our serializer writes a CR in text raw (lost when re-read), Saxon as &#xD;.
-    for (const r of records)
-      assert.equal(canonicalTree(sortEdm(parseXml(r.text)).root), canonicalTree(parseXml(sorter.run(r.text)).root), r.path);
+    for (const sorter of sorters)
+      for (const r of records)
+        assert.equal(canonicalTree(sortEdm(parseXml(r.text)).root), canonicalTree(parseXml(sorter.run(r.text)).root), r.path);
   });
 
   test(
     `default transformation: port (default-xslt lists) = default_transformation.xslt on the valid external records and ${TRANSFORM_MUTATIONS.length} mutants`,
     { skip: rules.defaultTransformation ? false : 'default_transformation.xslt not found' },
     async () => {
-      const xslt = await compileXslt(readFileSync(rules.defaultTransformation!, 'utf8'), { cacheDir });
+      const text = readFileSync(rules.defaultTransformation!, 'utf8');
+      const xslt = await compileXslt(text, { cacheDir });
+      const he = HE ? await compileXslt(text, { cacheDir, engine: 'saxon-he' }) : undefined;
       const params = { datasetName: '1_One', edmCountry: 'Italy', edmLanguage: 'it' };
       const inputs = [...VALID_EXTERNAL, `${SANDBOX}record/transform/record-input.xml`].map((p) => ({ name: p, text: fixture(p) }));
       inputs.push(...mutants(fixture(`${SANDBOX}zip/Record1.xml`), TRANSFORM_MUTATIONS));
@@ -135,6 +150,7 @@ describe('rules: the TypeScript ports against Metis stylesheets', { skip: dir ? 
         const metis = canonicalize(xslt.run(serializeXml(doc), { ...params, providedCHOAboutId: ids.europeanaId }));
         const port = transformToInternal(doc, ids, params, { classProperties: 'default-xslt' });
         assert.equal(canonicalTree(port.root), metis, name);
+        if (he) assert.equal(canonicalize(he.run(serializeXml(doc), { ...params, providedCHOAboutId: ids.europeanaId })), metis, `Saxon-HE: ${name}`);
         if (canonicalTree(transformToInternal(doc, ids, params).root) !== metis) differsWithSorterLists++;
       }
       // The built-in default (sorter lists) keeps the newer properties this XSLT drops.

@@ -36,6 +36,8 @@ export interface MetisConfig {
   /** Metis's `edm_sorter.xsl` and `default_transformation.xslt` (files), when configured (steps/rules/). */
   sorterXslt?: string;
   defaultXslt?: string;
+  /** Engine of XSLT that runs (steps/transform/xslt.ts): SaxonJS (default) or Saxon-HE in a JVM per thread. */
+  xsltEngine?: 'saxonjs' | 'saxon-he';
   /** Europeana Entity API (`/enrich`, `/resolve`, entity by id); without it the built-in entity store is used. */
   entityApi?: { url: string; apiKey?: string; token?: string };
   /** A Metis dereference service; optional. */
@@ -104,6 +106,7 @@ export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsH
     cacheDir: config.cacheDir,
     sorterXslt: config.sorterXslt,
     defaultXslt: config.defaultXslt,
+    xsltEngine: config.xsltEngine,
   };
   const cpu = new CpuSteps(cpuConfig);
 

@@ -6,7 +6,7 @@
 import { sortEdm } from '../../edm/sorter.ts';
 import { parseXml, serializeXml, type XmlDocument } from '../../edm/xml.ts';
 import type { StepMessage } from '../outcome.ts';
-import { compileXslt } from '../transform/xslt.ts';
+import { compileXslt, type XsltCompileOptions } from '../transform/xslt.ts';
 import { readRuleFile, xsltRulesMessage } from './rule-files.ts';
 
 /** Sorts a parsed record; `content` is its text (without a DOCTYPE). Returns both forms of the sorted record. */
@@ -29,11 +29,11 @@ export const portSort: Sort = (doc) => {
  * Chooses the sorter for a configured XSL (or none).
  * @throws TaskError `SCHEMA_INVALID` when the file cannot be read or is not XML, `XSLT_COMPILE` when it does not compile
  */
-export async function loadSorter(sorterXslt: string | undefined, cacheDir?: string): Promise<SorterChoice> {
+export async function loadSorter(sorterXslt: string | undefined, compile: XsltCompileOptions = {}): Promise<SorterChoice> {
   if (sorterXslt === undefined) return { sort: portSort, used: 'port', notes: [] };
   const file = readRuleFile('sorter', sorterXslt);
   if (file.ported) return { sort: portSort, used: 'port', notes: [] };
-  const compiled = await compileXslt(file.text, { cacheDir });
+  const compiled = await compileXslt(file.text, compile);
   return {
     used: 'xslt',
     notes: [xsltRulesMessage(file)],

@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { SaxonNode } from 'saxon-js';
+import { loadOnSaxonHe } from '../rules/saxon-he.ts';
 import { errors } from '../../errors/index.ts';
 
 export interface XsltCompileOptions {
@@ -19,6 +20,11 @@ export interface XsltCompileOptions {
   cacheDir?: string;
   /** Compile timeout in milliseconds. Default 120000. */
   compileTimeoutMs?: number;
+  /**
+   * `saxonjs` (default): SaxonJS in this thread, SEF compiled by `xslt3`. `saxon-he`: Saxon-HE in a
+   * JVM per thread (steps/rules/saxon-he.ts; needs java and libsaxonhe-java; ~6× less CPU).
+   */
+  engine?: 'saxonjs' | 'saxon-he';
 }
 
 /** A compiled stylesheet, ready to run per record. */
@@ -32,10 +38,10 @@ export interface CompiledXslt {
   run(sourceText: string, params?: Record<string, unknown>): string;
   /**
    * Transforms one document and returns the result tree (a SaxonJS document node), for callers that
-   * read the result (the Schematron report) rather than pass it on as text.
+   * read the result (the Schematron report) rather than pass it on as text. SaxonJS only.
    * @throws Error as `run` does
    */
-  runToTree(sourceText: string, params?: Record<string, unknown>): SaxonNode;
+  runToTree?(sourceText: string, params?: Record<string, unknown>): SaxonNode;
 }
 
 const memory = new Map<string, Promise<CompiledXslt>>();
@@ -49,10 +55,13 @@ const require = createRequire(import.meta.url);
 export function compileXslt(xslt: string, opts: XsltCompileOptions & { baseDir?: string } = {}): Promise<CompiledXslt> {
   const hash = createHash('sha256').update(xslt).digest('hex');
   const cacheDir = resolve(opts.cacheDir ?? join(tmpdir(), 'metis-streams-sef'));
-  const memoKey = `${cacheDir}|${opts.baseDir ?? ''}|${hash}`;
+  const memoKey = `${opts.engine ?? 'saxonjs'}|${cacheDir}|${opts.baseDir ?? ''}|${hash}`;
   let job = memory.get(memoKey);
   if (!job) {
-    job = load(xslt, hash, cacheDir, opts);
+    job =
+      opts.engine === 'saxon-he'
+        ? (async () => ({ hash, ...loadOnSaxonHe(xslt, opts.baseDir) }))()
+        : load(xslt, hash, cacheDir, opts);
     memory.set(memoKey, job);
     job.catch(() => memory.delete(memoKey)); // a failed compile may be retried later
   }

@@ -6,7 +6,8 @@
  */
 import type { SaxonNode } from 'saxon-js';
 import type { CompiledXslt } from '../transform/xslt.ts';
-import { normalizeSpace, type SchematronFailure } from './schematron-support.ts';
+import { parseXml, type XmlElement } from '../../edm/xml.ts';
+import { normalizeSpace, stringValue, type SchematronFailure } from './schematron-support.ts';
 
 const SVRL = 'http://purl.oclc.org/dsdl/svrl';
 const ELEMENT = 1;
@@ -17,7 +18,28 @@ const ELEMENT = 1;
  * @throws Error with SaxonJS's message when the stylesheet fails at run time
  */
 export function xsltSchematron(compiled: CompiledXslt): (content: string) => SchematronFailure | undefined {
-  return (content) => firstFailedAssert(compiled.runToTree(content));
+  const { runToTree } = compiled;
+  return runToTree
+    ? (content) => firstFailedAssert(runToTree(content))
+    : (content) => firstFailedAssertInText(compiled.run(content)); // Saxon-HE: the report as text
+}
+
+/** `firstFailedAssert` over a serialized SVRL report (read with our parser). */
+export function firstFailedAssertInText(report: string): SchematronFailure | undefined {
+  const root = parseXml(report).root;
+  let pattern = 0;
+  for (const c of root.children) {
+    if (c.kind !== 'element' || c.ns !== SVRL) continue;
+    if (c.local === 'active-pattern') pattern++;
+    else if (c.local === 'failed-assert') {
+      const text = c.children.find((t): t is XmlElement => t.kind === 'element' && t.ns === SVRL && t.local === 'text');
+      const failure: SchematronFailure = { message: normalizeSpace(text ? stringValue(text) : ''), pattern };
+      const nodeId = c.attrs.find((a) => a.ns === '' && a.local === 'nodeId')?.value;
+      if (nodeId !== undefined) failure.nodeId = nodeId;
+      return failure;
+    }
+  }
+  return undefined;
 }
 
 /** The first `svrl:failed-assert` of an SVRL report, with the 1-based number of its pattern. */

@@ -31,6 +31,7 @@ export interface RuleOptions {
   schematronFile?: string;
   sorterXslt?: string;
   xsltCacheDir?: string;
+  xsltEngine?: 'saxonjs' | 'saxon-he';
 }
 
 const DEFAULT_SCHEMATRON = {
@@ -47,7 +48,7 @@ export async function loadValidationRules(o: RuleOptions): Promise<RuleEngines> 
   let sort: Sort | undefined;
   let sorterUsed: RuleEngines['used']['sorter'] = 'none';
   if (o.sort) {
-    const s = await loadSorter(o.sorterXslt, o.xsltCacheDir);
+    const s = await loadSorter(o.sorterXslt, { cacheDir: o.xsltCacheDir, engine: o.xsltEngine });
     sort = s.sort;
     sorterUsed = s.used;
     notes.push(...s.notes);
@@ -57,7 +58,7 @@ export async function loadValidationRules(o: RuleOptions): Promise<RuleEngines> 
   const rules = existsSync(file) ? readRuleFile(o.kind, file) : undefined;
   if (!rules || rules.ported)
     return { sort, schematron: (doc) => o.port(doc.root), notes, used: { schematron: 'port', sorter: sorterUsed } };
-  const check = xsltSchematron(await compileXslt(slimSchematron(rules.text), { cacheDir: o.xsltCacheDir }));
+  const check = xsltSchematron(await compileXslt(slimSchematron(rules.text), { cacheDir: o.xsltCacheDir, engine: o.xsltEngine }));
   notes.push(xsltRulesMessage(rules));
   return { sort, schematron: (_doc, content) => check(content), notes, used: { schematron: 'xslt', sorter: sorterUsed } };
 }

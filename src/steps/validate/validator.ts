@@ -51,6 +51,8 @@ export interface ValidatorOptions extends SchemaSourceOptions {
   sorterXslt?: string;
   /** Folder for compiled rule stylesheets (SEF). Default `<os tmpdir>/metis-streams-sef`. */
   xsltCacheDir?: string;
+  /** Engine for rule stylesheets that run as XSLT (`XsltCompileOptions.engine`). Default SaxonJS. */
+  xsltEngine?: 'saxonjs' | 'saxon-he';
 }
 
 /** One record as the pipeline hands it to a step. */
