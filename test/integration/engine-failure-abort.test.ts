@@ -6,26 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { EngineError, KafkaRuntime, Topology, stringSerde, type RecordContext, type StreamRecord } from '../../src/engine/index.ts';
-import { BROKERS, createTopic, produceAll, readCommitted, uniqueName } from './engine-helpers.ts';
+import { EngineError, KafkaRuntime } from '../../src/engine/index.ts';
+import { BROKERS, createTopic, failingTopology, produceAll, readCommitted, uniqueName } from './engine-helpers.ts';
 
 it('a failed KafkaRuntime aborts its open transaction: readers of its outputs are not held up', { timeout: 120_000 }, async () => {
   const input = uniqueName('fa-in');
   const output = uniqueName('fa-out');
   await createTopic(input, 1);
   await createTopic(output, 1);
-  const topology = new Topology()
-    .addSource('src', { topics: input, keySerde: stringSerde, valueSerde: stringSerde })
-    .addProcessor('check', {
-      parents: ['src'],
-      supplier: () => ({
-        process: (r: StreamRecord<string, string>, ctx: RecordContext<string, string>) => {
-          if (r.value === 'bad') throw new Error('bad record');
-          ctx.forward(r);
-        },
-      }),
-    })
-    .addSink('out', { topic: output, parents: ['check'], keySerde: stringSerde, valueSerde: stringSerde });
+  const topology = failingTopology(input, output);
   const runtime = new KafkaRuntime({
     topology,
     brokers: BROKERS,

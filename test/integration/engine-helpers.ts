@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import KafkaModule from '@confluentinc/kafka-javascript';
 import type { KafkaConsumer, Producer } from '@confluentinc/kafka-javascript';
 import { connectConsumer, connectProducer, consume, disconnect, ensureTopics, flush, partitionCounts } from '../../src/engine/kafka-client.ts';
-import type { LogRecord } from '../../src/engine/index.ts';
+import { Topology, stringSerde, type LogRecord, type RecordContext, type StreamRecord } from '../../src/engine/index.ts';
 import { toLogRecord } from '../../src/engine/kafka-client.ts';
 
 void KafkaModule;
@@ -105,4 +105,20 @@ export async function verifyCounting(options: { output: string; changelog: strin
   const finalCounts = new Map<string, number>();
   for (const r of await readCommitted(changelog, () => true, 60_000)) finalCounts.set(r.key!.toString(), Number(r.value!.toString()));
   deepEqual(finalCounts, expected, `${label}: store counts differ`);
+}
+
+/** input → `check` (throws 'bad record' on the value 'bad', forwards the rest) → output. */
+export function failingTopology(input: string, output: string): Topology {
+  return new Topology()
+    .addSource('src', { topics: input, keySerde: stringSerde, valueSerde: stringSerde })
+    .addProcessor('check', {
+      parents: ['src'],
+      supplier: () => ({
+        process: (r: StreamRecord<string, string>, ctx: RecordContext<string, string>) => {
+          if (r.value === 'bad') throw new Error('bad record');
+          ctx.forward(r);
+        },
+      }),
+    })
+    .addSink('out', { topic: output, parents: ['check'], keySerde: stringSerde, valueSerde: stringSerde });
 }

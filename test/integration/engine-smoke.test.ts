@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { EngineError, KafkaRuntime, StreamRecord, Topology, stringSerde, type Processor, type ProcessorContext, type RecordContext } from '../../src/engine/index.ts';
-import { BROKERS, createTopic, produceAll, readCommitted, uniqueName } from './engine-helpers.ts';
+import { EngineError, KafkaRuntime, StreamRecord, Topology, stringSerde, type Processor, type ProcessorContext } from '../../src/engine/index.ts';
+import { BROKERS, createTopic, failingTopology, produceAll, readCommitted, uniqueName } from './engine-helpers.ts';
 
 it('KafkaRuntime maps records exactly once on a real broker', async () => {
   const input = uniqueName('smoke-in');
@@ -51,18 +51,7 @@ it('KafkaRuntime with fail-fast stops on a failing record and commits nothing of
   const input = uniqueName('ff-in');
   const output = uniqueName('ff-out');
   await createTopic(input, 1);
-  const topology = new Topology()
-    .addSource('src', { topics: input, keySerde: stringSerde, valueSerde: stringSerde })
-    .addProcessor('check', {
-      parents: ['src'],
-      supplier: () => ({
-        process: (r: StreamRecord<string, string>, ctx: RecordContext<string, string>) => {
-          if (r.value === 'bad') throw new Error('bad record');
-          ctx.forward(r);
-        },
-      }),
-    })
-    .addSink('out', { topic: output, parents: ['check'], keySerde: stringSerde, valueSerde: stringSerde });
+  const topology = failingTopology(input, output);
   const runtime = new KafkaRuntime({ topology, brokers: BROKERS, applicationId: uniqueName('ff-app'), errorPolicy: 'fail-fast', topics: { [output]: 1 } });
   await runtime.start();
   await produceAll(input, [{ key: 'k', value: 'good' }, { key: 'k', value: 'bad' }, { key: 'k', value: 'after' }]);
