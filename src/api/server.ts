@@ -12,6 +12,7 @@ import { errors } from '../errors/index.ts';
 import { bearerToken, roleAllows, type Role } from './auth.ts';
 import type { ApiBackend, ApiOptions, GrantedRole } from './backend.ts';
 import { handleError } from './http-errors.ts';
+import { errorResponse } from './schemas.ts';
 import { registerMetrics } from './metrics.ts';
 import { zodToOpenApi, zodValidatorCompiler } from './validation.ts';
 import { engineRoutes } from './routes/engine.ts';
@@ -45,6 +46,15 @@ export async function buildApiServer(backend: ApiBackend, opts: ApiOptions): Pro
     routerOptions: { maxParamLength: 2000 },
   });
   app.setValidatorCompiler(zodValidatorCompiler);
+  // Response schemas document the answers (OpenAPI); they do not filter them.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  // Every /api route documents the error body for the statuses any of them can answer.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') || !route.schema) return;
+    const response = { ...((route.schema.response as Record<string, unknown> | undefined) ?? {}) };
+    for (const code of ['400', '401', '403', '404']) response[code] ??= errorResponse;
+    route.schema = { ...route.schema, response };
+  });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((req, reply) => {
     const e = errors.API_NOT_FOUND({ method: req.method, url: req.url.split('?')[0] });
@@ -86,7 +96,7 @@ export async function buildApiServer(backend: ApiBackend, opts: ApiOptions): Pro
         title: 'Metis Streams operator API',
         version: opts.version,
         description:
-          "Tasks, progress, error reports, tiers, records after every step, the published index and the engine. Roles: viewer (reads), operator (create, cancel, re-run), admin (depublish). Send `Authorization: Bearer <token>`.",
+          'Tasks, progress, error reports, tiers, records after every step, the published index and the engine. Roles: viewer (reads), operator (create, cancel, re-run), admin (depublish). Send `Authorization: Bearer <token>`.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
@@ -99,9 +109,13 @@ export async function buildApiServer(backend: ApiBackend, opts: ApiOptions): Pro
   });
 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
-  app.get('/health', { config: { public: true }, schema: { tags: ['health'], summary: 'The process answers' } }, async () => ({
-    status: 'ok',
-  }));
+  app.get(
+    '/health',
+    { config: { public: true }, schema: { tags: ['health'], summary: 'The process answers' } },
+    async () => ({
+      status: 'ok',
+    }),
+  );
   app.get(
     '/ready',
     { config: { public: true }, schema: { tags: ['health'], summary: 'The database (and Kafka) answer' } },

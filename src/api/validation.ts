@@ -27,6 +27,14 @@ export function zodToOpenApi(schema: FastifySchema | undefined): FastifySchema |
     const v = (schema as Record<string, unknown>)[key];
     if (isZod(v)) out[key] = z.toJSONSchema(v, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' });
   }
+  const response = (schema as { response?: Record<string, unknown> }).response;
+  if (response)
+    out.response = Object.fromEntries(
+      Object.entries(response).map(([status, v]) => [
+        status,
+        isZod(v) ? z.toJSONSchema(v, { target: 'openapi-3.0', io: 'output', unrepresentable: 'any' }) : v,
+      ]),
+    );
   return out as FastifySchema;
 }
 
@@ -34,7 +42,8 @@ export function zodToOpenApi(schema: FastifySchema | undefined): FastifySchema |
 export function fieldOf(path: ReadonlyArray<PropertyKey>, where?: string): string {
   let s = '';
   for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${String(p)}` : String(p);
-  const prefix = where === 'querystring' ? 'query' : where === 'params' ? 'path' : where === 'body' ? '' : where ?? '';
+  const prefix =
+    where === 'querystring' ? 'query' : where === 'params' ? 'path' : where === 'body' ? '' : (where ?? '');
   if (!s) return prefix || 'body';
   return prefix ? `${prefix}.${s}` : s;
 }
@@ -45,7 +54,8 @@ export function issuesOf(err: z.ZodError, where?: string): Array<{ field: string
 }
 
 export const isZodError = (err: unknown): err is z.ZodError =>
-  err instanceof z.ZodError || (err instanceof Error && err.name === 'ZodError' && Array.isArray((err as z.ZodError).issues));
+  err instanceof z.ZodError ||
+  (err instanceof Error && err.name === 'ZodError' && Array.isArray((err as z.ZodError).issues));
 
 // ---- shared pieces of query schemas ----
 
@@ -59,5 +69,10 @@ export const pageQuery = {
 export const commaList = <T extends z.ZodType<string, string>>(item: T) =>
   z
     .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(item));

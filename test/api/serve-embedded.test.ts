@@ -91,6 +91,11 @@ test('public routes answer without a token; /api and /metrics need one (401 name
   // The body schema of a task is in the document, with the task model's fields.
   const createBody = doc.body.paths['/api/tasks'].post.requestBody.content['application/json'].schema;
   assert.ok(createBody.properties.dataset && createBody.properties.source && createBody.properties.limits);
+  // Answers are documented too: shapes and the error body of every /api route.
+  const listed = doc.body.paths['/api/tasks'].get.responses;
+  assert.ok(listed['200'].content['application/json'].schema.properties.tasks);
+  assert.ok(listed['401'].content['application/json'].schema.properties.error);
+  assert.ok(doc.body.paths['/api/tasks/{taskId}/record/diff'].get.responses['200'].content['application/json'].schema.properties.lines);
   const ui = await anon.get('/docs/');
   assert.equal(ui.status, 200);
   assert.match(ui.text, /swagger/i);

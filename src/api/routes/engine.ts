@@ -22,16 +22,20 @@ const SCALAR_FACETS = [
 const FACETS = [...SCALAR_FACETS, 'type', 'subject', 'creator'] as const;
 
 export function engineRoutes(app: FastifyInstance, b: ApiBackend, opts: ApiOptions): void {
-  app.get('/api/info', { schema: { tags: ['engine'], summary: 'The server: mode, version, auth, steps' } }, async (req) => ({
-    mode: b.mode,
-    version: opts.version,
-    auth: { enabled: opts.tokens.size > 0, publicReads: opts.publicReads },
-    role: req.role,
-    steps: STEP_NAMES,
-    stepOrder: STEP_ORDER,
-    depublicationReasons: Object.entries(DEPUBLICATION_REASONS).map(([code, r]) => ({ code, title: r.title })),
-    uploadLimitBytes: opts.uploadLimitBytes,
-  }));
+  app.get(
+    '/api/info',
+    { schema: { tags: ['engine'], summary: 'The server: mode, version, auth, steps' } },
+    async (req) => ({
+      mode: b.mode,
+      version: opts.version,
+      auth: { enabled: opts.tokens.size > 0, publicReads: opts.publicReads },
+      role: req.role,
+      steps: STEP_NAMES,
+      stepOrder: STEP_ORDER,
+      depublicationReasons: Object.entries(DEPUBLICATION_REASONS).map(([code, r]) => ({ code, title: r.title })),
+      uploadLimitBytes: opts.uploadLimitBytes,
+    }),
+  );
 
   app.get(
     '/api/engine',

@@ -14,7 +14,11 @@ const POLL_MS = 1000;
 const KEEPALIVE_MS = 15_000;
 
 /** Runs `tick` every second on an open event stream until it returns false or the client leaves. */
-function stream(req: FastifyRequest, reply: FastifyReply, tick: (send: (event: string, data: unknown) => void) => Promise<boolean>) {
+function stream(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  tick: (send: (event: string, data: unknown) => void) => Promise<boolean>,
+) {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {
@@ -83,7 +87,9 @@ export function eventRoutes(app: FastifyInstance, b: ApiBackend): void {
 
   app.get(
     '/api/events',
-    { schema: { tags: ['events'], summary: 'Live tasks (and those finished in the last minute) as Server-Sent Events' } },
+    {
+      schema: { tags: ['events'], summary: 'Live tasks (and those finished in the last minute) as Server-Sent Events' },
+    },
     async (req, reply) => {
       let previous = '';
       stream(req, reply, async (send) => {

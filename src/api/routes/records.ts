@@ -10,6 +10,7 @@ import { stepNameSchema } from '../../model/index.ts';
 import { listRecords, recordContent, recordDiff, recordJourney } from '../../store/operator-queries.ts';
 import { createFileThumbnailStore } from '../../steps/media/thumbnail-store.ts';
 import type { ApiBackend } from '../backend.ts';
+import * as S from '../schemas.ts';
 import { pageQuery } from '../validation.ts';
 import { requireTask, thumbnailNames } from '../views.ts';
 
@@ -25,6 +26,7 @@ export function recordRoutes(app: FastifyInstance, b: ApiBackend): void {
     {
       schema: {
         tags: ['records'],
+        response: { 200: S.recordList },
         summary: 'Records with their status per step and tiers',
         params,
         querystring: z.object({
@@ -39,7 +41,14 @@ export function recordRoutes(app: FastifyInstance, b: ApiBackend): void {
     async (req) => {
       const { taskId } = req.params as { taskId: string };
       await requireTask(b, taskId);
-      const q = req.query as { status?: never; step?: never; error?: string; q?: string; limit: number; offset: number };
+      const q = req.query as {
+        status?: never;
+        step?: never;
+        error?: string;
+        q?: string;
+        limit: number;
+        offset: number;
+      };
       const r = await listRecords(b.db, taskId, {
         status: q.status,
         step: q.step,
@@ -57,6 +66,7 @@ export function recordRoutes(app: FastifyInstance, b: ApiBackend): void {
     {
       schema: {
         tags: ['records'],
+        response: { 200: S.recordJourney },
         summary: "One record's journey: status, messages and data per step, tiers, thumbnails",
         params,
         querystring: z.object({ recordId }),
@@ -100,6 +110,7 @@ export function recordRoutes(app: FastifyInstance, b: ApiBackend): void {
     {
       schema: {
         tags: ['records'],
+        response: { 200: S.recordDiff },
         summary: "A line diff of the record's XML after two steps",
         params,
         querystring: z.object({ recordId, from: stepNameSchema, to: stepNameSchema }),
@@ -107,7 +118,11 @@ export function recordRoutes(app: FastifyInstance, b: ApiBackend): void {
     },
     async (req) => {
       const { taskId } = req.params as { taskId: string };
-      const q = req.query as { recordId: string; from: z.infer<typeof stepNameSchema>; to: z.infer<typeof stepNameSchema> };
+      const q = req.query as {
+        recordId: string;
+        from: z.infer<typeof stepNameSchema>;
+        to: z.infer<typeof stepNameSchema>;
+      };
       await requireTask(b, taskId);
       const d = await recordDiff(b.db, taskId, q.recordId, q.from, q.to);
       if ('missing' in d)

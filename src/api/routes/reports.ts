@@ -16,6 +16,7 @@ import {
 } from '../../store/operator-queries.ts';
 import { taskProblemPatterns } from '../../pipeline/problem-patterns.ts';
 import type { ApiBackend } from '../backend.ts';
+import * as S from '../schemas.ts';
 import { pageQuery } from '../validation.ts';
 import { requireTask } from '../views.ts';
 
@@ -28,6 +29,7 @@ export function reportRoutes(app: FastifyInstance, b: ApiBackend): void {
     {
       schema: {
         tags: ['reports'],
+        response: { 200: S.errorReport },
         summary: 'Every error group, largest first, filtered and paged',
         params,
         querystring: z.object({ ...filter, q: z.string().min(1).optional(), ...pageQuery }),
@@ -37,14 +39,27 @@ export function reportRoutes(app: FastifyInstance, b: ApiBackend): void {
       const { taskId } = req.params as { taskId: string };
       await requireTask(b, taskId);
       const q = req.query as { step?: never; level?: 'warn' | 'error'; q?: string; limit: number; offset: number };
-      const r = await errorGroups(b.db, taskId, { step: q.step, level: q.level, text: q.q, limit: q.limit, offset: q.offset });
+      const r = await errorGroups(b.db, taskId, {
+        step: q.step,
+        level: q.level,
+        text: q.q,
+        limit: q.limit,
+        offset: q.offset,
+      });
       return { total: r.total, totalRecords: r.totalRecords, groups: r.items, bySteps: r.bySteps };
     },
   );
 
   app.get(
     '/api/tasks/:taskId/errors.csv',
-    { schema: { tags: ['reports'], summary: 'The error report as CSV (every group)', params, querystring: z.object(filter) } },
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'The error report as CSV (every group)',
+        params,
+        querystring: z.object(filter),
+      },
+    },
     async (req, reply) => {
       const { taskId } = req.params as { taskId: string };
       await requireTask(b, taskId);
@@ -60,7 +75,12 @@ export function reportRoutes(app: FastifyInstance, b: ApiBackend): void {
   app.get(
     '/api/tasks/:taskId/errors.json',
     {
-      schema: { tags: ['reports'], summary: "The error report in eCloud's shape (every group)", params, querystring: z.object(filter) },
+      schema: {
+        tags: ['reports'],
+        summary: "The error report in eCloud's shape (every group)",
+        params,
+        querystring: z.object(filter),
+      },
     },
     async (req, reply) => {
       const { taskId } = req.params as { taskId: string };
@@ -74,7 +94,14 @@ export function reportRoutes(app: FastifyInstance, b: ApiBackend): void {
 
   app.get(
     '/api/tasks/:taskId/tiers',
-    { schema: { tags: ['reports'], summary: 'Tiers of every record whose tiers were computed, tier 0 included', params } },
+    {
+      schema: {
+        tags: ['reports'],
+        response: { 200: S.tiers },
+        summary: 'Tiers of every record whose tiers were computed, tier 0 included',
+        params,
+      },
+    },
     async (req) => {
       const { taskId } = req.params as { taskId: string };
       await requireTask(b, taskId);
@@ -84,7 +111,9 @@ export function reportRoutes(app: FastifyInstance, b: ApiBackend): void {
 
   app.get(
     '/api/tasks/:taskId/patterns',
-    { schema: { tags: ['reports'], summary: 'Problem patterns of the dataset (when the pipeline stored them)', params } },
+    {
+      schema: { tags: ['reports'], summary: 'Problem patterns of the dataset (when the pipeline stored them)', params },
+    },
     async (req) => {
       const { taskId } = req.params as { taskId: string };
       await requireTask(b, taskId);
@@ -95,7 +124,12 @@ export function reportRoutes(app: FastifyInstance, b: ApiBackend): void {
   app.get(
     '/api/tasks/:taskId/deleted',
     {
-      schema: { tags: ['reports'], summary: 'Records depublished because the source no longer has them', params, querystring: z.object(pageQuery) },
+      schema: {
+        tags: ['reports'],
+        summary: 'Records depublished because the source no longer has them',
+        params,
+        querystring: z.object(pageQuery),
+      },
     },
     async (req) => {
       const { taskId } = req.params as { taskId: string };

@@ -62,7 +62,12 @@ export function sandboxRoutes(app: FastifyInstance, b: ApiBackend): void {
       const s = t.spec.source;
       const harvesting =
         s.type === 'oai'
-          ? { 'harvest-protocol': 'OAI_PMH', url: s.url, 'set-spec': s.set ?? null, 'metadata-format': s.metadataPrefix }
+          ? {
+              'harvest-protocol': 'OAI_PMH',
+              url: s.url,
+              'set-spec': s.set ?? null,
+              'metadata-format': s.metadataPrefix,
+            }
           : s.type === 'archive'
             ? {
                 'harvest-protocol': /^https?:/i.test(s.url) ? 'HTTP' : 'FILE',
@@ -129,7 +134,8 @@ export function sandboxRoutes(app: FastifyInstance, b: ApiBackend): void {
       const step = ourStep(q.step);
       if (!step) throw errors.API_INVALID_INPUT({ field: 'query.step', detail: `unknown step ${q.step}` });
       const xml = await recordContent(b.db, taskId, q.recordId, step);
-      if (xml === undefined) throw errors.RECORD_NOT_FOUND({ recordId: q.recordId, taskId, detail: `no content kept after ${step}` });
+      if (xml === undefined)
+        throw errors.RECORD_NOT_FOUND({ recordId: q.recordId, taskId, detail: `no content kept after ${step}` });
       return reply.header('content-type', 'application/xml; charset=utf-8').send(xml);
     },
   );
@@ -156,7 +162,11 @@ export async function sandboxProgress(b: ApiBackend, t: TaskRow): Promise<Record
         if (!name) return [];
         const errs = groups
           .filter((g) => g.step === s.step)
-          .map((g) => ({ type: g.level === 'warn' ? 'WARN' : 'FAIL', message: g.message, records: [...g.sampleIds].sort() }));
+          .map((g) => ({
+            type: g.level === 'warn' ? 'WARN' : 'FAIL',
+            message: g.message,
+            records: [...g.sampleIds].sort(),
+          }));
         return [
           {
             step: name,

@@ -24,6 +24,7 @@ import { listTasks, taskProgress } from '../../store/operator-queries.ts';
 import type { ApiBackend } from '../backend.ts';
 import { invalidInput } from '../http-errors.ts';
 import { commaList, pageQuery } from '../validation.ts';
+import * as S from '../schemas.ts';
 import { requireTask, taskView } from '../views.ts';
 
 const httpUrl = z
@@ -57,7 +58,10 @@ const uploadSpec = taskBody.extend({
 });
 
 export const depublicationReasonSchema = z.enum(
-  Object.keys(DEPUBLICATION_REASONS) as [keyof typeof DEPUBLICATION_REASONS, ...Array<keyof typeof DEPUBLICATION_REASONS>],
+  Object.keys(DEPUBLICATION_REASONS) as [
+    keyof typeof DEPUBLICATION_REASONS,
+    ...Array<keyof typeof DEPUBLICATION_REASONS>,
+  ],
 );
 
 const taskIdParams = z.object({ taskId: z.string().min(1).max(200) });
@@ -70,6 +74,7 @@ export function taskRoutes(app: FastifyInstance, b: ApiBackend): void {
     {
       schema: {
         tags: ['tasks'],
+        response: { 200: S.taskList },
         summary: 'Tasks, newest first',
         querystring: z.object({
           state: commaList(z.enum(TASK_STATES)).optional(),
@@ -79,7 +84,12 @@ export function taskRoutes(app: FastifyInstance, b: ApiBackend): void {
       },
     },
     async (req) => {
-      const q = req.query as { state?: Array<(typeof TASK_STATES)[number]>; datasetId?: string; limit: number; offset: number };
+      const q = req.query as {
+        state?: Array<(typeof TASK_STATES)[number]>;
+        datasetId?: string;
+        limit: number;
+        offset: number;
+      };
       const page = await listTasks(b.db, { states: q.state, datasetId: q.datasetId, limit: q.limit, offset: q.offset });
       return { total: page.total, tasks: page.items.map(taskView) };
     },
@@ -87,7 +97,10 @@ export function taskRoutes(app: FastifyInstance, b: ApiBackend): void {
 
   app.post(
     '/api/tasks',
-    { config: { role: 'operator' }, schema: { tags: ['tasks'], summary: 'Create and start a task', body: taskBody } },
+    {
+      config: { role: 'operator' },
+      schema: { tags: ['tasks'], response: { 201: S.task }, summary: 'Create and start a task', body: taskBody },
+    },
     async (req, reply) => {
       const task = await svc.submit(req.body as TaskSpecInput);
       return reply.status(201).send(taskView(task));
@@ -100,6 +113,7 @@ export function taskRoutes(app: FastifyInstance, b: ApiBackend): void {
       config: { role: 'operator' },
       schema: {
         tags: ['tasks'],
+        response: { 201: S.task },
         summary: 'Create a task from an uploaded archive (multipart: spec, archive, externalXslt, transformXslt)',
         consumes: ['multipart/form-data'],
       },
@@ -114,7 +128,8 @@ export function taskRoutes(app: FastifyInstance, b: ApiBackend): void {
         for await (const part of req.parts()) {
           if (part.type === 'field') {
             if (part.fieldname === 'spec') specText = String(part.value);
-            else throw invalidInput(part.fieldname, 'unknown field (expected spec, archive, externalXslt, transformXslt)');
+            else
+              throw invalidInput(part.fieldname, 'unknown field (expected spec, archive, externalXslt, transformXslt)');
           } else if (part.fieldname === 'archive') {
             await mkdir(dir, { recursive: true });
             const name = (part.filename || 'archive').replace(/[^A-Za-z0-9._-]/g, '_').slice(-100);
@@ -137,7 +152,8 @@ export function taskRoutes(app: FastifyInstance, b: ApiBackend): void {
           throw invalidInput(`spec.${i.path.join('.')}`.replace(/\.$/, ''), i.message);
         }
         const spec = parsed.data;
-        if (archive && spec.source) throw invalidInput('spec.source', 'give either an archive file or a source, not both');
+        if (archive && spec.source)
+          throw invalidInput('spec.source', 'give either an archive file or a source, not both');
         if (!archive && !spec.source) throw invalidInput('archive', 'required when spec has no source');
         const task = await svc.submit({
           ...spec,
@@ -154,7 +170,14 @@ export function taskRoutes(app: FastifyInstance, b: ApiBackend): void {
 
   app.get(
     '/api/tasks/:taskId',
-    { schema: { tags: ['tasks'], summary: 'A task and its progress', params: taskIdParams } },
+    {
+      schema: {
+        tags: ['tasks'],
+        response: { 200: S.taskWithProgress },
+        summary: 'A task and its progress',
+        params: taskIdParams,
+      },
+    },
     async (req) => {
       const { taskId } = req.params as { taskId: string };
       const t = await requireTask(b, taskId);
@@ -164,7 +187,14 @@ export function taskRoutes(app: FastifyInstance, b: ApiBackend): void {
 
   app.get(
     '/api/tasks/:taskId/progress',
-    { schema: { tags: ['tasks'], summary: 'Progress per step: counts, records per second, ETA', params: taskIdParams } },
+    {
+      schema: {
+        tags: ['tasks'],
+        response: { 200: S.progress },
+        summary: 'Progress per step: counts, records per second, ETA',
+        params: taskIdParams,
+      },
+    },
     async (req) => {
       const { taskId } = req.params as { taskId: string };
       const p = await taskProgress(b.db, taskId);
@@ -175,7 +205,15 @@ export function taskRoutes(app: FastifyInstance, b: ApiBackend): void {
 
   app.post(
     '/api/tasks/:taskId/cancel',
-    { config: { role: 'operator' }, schema: { tags: ['tasks'], summary: 'Cancel a running task', params: taskIdParams } },
+    {
+      config: { role: 'operator' },
+      schema: {
+        tags: ['tasks'],
+        response: { 200: z.object({ cancelled: z.boolean(), task: S.task }), 409: S.errorResponse },
+        summary: 'Cancel a running task',
+        params: taskIdParams,
+      },
+    },
     async (req) => {
       const { taskId } = req.params as { taskId: string };
       const moved = await svc.cancel(taskId);
@@ -191,6 +229,7 @@ export function taskRoutes(app: FastifyInstance, b: ApiBackend): void {
       config: { role: 'operator' },
       schema: {
         tags: ['tasks'],
+        response: { 201: S.task, 409: S.errorResponse },
         summary: "A new task re-running an earlier one's records from the step after afterStep",
         params: taskIdParams,
         body: z.object({ afterStep: stepNameSchema, steps: z.array(stepNameSchema).min(1).optional() }),
@@ -198,7 +237,10 @@ export function taskRoutes(app: FastifyInstance, b: ApiBackend): void {
     },
     async (req, reply) => {
       const { taskId } = req.params as { taskId: string };
-      const body = req.body as { afterStep: z.infer<typeof stepNameSchema>; steps?: Array<z.infer<typeof stepNameSchema>> };
+      const body = req.body as {
+        afterStep: z.infer<typeof stepNameSchema>;
+        steps?: Array<z.infer<typeof stepNameSchema>>;
+      };
       const task = await svc.rerun(taskId, body.afterStep, body.steps);
       return reply.status(201).send(taskView(task));
     },
@@ -210,6 +252,7 @@ export function taskRoutes(app: FastifyInstance, b: ApiBackend): void {
       config: { role: 'admin' },
       schema: {
         tags: ['tasks'],
+        response: { 201: S.task },
         summary: 'Depublish a dataset or some of its records, with a Metis reason',
         body: z.object({
           datasetId: datasetSchema.shape.id,
@@ -228,5 +271,4 @@ export function taskRoutes(app: FastifyInstance, b: ApiBackend): void {
       return reply.status(201).send(taskView(task));
     },
   );
-
 }
