@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { collectPageErrors, launchChromium, screenshot } from './browser.ts';
-import { startDashboardServer, type DashboardServer } from './server.ts';
+import { startDashboardServer, TOKENS, type DashboardServer } from './server.ts';
 
 const N = 30;
 const SANDBOX_ZIPS = new URL('../../../shared/fixtures/metis/metis-sandbox/src/test/resources/zip/', import.meta.url);
@@ -52,9 +52,25 @@ function assertNoPageErrors(allowed: RegExp[] = []) {
   assert.deepEqual(real, [], 'the page logged errors');
 }
 
-test('the submit form refuses bad input field by field, and every control has a label', async () => {
+test('the dashboard asks for a token when reads need one, and a viewer cannot submit', async () => {
   await page.goto(`${server.url}/`);
   assert.match(page.url(), /\/ui\/$/, '/ redirects to the dashboard');
+  await page.getByText('The server needs an API token for reads').waitFor();
+  await page.getByLabel('API token').fill(TOKENS.viewer);
+  await page.getByRole('button', { name: 'Use' }).click();
+  await page.getByText('role: viewer').waitFor();
+  await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Submit' }).click();
+  await page.getByText('Submitting needs the operator role').waitFor();
+  await page.getByLabel('API token').fill(TOKENS.admin);
+  await page.getByRole('button', { name: 'Use' }).click();
+  await page.getByText('role: admin').waitFor();
+  // The first page asked without a token: its 401s are the point of this test.
+  assertNoPageErrors([/HTTP 401 GET .*\/api\/(info|tasks|events)/]);
+});
+
+test('the submit form refuses bad input field by field, and every control has a label', async () => {
+  await page.goto(`${server.url}/ui/`);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Submit' }).click();
   await page.getByRole('heading', { name: 'Submit a task' }).waitFor();
   await page.getByLabel('Dataset id').fill('bad id!');
@@ -155,6 +171,10 @@ test('a record page shows its XML after a step and the diff between two steps', 
   await xml.waitFor();
   assert.match((await xml.textContent())!, /rdf:RDF/);
   assert.ok((await xml.locator('.t').count()) > 10, 'tags are highlighted');
+  // Thumbnails are <img> elements: they reach the API with ?access_token= and load.
+  const thumbs = page.locator('.thumbs img');
+  assert.ok((await thumbs.count()) > 0, 'the record has thumbnails');
+  await page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('.thumbs img')].every((i: any) => i.complete && i.naturalWidth > 0));
   await screenshot(page, '07-record');
   // The tabs work from the keyboard: arrow right moves to the diff.
   await page.getByRole('tab', { name: 'XML after a step' }).focus();

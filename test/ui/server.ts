@@ -3,7 +3,7 @@
  * as a child process) in embedded mode over a temporary data folder, on a free loopback port, with the
  * demo's OAI-PMH endpoint, media server and entity file (src/pipeline/demo.ts) on 127.0.0.1, and a slow
  * OAI-PMH server (test/support/oai-server.ts) for a task that is still running when it is cancelled.
- * The dashboard's built assets come from dist/web, rebuilt first when web/ is newer than them.
+ * It runs with API tokens (viewer, admin) and reads need one. The dashboard's built assets come from dist/web, rebuilt first when web/ is newer than them.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -15,10 +15,13 @@ import { startOaiTestServer, type OaiTestServer } from '../support/oai-server.ts
 const ROOT = join(import.meta.dirname, '..', '..');
 const WEB_DIST = join(ROOT, 'dist', 'web');
 
+/** The server runs with tokens, so the dashboard's token box, 401 handling and bearer headers are exercised. */
+export const TOKENS = { viewer: 'ui-viewer-token-0123456789', admin: 'ui-admin-token-0123456789' };
+
 export interface DashboardServer {
   url: string;
   oaiUrl: string;
-  /** GET an API path as JSON (throws on a non-2xx answer). */
+  /** GET an API path as JSON with the admin token (throws on a non-2xx answer). */
   api(path: string): Promise<any>;
   /** Tasks the server holds (asked of the API). */
   taskCount(): Promise<number>;
@@ -56,7 +59,11 @@ export async function startDashboardServer(opts: { records: number }): Promise<D
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'serve', '--data-dir', dir, '--port', '0', '--host', '127.0.0.1', '--allow-loopback', '--entities', demo.entities, '--log-level', 'warn'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, METIS_API_TOKENS: '' } },
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, METIS_API_TOKENS: `viewer:${TOKENS.viewer},admin:${TOKENS.admin}`, METIS_PUBLIC_READS: 'false' },
+    },
   );
   let output = '';
   let closing = false;
@@ -94,7 +101,7 @@ export async function startDashboardServer(opts: { records: number }): Promise<D
   }
 
   const api = async (path: string, init?: RequestInit): Promise<any> => {
-    const res = await fetch(url + path, init);
+    const res = await fetch(url + path, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${TOKENS.admin}` } });
     const body = await res.json();
     if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${path}: ${res.status} ${JSON.stringify(body)}`);
     return body;
