@@ -25,6 +25,8 @@ export interface CpuStepConfig {
   defaultXslt?: string;
   /** Engine of the XSLT that runs (rules that are not the ported versions, custom XSLT). Default SaxonJS. */
   xsltEngine?: 'saxonjs' | 'saxon-he';
+  /** Bytes of the sorted and transformed records: `compact` (default) or `saxon`, as Metis's XSLTs write them. */
+  outputStyle?: 'compact' | 'saxon';
 }
 
 export type CpuStep = (r: RecordInput) => StepOutcome<any>;
@@ -71,7 +73,7 @@ export class CpuSteps {
     const ds = task.spec.dataset;
     switch (step) {
       case 'validate-external':
-        return (this.external ??= createExternalValidator(schemaOpts));
+        return (this.external ??= createExternalValidator({ ...schemaOpts, outputStyle: this.config.outputStyle }));
       case 'validate-internal':
         // Problem patterns (Sandbox): analysed for every record that passes, stored with its result.
         return withProblemPatterns(await (this.internal ??= createInternalValidator(schemaOpts)));
@@ -86,6 +88,7 @@ export class CpuSteps {
           language: ds.language,
           xslt: xslt ? { source: xslt } : undefined,
           defaultXslt: this.config.defaultXslt,
+          outputStyle: this.config.outputStyle,
           ...xsltCache,
         });
       }

@@ -10,6 +10,7 @@
  * the sorter is held to a case written out by hand from the stylesheet and Saxon's rules instead.
  */
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
 import { generatedIdsForRecord } from '../../src/edm/ids.ts';
 import { sortEdm } from '../../src/edm/sorter.ts';
@@ -17,6 +18,7 @@ import { parseXml, serializeXml } from '../../src/edm/xml.ts';
 import { transformToInternal } from '../../src/steps/transform/default-transform.ts';
 import { createTransformer } from '../../src/steps/transform/transformer.ts';
 import { createExternalValidator } from '../../src/steps/validate/validator.ts';
+import { CpuSteps } from '../../src/pipeline/cpu-steps.ts';
 import { fixture, SANDBOX, SCHEMA_DIR } from '../transform/fixtures.ts';
 
 const saxon = (xml: string) => serializeXml(parseXml(xml), { style: 'saxon' });
@@ -52,6 +54,18 @@ describe('Saxon-compatible bytes', () => {
       assert.ok(!out.content!.includes('xmlns:crm'), 'edm_sorter.xsl declares no crm');
     } finally {
       ext.dispose();
+    }
+  });
+
+  it("the pipeline's CPU steps pass outputStyle on (MetisConfig.outputStyle)", async () => {
+    const steps = new CpuSteps({ schemaLocation: SCHEMA_DIR, cacheDir: tmpdir(), outputStyle: 'saxon' });
+    try {
+      const task = { taskId: 'bytes', spec: { dataset: { id: '1', name: 'One', country: 'Italy', language: 'it' }, params: {} } };
+      const transform = await steps.get(task as unknown as Parameters<CpuSteps['get']>[0], 'transform');
+      const out = transform({ recordId: 'r', content: fixture(`${SANDBOX}record/transform/record-input.xml`) });
+      assert.equal(out.content, GOLDEN.slice(0, -1));
+    } finally {
+      await steps.dispose();
     }
   });
 

@@ -38,6 +38,8 @@ export interface MetisConfig {
   defaultXslt?: string;
   /** Engine of XSLT that runs (steps/transform/xslt.ts): SaxonJS (default) or Saxon-HE in a JVM per thread. */
   xsltEngine?: 'saxonjs' | 'saxon-he';
+  /** Bytes of the sorted and transformed records: `compact` (default) or `saxon`, Metis's bytes (edm/xml-serialize.ts). */
+  outputStyle?: 'compact' | 'saxon';
   /** Europeana Entity API (`/enrich`, `/resolve`, entity by id); without it the built-in entity store is used. */
   entityApi?: { url: string; apiKey?: string; token?: string };
   /** A Metis dereference service; optional. */
@@ -107,6 +109,7 @@ export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsH
     sorterXslt: config.sorterXslt,
     defaultXslt: config.defaultXslt,
     xsltEngine: config.xsltEngine,
+    outputStyle: config.outputStyle,
   };
   const cpu = new CpuSteps(cpuConfig);
 
