@@ -39,7 +39,9 @@ export function errorBody(err: unknown, where?: string): { status: number; body:
   }
   if (isMetisError(err)) {
     const kindStatus = err.kind === 'request' ? 400 : 500;
-    const field = (err as MetisError & { field?: string }).field;
+    const field =
+      (err as MetisError & { field?: string }).field ??
+      (err.code === 'API_INVALID_INPUT' && err.params.field !== undefined ? String(err.params.field) : undefined);
     return {
       status: STATUS[err.code] ?? kindStatus,
       body: { error: { code: err.code, message: err.message, ...(field && { field }) } },

@@ -314,6 +314,13 @@ test("the Sandbox's progress view has the Sandbox's shape; published search has 
   assert.deepEqual(Object.keys(rt.body[0]).sort(), Object.keys(tierFixture[0]).sort());
   const journeyTiers = (await viewer.get(`/api/tasks/${taskId}/record?recordId=${encodeURIComponent(rt.body[0]['record-id'])}`)).body.tiers;
   assert.equal(rt.body[0]['metadata-tier-language'], journeyTiers.metadataLanguage);
+  // A record after a step, by the Sandbox's step names: as harvested, and as indexed.
+  const rid = encodeURIComponent(rt.body[0]['record-id']);
+  const asHarvested = await viewer.get(`/api/sandbox/dataset/${taskId}/record?recordId=${rid}&step=HARVEST`);
+  assert.equal(asHarvested.text, (await viewer.get(`/api/tasks/${taskId}/record/content?recordId=${rid}&step=harvest`)).text);
+  const asMedia = await viewer.get(`/api/sandbox/dataset/${taskId}/record?recordId=${rid}&step=MEDIA_PROCESS`);
+  assert.equal(asMedia.text, (await viewer.get(`/api/tasks/${taskId}/record/content?recordId=${rid}&step=media`)).text);
+  assert.equal((await viewer.get(`/api/sandbox/dataset/${taskId}/record?recordId=${rid}&step=DEBIAS`)).body.error.field, 'query.step');
 
   const search = await viewer.get('/api/published?datasetId=9200&facets=contentTier,metadataTier,mediaType&limit=5');
   assert.equal(search.status, 200);

@@ -16,6 +16,7 @@ import { STEP_NAMES, type StepName } from '../../model/index.ts';
 import { errorGroups, recordContent, recordTiers, taskProgress, tierSummary } from '../../store/operator-queries.ts';
 import type { TaskRow } from '../../store/task-repository.ts';
 import type { ApiBackend } from '../backend.ts';
+import { invalidInput } from '../http-errors.ts';
 import { requireTask } from '../views.ts';
 
 const SANDBOX_STEP: Partial<Record<StepName, string>> = {
@@ -132,7 +133,7 @@ export function sandboxRoutes(app: FastifyInstance, b: ApiBackend): void {
       const q = req.query as { recordId: string; step: string };
       await requireTask(b, taskId);
       const step = ourStep(q.step);
-      if (!step) throw errors.API_INVALID_INPUT({ field: 'query.step', detail: `unknown step ${q.step}` });
+      if (!step) throw invalidInput('query.step', `unknown step ${q.step}`);
       const xml = await recordContent(b.db, taskId, q.recordId, step);
       if (xml === undefined)
         throw errors.RECORD_NOT_FOUND({ recordId: q.recordId, taskId, detail: `no content kept after ${step}` });
