@@ -50,7 +50,9 @@ test('flag beats environment beats config file beats default', () => {
   assert.equal(sources.applicationId, 'env');
   assert.equal(config.topicPrefix, 'file-prefix');
   assert.equal(sources.topicPrefix, 'file');
-  assert.equal(config.seedTopic, undefined);
+  // The seed intake reads the topic `intake`'s connector writes unless told otherwise.
+  assert.equal(config.seedTopic, 'connect.public.record_execution');
+  assert.equal(sources.seedTopic, 'default');
 });
 
 test('values are converted from text: numbers, switches, lists, JSON', () => {
@@ -69,7 +71,8 @@ test('values are converted from text: numbers, switches, lists, JSON', () => {
 });
 
 test('an empty environment variable counts as unset', () => {
-  assert.equal(load('worker', [], { METIS_SEED_TOPIC: '' }).config.seedTopic, undefined);
+  assert.equal(load('worker', [], { METIS_SEED_TOPIC: '' }).config.seedTopic, 'connect.public.record_execution');
+  assert.equal(load('worker', [], { METIS_SEED_TOPIC: '' }).sources.seedTopic, 'default');
 });
 
 test('relative paths in a config file are relative to the file; URLs stay URLs', () => {

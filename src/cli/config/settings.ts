@@ -437,7 +437,10 @@ export const SETTINGS = {
     flag: 'seed-topic',
     env: 'METIS_SEED_TOPIC',
     commands: ['worker'],
-    description: "Debezium topic of the seed's record_execution table; setting it turns that intake on.",
+    // The topic `metis-streams intake`'s connector writes to (seed-intake.ts seedTopic()): the seed
+    // intake works as the README shows it, `intake` + workers, with no variable to set.
+    default: 'connect.public.record_execution',
+    description: "Debezium topic of the seed's record_execution table (the one `intake`'s connector writes) that the seed intake reads.",
   },
 
   healthPort: {
