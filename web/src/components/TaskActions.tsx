@@ -6,6 +6,24 @@ import { navigate, hrefOf } from '../router.tsx';
 
 const ROLE_RANK = { viewer: 0, operator: 1, admin: 2 } as const;
 
+/** One request an operator starts: busy while it runs, its error kept to show. */
+function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error>();
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
+}
+
 export function useCan(role: 'operator' | 'admin'): boolean {
   const info = useInfo();
   if (!info) return true; // unknown yet: let the server answer 401/403
@@ -18,24 +36,16 @@ export function DepublishForm({ datasetId, recordIds, onDone }: { datasetId: str
   const reasons = info?.depublicationReasons ?? [];
   const [reason, setReason] = useState('');
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error>();
+  const { busy, error, run } = useAction();
   const can = useCan('admin');
   const what = recordIds ? `record ${recordIds.join(', ')}` : `the whole dataset ${datasetId}`;
-  const send = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const send = () =>
+    run(async () => {
       const t = await postJson<Task>('/api/depublish', { datasetId, reason, ...(recordIds ? { recordIds } : {}) });
       setConfirming(false);
       onDone?.(t);
       navigate(hrefOf({ page: 'task', taskId: t.taskId }));
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <div className="stack">
       <div className="row">
@@ -67,40 +77,25 @@ export function DepublishForm({ datasetId, recordIds, onDone }: { datasetId: str
 export function TaskActions({ task, onChange }: { task: Task; onChange: () => void }) {
   const [confirmCancel, setConfirmCancel] = useState(false);
   const [afterStep, setAfterStep] = useState<StepName | ''>('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error>();
+  const { busy, error, run } = useAction();
   const [message, setMessage] = useState('');
   const canOperate = useCan('operator');
   const live = LIVE_STATES.includes(task.state);
   // A re-run reads the outputs kept after a step and runs the rest of the plan.
   const rerunSteps = task.plan.slice(0, -1);
 
-  const cancel = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const cancel = () =>
+    run(async () => {
       await postJson(`/api/tasks/${encodeURIComponent(task.taskId)}/cancel`, {});
       setMessage('Cancel requested.');
       setConfirmCancel(false);
       onChange();
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const rerun = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
+    });
+  const rerun = () =>
+    run(async () => {
       const t = await postJson<Task>(`/api/tasks/${encodeURIComponent(task.taskId)}/rerun`, { afterStep });
       navigate(hrefOf({ page: 'task', taskId: t.taskId }));
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <div className="stack">
