@@ -20,7 +20,7 @@ fi
 npx tsc --noEmit -p .
 # Import boundaries and cycles (.dependency-cruiser.cjs) and lint (eslint.config.js): a violation fails the run.
 npm run --silent lint:deps
-npx eslint --max-warnings=0 src test bench
+npx eslint --max-warnings=0 src test bench web
 # The compiled build (dist/): what bin/metis-streams.js and the step-pool threads run outside tsx;
 # suites that spawn the command need it current.
 npm run --silent build
