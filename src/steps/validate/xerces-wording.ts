@@ -133,7 +133,11 @@ function attributes(el: XmlElement, type: ComplexTypeDef): void {
   }
   for (const use of type.attributes)
     if (use.required && !seen.has(use))
-      report(`cvc-complex-type.4: Attribute '${use.name}' must appear on element '${el.name}'.`);
+      report(
+        use.ns
+          ? `cvc-complex-type.4: Attribute '${use.name}' belonging to namespace '${use.ns}', must appear on element '${el.name}'.`
+          : `cvc-complex-type.4: Attribute '${use.name}' must appear on element '${el.name}'.`,
+      );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -386,11 +390,23 @@ function checkValue(type: SimpleTypeDef, raw: string): string | undefined {
   if (type.enumeration && !type.enumeration.includes(v))
     return `cvc-enumeration-valid: Value '${v}' is not facet-valid with respect to enumeration '[${type.enumeration.join(', ')}]'. It must be a value from the enumeration.`;
   const [min, max] = [type.minInclusive ?? RANGES[b]?.[0], type.maxInclusive ?? RANGES[b]?.[1]];
+  // Xerces writes a facet value in its canonical form: `1.0` for a decimal, `1` for an integer type.
+  const canonical = (f: string) => (INTEGER_TYPES.has(b) ? f : canonicalDecimal(f));
   if (min !== undefined && compareNumbers(v, min) < 0)
-    return `cvc-minInclusive-valid: Value '${v}' is not facet-valid with respect to minInclusive '${min}' for type '${type.name}'.`;
+    return `cvc-minInclusive-valid: Value '${v}' is not facet-valid with respect to minInclusive '${canonical(min)}' for type '${type.name}'.`;
   if (max !== undefined && compareNumbers(v, max) > 0)
-    return `cvc-maxInclusive-valid: Value '${v}' is not facet-valid with respect to maxInclusive '${max}' for type '${type.name}'.`;
+    return `cvc-maxInclusive-valid: Value '${v}' is not facet-valid with respect to maxInclusive '${canonical(max)}' for type '${type.name}'.`;
   return undefined;
+}
+
+/** A decimal numeral in XML Schema's canonical form: no `+`, no leading zeros, at least one fraction digit. */
+function canonicalDecimal(s: string): string {
+  const t = s.trim();
+  const neg = t.startsWith('-');
+  const [i, f = ''] = t.replace(/^[+-]/, '').split('.');
+  const int = i.replace(/^0+(?=.)/, '') || '0';
+  const frac = f.replace(/0+$/, '') || '0';
+  return (neg && !(int === '0' && frac === '0') ? '-' : '') + int + '.' + frac;
 }
 
 /** Compares two decimal numerals exactly (no float rounding: long's bounds need 19 digits). */
