@@ -13,8 +13,16 @@ import type { PipelineContext } from './context.ts';
 import { ROUTE, emit, recordEvent } from './routes.ts';
 import { envelopeSchema, fetchCommandSchema, outcomeEventSchema, type OutcomeEvent, type RecordOutcomeEvent } from '../model/index.ts';
 
+/** An outcome event waiting for the commit that covers its offset. */
+interface Buffered {
+  topic: string;
+  partition: number;
+  offset: number;
+  event: OutcomeEvent;
+}
+
 export class OutcomeSinkProcessor implements Processor<string, OutcomeEvent, never, never> {
-  private buffer: Array<{ topic: string; partition: number; offset: number; event: OutcomeEvent }> = [];
+  private buffer: Buffered[] = [];
   /** Offsets as stored in the database (where the next batch starts), per topic-partition. */
   private readonly from = new Map<string, number | undefined>();
 
@@ -26,8 +34,15 @@ export class OutcomeSinkProcessor implements Processor<string, OutcomeEvent, nev
   }
 
   async commit(offsets: TopicPartitionOffset[]): Promise<void> {
-    const buffered = this.buffer;
-    this.buffer = [];
+    // Only the records below the offsets being committed: the runtime took those offsets before it
+    // called the commit participants one after the other, and the poll loop went on meanwhile, so
+    // the buffer may hold later records. Written now, they would sit in the database past its offset,
+    // and the partition's next owner (or this task after a rewind) would apply them a second time.
+    const upTo = new Map(offsets.map((o) => [`${o.topic}:${o.partition}`, o.offset]));
+    const buffered: Buffered[] = [];
+    const later: Buffered[] = [];
+    for (const b of this.buffer) (b.offset < (upTo.get(`${b.topic}:${b.partition}`) ?? -1) ? buffered : later).push(b);
+    this.buffer = later;
     const moves = [];
     const events: OutcomeEvent[] = [];
     for (const o of offsets) {
