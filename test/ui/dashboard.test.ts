@@ -8,6 +8,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { collectPageErrors, launchChromium, screenshot } from './browser.ts';
@@ -134,6 +135,8 @@ test('a task submitted in the form runs to completion with live progress', async
   const row = page.locator(`tr[data-task-id="${taskId}"]`);
   await row.waitFor();
   assert.match(await row.textContent() ?? '', /completed/);
+  // Per-step bars come from the live stream (/api/events): the list itself has no per-step counters.
+  await page.waitForFunction((id) => (globalThis as any).document.querySelectorAll(`tr[data-task-id="${id}"] .bar`).length === 9, taskId);
   await screenshot(page, '04-task-list');
   assertNoPageErrors();
 });
@@ -149,6 +152,14 @@ test('the error report lists every group and drills down to the failed records',
   const count = Number((await harvestGroup.locator('td.num').textContent())!.replace(/,/g, ''));
   assert.ok(count > 0);
   await screenshot(page, '05-error-report', report);
+  // The downloads are the API's files, fetched with the token and saved by the browser.
+  const [csv] = await Promise.all([page.waitForEvent('download'), report.getByRole('button', { name: 'Download CSV' }).click()]);
+  assert.equal(csv.suggestedFilename(), `${taskId}-errors.csv`);
+  const csvLines = readFileSync(await csv.path(), 'utf8').trim().split(/\r?\n/);
+  assert.equal(csvLines[0], 'step,level,message,count,sample_ids');
+  assert.equal(csvLines.length - 1, api.total, 'one CSV line per group');
+  const [json] = await Promise.all([page.waitForEvent('download'), report.getByRole('button', { name: 'Download JSON' }).click()]);
+  assert.equal(JSON.parse(readFileSync(await json.path(), 'utf8')).errors.length, api.total);
   // The count opens the records of that group.
   await harvestGroup.locator('td.num button').click();
   const rows = page.getByTestId('record-row');

@@ -61,10 +61,17 @@ export function TasksPage() {
     return () => ctl.abort();
   }, []);
 
-  // A task the stream knows and the list does not (just submitted elsewhere): reload the first page.
+  // A task the stream knows that is newer than the whole first page (just submitted elsewhere): reload it.
+  // (An older task still running beyond the first page is not "new": it must not reload in a loop.)
   const { reload } = list;
+  const newest = Math.max(0, ...(list.data?.tasks ?? []).map((t) => Date.parse(t.createdAt)));
   const known = new Set(list.data?.tasks.map((t) => t.taskId));
-  const unseen = offset === 0 && !state && !datasetId && Object.keys(live).some((id) => !known.has(id));
+  const unseen =
+    list.data !== undefined &&
+    offset === 0 &&
+    !state &&
+    !datasetId &&
+    Object.values(live).some((t) => !known.has(t.taskId) && Date.parse(t.createdAt) > newest);
   useEffect(() => {
     if (unseen && !list.loading) reload();
   }, [unseen, list.loading, reload]);
