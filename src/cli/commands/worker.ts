@@ -14,8 +14,8 @@ import { checkEntities } from '../preflight.ts';
 import { loggerFrom, metisConfigFrom } from '../processing.ts';
 import { startHealthServer } from '../health-server.ts';
 
-/** SIGTERM to exit: the bound is 10 s; the rest is closing clients and the process. */
-const STOP_DEADLINE_MS = 8_000;
+/** SIGTERM to exit within 10 s: 6 s to stop cleanly, then at most 2.5 s more until the forced exit. */
+const STOP_DEADLINE_MS = 6_000;
 
 export default async function worker({ config: c, sources, stderr }: CommandContext): Promise<number> {
   await checkEntities(c, sources);
