@@ -50,47 +50,30 @@ export function reportRoutes(app: FastifyInstance, b: ApiBackend): void {
     },
   );
 
-  app.get(
-    '/api/tasks/:taskId/errors.csv',
-    {
-      schema: {
-        tags: ['reports'],
-        summary: 'The error report as CSV (every group)',
-        params,
-        querystring: z.object(filter),
+  // The downloads: every matching group, as CSV or in eCloud's report shape.
+  const downloads = {
+    csv: { summary: 'The error report as CSV (every group)', type: 'text/csv; charset=utf-8', make: errorReportCsv },
+    json: {
+      summary: "The error report in eCloud's shape (every group)",
+      type: 'application/json; charset=utf-8',
+      make: async (...a: Parameters<typeof errorReportMetisJson>) => JSON.stringify(await errorReportMetisJson(...a)),
+    },
+  };
+  for (const [ext, d] of Object.entries(downloads))
+    app.get(
+      `/api/tasks/:taskId/errors.${ext}`,
+      { schema: { tags: ['reports'], summary: d.summary, params, querystring: z.object(filter) } },
+      async (req, reply) => {
+        const { taskId } = req.params as { taskId: string };
+        await requireTask(b, taskId);
+        const q = req.query as { step?: never; level?: 'warn' | 'error' };
+        const name = `errors-${taskId.replace(/[^A-Za-z0-9_-]/g, '_')}.${ext}`;
+        return reply
+          .header('content-type', d.type)
+          .header('content-disposition', `attachment; filename="${name}"`)
+          .send(await d.make(b.db, taskId, q));
       },
-    },
-    async (req, reply) => {
-      const { taskId } = req.params as { taskId: string };
-      await requireTask(b, taskId);
-      const q = req.query as { step?: never; level?: 'warn' | 'error' };
-      const csv = await errorReportCsv(b.db, taskId, q);
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="errors-${taskId.replace(/[^A-Za-z0-9_-]/g, '_')}.csv"`)
-        .send(csv);
-    },
-  );
-
-  app.get(
-    '/api/tasks/:taskId/errors.json',
-    {
-      schema: {
-        tags: ['reports'],
-        summary: "The error report in eCloud's shape (every group)",
-        params,
-        querystring: z.object(filter),
-      },
-    },
-    async (req, reply) => {
-      const { taskId } = req.params as { taskId: string };
-      await requireTask(b, taskId);
-      const q = req.query as { step?: never; level?: 'warn' | 'error' };
-      return reply
-        .header('content-disposition', `attachment; filename="errors-${taskId.replace(/[^A-Za-z0-9_-]/g, '_')}.json"`)
-        .send(await errorReportMetisJson(b.db, taskId, q));
-    },
-  );
+    );
 
   app.get(
     '/api/tasks/:taskId/tiers',
