@@ -98,8 +98,9 @@ export function SubmitPage({ from }: { from?: string }) {
         setDatasetName(t.datasetName);
         setCountry(t.spec.dataset.country ?? 'Europe');
         setLanguage(t.spec.dataset.language ?? 'mul');
-        const last = t.plan.filter((s) => ORDER.includes(s))[0];
-        if (last) setPrevStep(last);
+        // Read its records after its first step (harvest, usually); the operator may pick a later one.
+        const first = t.plan.find((s) => ORDER.includes(s));
+        if (first) setPrevStep(first);
       },
       () => undefined,
     );
