@@ -25,6 +25,9 @@ export function metisConfigFrom(
     allowLoopback: c.allowLoopback || opts.allowLoopback === true,
     // Unset settings stay out, so the pipeline's own defaults apply.
     ...(c.schemaLocation !== undefined && { schemaLocation: c.schemaLocation }),
+    ...(c.sorterXslt !== undefined && { sorterXslt: c.sorterXslt }),
+    ...(c.defaultXslt !== undefined && { defaultXslt: c.defaultXslt }),
+    xsltEngine: c.xsltEngine,
     ...(entitiesFile !== undefined && { entitiesFile }),
     ...(c.entityApiUrl !== undefined && { entityApi: { url: c.entityApiUrl, apiKey: c.entityApiKey } }),
     ...(c.dereferenceUrl !== undefined && { dereferenceUrl: c.dereferenceUrl }),
