@@ -13,16 +13,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openPglite } from '../../src/store/db.ts';
-import { startEmbedded } from '../../src/pipeline/embedded.ts';
-import { createMetisPorts, defaultMetisConfig } from '../../src/pipeline/ports/create-metis-ports.ts';
 import type { TaskSpecInput } from '../../src/model/index.ts';
 import { requirePostgres, uniqueName } from '../support/services.ts';
 import { createTestDatabase } from '../support/pg.ts';
 import { startOwnKafka } from '../support/own-kafka.ts';
 import { startOaiTestServer } from '../support/oai-server.ts';
 import { describeDuplicates, scanOutcomes } from '../support/outcome-duplicates.ts';
-import { demoExpectations, diffResults, errorGroups, kafkaService, progressCounts, resultRows, spawnWorker, until, type WorkerProcess } from '../support/pipeline-harness.ts';
+import { demoExpectations, kafkaService, progressCounts, resultRows, spawnWorker, until, type WorkerProcess } from '../support/pipeline-harness.ts';
+import { assertSameAsFaultFreeRun } from '../support/fault-free-run.ts';
 
 const N = Number(process.env.FAULT_RECORDS ?? 600);
 const DOWN_MS = Number(process.env.FAULT_BROKER_DOWN_MS ?? 10_000);
@@ -70,21 +68,7 @@ test(`a ${N}-record run on 2 workers survives a Kafka broker restart (${DOWN_MS 
       assert.deepEqual(scan.duplicates, [], describeDuplicates(scan.duplicates));
       assert.equal(scan.records, faulted.size);
 
-      const edb = await openPglite();
-      const eports = await createMetisPorts(defaultMetisConfig({ db: edb, cacheDir: join(dir, 'e', 'cache'), thumbnailDir: join(dir, 'e', 'thumbs'), allowLoopback: true }));
-      const embedded = await startEmbedded({ db: edb, ports: eports.ports, partitions: 4 });
-      try {
-        const etask = await embedded.service.submit(spec);
-        const es = await embedded.service.waitForTask(etask.taskId, { timeoutMs: 600_000, pollMs: 500 });
-        assert.equal(es.task.state, 'completed');
-        assert.deepEqual(diffResults(faulted, await resultRows(edb, etask.taskId)), []);
-        assert.deepEqual(await progressCounts(edb, etask.taskId), p);
-        assert.deepEqual(await errorGroups(edb, etask.taskId), await errorGroups(tdb.db, task.taskId));
-      } finally {
-        await embedded.stop();
-        await eports.close();
-        await edb.close();
-      }
+      await assertSameAsFaultFreeRun(tdb.db, task.taskId, spec, dir);
       const restarts = workers.map((w) => w.output().match(/kafka runtime running again/g)?.length ?? 0);
       console.log(`# ${N} records, ${faulted.size} rows identical to the fault-free run, ${scan.records} outcome events, 0 duplicated; runtimes restarted by the workers: ${restarts.join(' + ')}`);
       console.log(`# broker down ${((back - downAt) / 1000).toFixed(0)} s (stop + ${DOWN_MS / 1000} s + start); time to recover (broker back → results move) ${(recovered / 1000).toFixed(1)} s`);

@@ -13,15 +13,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connectPg, openPglite } from '../../src/store/db.ts';
-import { startEmbedded } from '../../src/pipeline/embedded.ts';
-import { createMetisPorts, defaultMetisConfig } from '../../src/pipeline/ports/create-metis-ports.ts';
+import { connectPg } from '../../src/store/db.ts';
 import type { TaskSpecInput } from '../../src/model/index.ts';
 import { requireKafka, uniqueName } from '../support/services.ts';
 import { startOwnPostgres } from '../support/own-postgres.ts';
 import { startOaiTestServer } from '../support/oai-server.ts';
 import { describeDuplicates, scanOutcomes } from '../support/outcome-duplicates.ts';
-import { demoExpectations, diffResults, errorGroups, kafkaService, progressCounts, resultRows, spawnWorker, until, type WorkerProcess } from '../support/pipeline-harness.ts';
+import { demoExpectations, kafkaService, progressCounts, resultRows, spawnWorker, until, type WorkerProcess } from '../support/pipeline-harness.ts';
+import { assertSameAsFaultFreeRun } from '../support/fault-free-run.ts';
 
 const N = 600;
 const OUTAGE_MS = 30_000;
@@ -92,21 +91,7 @@ test(`a ${N}-record run on 2 workers survives a PostgreSQL restart and ${OUTAGE_
       assert.equal(scan.records, faulted.size);
 
       // The fault-free run: same dataset and plan, embedded runtime.
-      const edb = await openPglite();
-      const eports = await createMetisPorts(defaultMetisConfig({ db: edb, cacheDir: join(dir, 'e', 'cache'), thumbnailDir: join(dir, 'e', 'thumbs'), allowLoopback: true }));
-      const embedded = await startEmbedded({ db: edb, ports: eports.ports, partitions: 4 });
-      try {
-        const etask = await embedded.service.submit(spec);
-        const es = await embedded.service.waitForTask(etask.taskId, { timeoutMs: 300_000, pollMs: 500 });
-        assert.equal(es.task.state, 'completed');
-        assert.deepEqual(diffResults(faulted, await resultRows(edb, etask.taskId)), []);
-        assert.deepEqual(await progressCounts(edb, etask.taskId), p);
-        assert.deepEqual(await errorGroups(edb, etask.taskId), await errorGroups(db, task.taskId));
-      } finally {
-        await embedded.stop();
-        await eports.close();
-        await edb.close();
-      }
+      await assertSameAsFaultFreeRun(db, task.taskId, spec, dir);
       const restarts = workers.map((w) => w.output().match(/kafka runtime running again/g)?.length ?? 0);
       console.log(`# ${N} records, ${faulted.size} rows identical to the fault-free run, ${scan.records} outcome events, 0 duplicated; workers restarted their runtime ${restarts.join(' + ')} times`);
       console.log(`# time to recover: restart ${(recovered1 / 1000).toFixed(1)} s; ${((back2 - stoppedAt) / 1000).toFixed(0)} s outage ${(recovered2 / 1000).toFixed(1)} s (database back → results move)`);
