@@ -65,3 +65,17 @@ export async function withReadStore<T>(ctx: CommandContext, fn: (store: ReadStor
     await store.db.close();
   }
 }
+
+/**
+ * A reading command's body on the store: a store that cannot be read (missing, busy, unreachable, empty)
+ * is one line on stderr naming the command, and exit code 1.
+ */
+export async function reading(ctx: CommandContext, fn: (store: ReadStore) => Promise<number>): Promise<number> {
+  try {
+    return await withReadStore(ctx, fn);
+  } catch (err) {
+    if (!(err instanceof ReadStoreError)) throw err;
+    ctx.stderr.write(`metis-streams ${ctx.command}: ${err.message}\n`);
+    return 1;
+  }
+}

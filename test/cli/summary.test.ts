@@ -15,6 +15,7 @@ import {
   startProgressDisplay,
 } from '../../src/cli/progress.ts';
 import {
+  DEFAULT_STEPS,
   planSteps,
   stepSequenceProblem,
   taskSpecSchema,
@@ -23,17 +24,7 @@ import {
 } from '../../src/model/index.ts';
 import type { TaskStatus } from '../../src/pipeline/service.ts';
 
-const PLAN: StepName[] = [
-  'harvest',
-  'validate-external',
-  'transform',
-  'validate-internal',
-  'normalize',
-  'enrich',
-  'media',
-  'preview',
-  'publish',
-];
+const PLAN: StepName[] = [...DEFAULT_STEPS];
 
 function status(
   over: Partial<TaskStatus> = {},
