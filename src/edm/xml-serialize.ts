@@ -79,12 +79,14 @@ function writeElement(el: XmlElement): string {
 // - empty elements as `<x/>`; the declaration `<?xml version="1.0" encoding="UTF-8"?>`; a newline
 //   after the root's end tag;
 // - escapes: `&` `<` `>` in text and attributes, CR as `&#xD;`; in attributes also `"` and
-//   TAB, LF as `&#x9;`, `&#xA;`.
+//   TAB, LF as `&#x9;`, `&#xA;`; C1 controls (U+007F–U+009F) as `&#x9a;` (lower-case hex).
 
 const INDENT = 3;
 const LINE_LENGTH = 80;
-const SAXON_TEXT_ESCAPE = /[&<>\r]/;
-const SAXON_ATTR_ESCAPE = /[&<>"\n\r\t]/;
+// C1 controls (U+007F–U+009F) are written as character references, lower-case hex (Saxon-HE 9.9).
+const SAXON_TEXT_ESCAPE = /[&<>\r\x7F-\x9F]/;
+const SAXON_ATTR_ESCAPE = /[&<>"\n\r\t\x7F-\x9F]/;
+const charRef = (c: string) => SAXON_ENTITY[c] ?? `&#x${c.charCodeAt(0).toString(16)};`;
 const SAXON_ENTITY: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -94,8 +96,8 @@ const SAXON_ENTITY: Record<string, string> = {
   '\r': '&#xD;',
   '\t': '&#x9;',
 };
-const saxonText = (t: string) => (SAXON_TEXT_ESCAPE.test(t) ? t.replace(/[&<>\r]/g, (c) => SAXON_ENTITY[c]) : t);
-const saxonAttr = (v: string) => (SAXON_ATTR_ESCAPE.test(v) ? v.replace(/[&<>"\n\r\t]/g, (c) => SAXON_ENTITY[c]) : v);
+const saxonText = (t: string) => (SAXON_TEXT_ESCAPE.test(t) ? t.replace(/[&<>\r\x7F-\x9F]/g, charRef) : t);
+const saxonAttr = (v: string) => (SAXON_ATTR_ESCAPE.test(v) ? v.replace(/[&<>"\n\r\t\x7F-\x9F]/g, charRef) : v);
 const NOT_WHITE = /[^ \t\r\n]/;
 const SURROGATE = /[\uD800-\uDBFF]/;
 const isWhite = (t: string) => !NOT_WHITE.test(t);
