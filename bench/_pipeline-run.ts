@@ -180,6 +180,20 @@ function load<T>(root: string, path: string): Promise<T> {
   return import(pathToFileURL(join(root, path)).href) as Promise<T>;
 }
 
+function result(
+  spec: RunSpec,
+  r: Pick<RunResult, 'state' | 'seconds' | 'firstPublishedMs'>,
+  peakRssMb: Record<string, number>,
+  cpuSeconds: Record<string, number>,
+  bytes: Pick<RunResult, 'stepBytes' | 'tableBytes'>,
+  wal0: bigint | undefined,
+  wal1: bigint | undefined,
+): RunResult {
+  const { tree, kind, media, records } = spec;
+  const walBytes = wal0 !== undefined && wal1 !== undefined ? Number(wal1 - wal0) : undefined;
+  return { tree, kind, media, records, ...r, recordsPerSecond: records / r.seconds, peakRssMb, cpuSeconds, ...bytes, walBytes };
+}
+
 export async function run(spec: RunSpec): Promise<RunResult> {
   const { root } = spec;
   const model = await load<typeof import('../src/model/index.ts')>(root, 'src/model/index.ts');
@@ -219,18 +233,7 @@ export async function run(spec: RunSpec): Promise<RunResult> {
         writeFileSync(join(spec.profileDir!, `${spec.tree}-embedded-${spec.media ? 'media' : 'nomedia'}.cpuprofile`), JSON.stringify(profile));
         session.disconnect();
       }
-      return {
-        tree: spec.tree,
-        kind: spec.kind,
-        media: spec.media,
-        records: spec.records,
-        ...r,
-        recordsPerSecond: spec.records / r.seconds,
-        peakRssMb: { process: procPeakRssMb(process.pid) ?? 0 },
-        cpuSeconds: { process: (cpu.user + cpu.system) / 1e6 },
-        ...(await storage(db, t.taskId)),
-        walBytes: wal0 !== undefined && wal1 !== undefined ? Number(wal1 - wal0) : undefined,
-      };
+      return result(spec, r, { process: procPeakRssMb(process.pid) ?? 0 }, { process: (cpu.user + cpu.system) / 1e6 }, await storage(db, t.taskId), wal0, wal1);
     } finally {
       await pipeline.stop();
       await ports.close();
@@ -282,18 +285,8 @@ export async function run(spec: RunSpec): Promise<RunResult> {
     await sampleAll();
     const cpu = process.cpuUsage(cpu0);
     const wal1 = await walLsn(tdb.db);
-    return {
-      tree: spec.tree,
-      kind: spec.kind,
-      media: spec.media,
-      records: spec.records,
-      ...r,
-      recordsPerSecond: spec.records / r.seconds,
-      peakRssMb: Object.fromEntries(workers.map((w, i) => [`worker ${i + 1}`, Math.round((w.peakRssKb() ?? 0) / 1024)])),
-      cpuSeconds: { ...meter.totals(), 'bench client': (cpu.user + cpu.system) / 1e6 },
-      ...(await storage(tdb.db, t.taskId)),
-      walBytes: wal0 !== undefined && wal1 !== undefined ? Number(wal1 - wal0) : undefined,
-    };
+    const rss = Object.fromEntries(workers.map((w, i) => [`worker ${i + 1}`, Math.round((w.peakRssKb() ?? 0) / 1024)]));
+    return result(spec, r, rss, { ...meter.totals(), 'bench client': (cpu.user + cpu.system) / 1e6 }, await storage(tdb.db, t.taskId), wal0, wal1);
   } finally {
     await Promise.all(workers.map((w) => w.kill('SIGTERM')));
     await client.close();
