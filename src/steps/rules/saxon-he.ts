@@ -1,7 +1,8 @@
 /**
  * Saxon-HE (Metis's XSLT engine) in a long-lived JVM per thread, for the rules that run as XSLT:
  * ~6× less CPU per record than SaxonJS for Metis's stylesheets (docs/BENCHMARKS.md). Opt-in
- * (`xsltEngine: 'saxon-he'`); needs `java` (11+) and Saxon-HE's jar (Debian `libsaxonhe-java`).
+ * (`xsltEngine: 'saxon-he'`); needs a JDK 11+ (`java` runs RulesSidecar.java from source) and
+ * Saxon-HE's jar (Debian `libsaxonhe-java`).
  *
  * The step functions are synchronous, so the JVM is driven synchronously: requests and responses
  * go over two named pipes with blocking reads and writes (a thread waits for its own JVM; run it on
