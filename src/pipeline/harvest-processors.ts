@@ -29,7 +29,7 @@ import { isTaskError } from '../errors/index.ts';
 import { failTask } from './task-failure.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
 import { isTransient, throwIfServerGone, waitOut } from './transient.ts';
-import { packContent, type PipelineContext } from './context.ts';
+import { packContent, unpackContent, type PipelineContext } from './context.ts';
 import type { Envelope, FetchCommand, OutcomeEvent, TaskCommand } from '../model/index.ts';
 import type { ArchiveEntry } from './ports/port-types.ts';
 import { emit, recordEvent, ROUTE } from './routes.ts';
@@ -265,7 +265,11 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
     this.dropWalk(taskId);
     if (this.walks.size >= MAX_OPEN_WALKS) this.dropWalk(this.walks.keys().next().value!);
     const abort = new AbortController();
-    const walk: ArchiveWalk = { position: 0, entries: this.p.ports.archive.entries(url, abort.signal)[Symbol.asyncIterator](), abort };
+    const walk: ArchiveWalk = {
+      position: 0,
+      entries: this.p.ports.archive.entries(url, abort.signal)[Symbol.asyncIterator](),
+      abort,
+    };
     this.walks.set(taskId, walk);
     while (walk.position < emitted) {
       if ((await walk.entries.next()).done) break;
@@ -317,7 +321,6 @@ async function harvested(
   ctx: RecordContext<string, unknown>,
   warnings: StepMessage[] = [],
 ): Promise<void> {
-  const harvestIsLast = task.plan.length === 1;
   const id = p.ports.steps.recordId(task.datasetId, content, sourceId);
   if (typeof id !== 'string') {
     emit(ctx, ROUTE.outcomes, sourceId, recordEvent(task.taskId, 'harvest', { ...id, recordId: sourceId }, true, null));
@@ -341,8 +344,8 @@ async function harvested(
     messages: warnings,
     data: { checksum, datestamp, sourceId },
   };
-  emit(ctx, ROUTE.outcomes, id, recordEvent(task.taskId, 'harvest', outcome, harvestIsLast, content));
-  if (harvestIsLast) return;
+  // Admission writes the harvest outcome: it alone decides which of two source records that map to
+  // one Europeana id is first, so a duplicate never overwrites the first record's harvest row.
   const envelope: Envelope = {
     taskId: task.taskId,
     datasetId: task.datasetId,
@@ -350,6 +353,7 @@ async function harvested(
     plan: task.plan,
     stepIndex: 1,
     sourceId,
+    harvest: { status: outcome.status === 'warn' ? 'warn' : 'success', messages: warnings, data: outcome.data ?? {} },
     ...(await packContent(p, content)),
   };
   emit(ctx, ROUTE.admit, id, envelope);
@@ -451,9 +455,11 @@ export class AdmitProcessor implements Processor<string, Envelope, string, unkno
     }
   }
 
-  process(record: StreamRecord<string, Envelope>, ctx: RecordContext<string, unknown>): void {
+  async process(record: StreamRecord<string, Envelope>, ctx: RecordContext<string, unknown>): Promise<void> {
     const e = record.value;
-    const step = e.plan[e.stepIndex];
+    // A freshly harvested record (it carries its harvest outcome) is refused at harvest; one that
+    // enters later in the chain (re-run, seed) at the step it enters.
+    const step = e.harvest ? 'harvest' : e.plan[e.stepIndex];
     const key = `${e.taskId}|${e.recordId}`;
     const first = this.seen.get(key);
     const source = e.sourceId ?? e.recordId;
@@ -474,6 +480,20 @@ export class AdmitProcessor implements Processor<string, Envelope, string, unkno
       return;
     }
     if (first === undefined) this.seen.put(key, source);
+    if (e.harvest) {
+      const { harvest, ...rest } = e;
+      const last = e.stepIndex >= e.plan.length;
+      const outcome: StepOutcome = { ...harvest, recordId: e.recordId };
+      emit(
+        ctx,
+        ROUTE.outcomes,
+        e.recordId,
+        recordEvent(e.taskId, 'harvest', outcome, last, await unpackContent(this.p, e)),
+      );
+      if (last) return;
+      emit(ctx, ROUTE.steps, e.recordId, rest);
+      return;
+    }
     emit(ctx, ROUTE.steps, e.recordId, e);
   }
 }
