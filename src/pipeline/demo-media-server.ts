@@ -184,6 +184,10 @@ export async function startDemoMediaServer(opts: { port?: number; width?: number
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found');
   });
+  // Idle connections stay open for a minute: a server closing one just as the fetcher reuses it
+  // (Node's 5 s default, against the client's 4 s, with timers late on a loaded machine) resets a
+  // request now and then, which the media step reports as a NETWORK warning.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
