@@ -47,7 +47,9 @@ const records = fixtureRecords().filter((r) => {
 });
 const sortedText = (text: string) => serializeXml(sortEdm(parseXml(text)));
 
-describe('rules: the TypeScript ports against Metis stylesheets', { skip: dir ? false : `Metis rule files not found (looked in: ${looked.join(', ')}; set METIS_RULES_DIR)` }, () => {
+// Without the files: one test reported as skipped (with the reason), so the run's skip count shows it.
+if (!dir) test('rules: the TypeScript ports against Metis stylesheets', { skip: `Metis rule files not found (looked in: ${looked.join(', ')}; set METIS_RULES_DIR)` }, () => {});
+else describe('rules: the TypeScript ports against Metis stylesheets', () => {
   const rules = dir!;
   type Check = (content: string) => SchematronFailure | undefined;
   let ext: Check, int: Check, extAsIs: Check, intAsIs: Check;

@@ -5,7 +5,8 @@
  * Metis's stylesheets are Europeana's code and are not copied into this repository. They are read
  * from `METIS_RULES_DIR` (a folder holding `schematron/schematron.xsl`,
  * `schematron/schematron-internal.xsl`, `edm_sorter.xsl`, `default_transformation.xslt`), or from
- * the schema fixture folder once the shared fixtures carry them.
+ * the shared fixtures once they carry them: `schematron/` in the schema folder (test_schema.zip's),
+ * the two XSLTs under metis-framework/metis-transformation/metis-transformation-service/src/main/resources/.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +28,9 @@ export function findRulesDir(): { dir?: RulesDir; looked: string[] } {
   for (const d of candidates) {
     const sch = join(d, 'schematron', 'schematron.xsl');
     if (!existsSync(sch)) continue;
-    const opt = (f: string) => (existsSync(join(d, f)) ? join(d, f) : undefined);
+    // Beside the schematron, or where the shared fixtures would keep Metis's transformation resources.
+    const transformation = fileURLToPath(new URL('metis-framework/metis-transformation/metis-transformation-service/src/main/resources/', FIXTURES));
+    const opt = (f: string) => [join(d, f), join(transformation, f)].find((p) => existsSync(p));
     return {
       dir: {
         schematron: sch,
