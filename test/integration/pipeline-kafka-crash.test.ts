@@ -29,7 +29,7 @@ const N = Number(process.env.PIPELINE_CRASH_RECORDS ?? 300);
 const KILLS = 3;
 const PARTITIONS = 4;
 
-test(`SIGKILLing a worker ${KILLS} times during a ${N}-record run leaves the database identical to a clean run`, { timeout: 900_000 }, async () => {
+test(`SIGKILLing a worker ${KILLS} times during a ${N}-record run leaves the database identical to a clean run`, { timeout: 1_800_000 }, async () => {
   const brokers = (await requireKafka()).join(',');
   await requirePostgres();
   const dir = mkdtempSync(join(tmpdir(), 'metis-pipe-crash-'));
