@@ -39,7 +39,8 @@ export const sourceSchema = z.discriminatedUnion('type', [
   /** Depublication: a whole dataset or some records (metis-steps.md §12). */
   z.object({
     type: z.literal('depublish'),
-    recordIds: z.array(z.string()).optional(),
+    /** Europeana ids (`/dataset/local`): at most 255 characters each, as in Metis (edm/ids.ts). */
+    recordIds: z.array(z.string().min(1).max(255)).optional(),
     reason: z.string().min(1),
   }),
 ]);

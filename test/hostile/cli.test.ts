@@ -254,3 +254,23 @@ describe('hostile files that are not usage errors', () => {
     });
   });
 });
+
+describe('hostile values of the other commands', () => {
+  it('depublish --record-ids naming an id longer than a Europeana id: one line, exit 2, nothing opened', async () => {
+    const f = writeCliInputs();
+    try {
+      const dataDir = f.dataDir();
+      const args = ['depublish', '--dataset-id', '1', '--reason', 'GENERIC', '--record-ids', 'a'.repeat(5000)];
+      const r = await cli([...args, '--data-dir', dataDir], f.dir);
+      assert.equal(r.stdout, '');
+      assert.match(
+        r.stderr,
+        /^metis-streams depublish: --record-ids: an id of 5003 characters \(\/1\/a{37}…\) is longer than the 255 of a Europeana id\n$/,
+      );
+      assert.equal(r.code, 2);
+      assert.equal(existsSync(dataDir), false, `${dataDir} was created`);
+    } finally {
+      rmSync(f.dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -11,6 +11,9 @@ import { withKafkaService } from '../kafka-service.ts';
 import { checkSpec } from '../task-spec.ts';
 import { runHere } from './run.ts';
 
+/** A Europeana id has at most 255 characters (edm/ids.ts); a longer one cannot name a record. */
+const MAX_RECORD_ID = 255;
+
 export default async function depublish(ctx: CommandContext): Promise<number> {
   const { config: c, sources, stdout } = ctx;
   if (!c.datasetId)
@@ -21,6 +24,11 @@ export default async function depublish(ctx: CommandContext): Promise<number> {
     );
   // Record ids may be given as Metis's full ids (/dataset/local) or as the dataset's local ids.
   const recordIds = c.recordIds?.map((id) => (id.startsWith('/') ? id : `/${c.datasetId}/${id}`));
+  const tooLong = recordIds?.find((id) => id.length > MAX_RECORD_ID);
+  if (tooLong)
+    throw new UsageError(
+      `--record-ids: an id of ${tooLong.length} characters (${tooLong.slice(0, 40)}…) is longer than the ${MAX_RECORD_ID} of a Europeana id`,
+    );
   const spec = checkSpec({
     dataset: { id: c.datasetId, name: c.datasetName ?? c.datasetId },
     source: { type: 'depublish', reason: c.reason, ...(recordIds && { recordIds }) },
