@@ -1,9 +1,10 @@
 /**
  * The harvest side of the pipeline:
- * - `IntakeProcessor` (tasks topic, keyed by task id): starts tasks. An OAI-PMH listing goes one
- *   ListIdentifiers page per `list` command, which it sends back to its own topic with the next
- *   resumption token: the listing streams (fetches start after the first page) and a crashed worker
- *   resumes from the last committed page. Archives and earlier tasks' outputs are walked the same way:
+ * - `IntakeProcessor` (tasks topic, keyed by task id): starts tasks. An OAI-PMH listing reads a few
+ *   ListIdentifiers (or ListRecords) pages per `list` command (up to LIST_RECORDS_PER_COMMAND records
+ *   or LIST_MS_PER_COMMAND), then sends the next command back to its own topic with the resumption
+ *   token: the listing streams (fetches start after the first pages) and a crashed worker resumes
+ *   from the last committed command. Archives and earlier tasks' outputs are walked the same way:
  *   one `walk` command per page of at most `intakePageSize` records, carrying the position (entries
  *   walked; the last record id for stored outputs), so no transaction holds a whole dataset. The open
  *   archive is kept between the pages of a task; after a crash or a rebalance it is read again up to

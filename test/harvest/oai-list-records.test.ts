@@ -4,6 +4,7 @@
  * stores the same results as with Metis's ListIdentifiers + GetRecord, without one GetRecord request.
  * Real HTTP: the demo repository on 127.0.0.1.
  */
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -82,7 +83,7 @@ test('parseListRecords: namespaces inherited from the envelope, the Metis record
   <resumptionToken completeListSize="9" cursor="0">next-4</resumptionToken>
  </ListRecords>
 </OAI-PMH>`;
-  const page = await parseListRecords([xml]);
+  const page = await parseListRecords(Readable.from([xml]));
   assert.equal(page.records.length, 4);
   assert.equal(page.resumptionToken, 'next-4');
   assert.equal(page.completeListSize, 9);
