@@ -252,7 +252,14 @@ export default async function soak(args: string[]): Promise<void> {
     writeFileSync(csvPath, csv(samples, workerCount));
     const counts = await progressCounts(tdb.db, task.taskId);
     report(n, samples, progress, total, workerCount);
-    console.log(`error groups (step|level|message|count): ${(await errorGroups(tdb.db, task.taskId)).join('; ')}`);
+    const groups = (await errorGroups(tdb.db, task.taskId)).map((g) => g.split('|'));
+    groups.sort((a, b) => Number(b.at(-1)) - Number(a.at(-1)));
+    console.log(
+      `error groups (${groups.length}), largest: ${groups
+        .slice(0, 6)
+        .map((g) => `${g[0]} ${g[1]} ×${g.at(-1)} "${g.slice(2, -1).join('|').slice(0, 90)}"`)
+        .join('; ')}`,
+    );
     console.log(
       `task ${row!.state}${row!.reason ? ` (${row!.reason})` : ''}: ${row!.terminalCount} of ${n} records terminal (expected total ${row!.expectedTotal})`,
     );
