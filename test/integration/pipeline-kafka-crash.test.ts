@@ -7,6 +7,11 @@
  * would absorb a replayed outcome, so the database alone cannot show one (test/support/outcome-duplicates.ts).
  * After each kill the test waits until the survivor owns every partition (time to recover, printed),
  * then restarts the victim. `scripts/crash-20.sh` runs this 20 times in a row.
+ *
+ * PIPELINE_CRASH_MODE=random (the fault suite's `random-sigkill`): PIPELINE_CRASH_KILLS kills (default
+ * 5) at moments drawn from a seeded PRNG (a fraction of the run's result rows, then 0–2 s more), each
+ * of either worker; the seed (PIPELINE_CRASH_SEED, default from the clock) is printed so a failure can
+ * be replayed. The default mode (3 kills of the second worker at 1/4, 2/4, 3/4) is unchanged.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,12 +29,26 @@ import { createTestDatabase } from '../support/pg.ts';
 import { describeDuplicates, scanOutcomes } from '../support/outcome-duplicates.ts';
 import { watchGroup } from '../support/group-watch.ts';
 import { demoExpectations, diffResults, errorGroups, kafkaService, progressCounts, resultRows, spawnWorker, until, type WorkerProcess } from '../support/pipeline-harness.ts';
+import { prng } from '../support/prng.ts';
 
 const N = Number(process.env.PIPELINE_CRASH_RECORDS ?? 300);
-const KILLS = 3;
+const RANDOM = process.env.PIPELINE_CRASH_MODE === 'random';
+const KILLS = RANDOM ? Number(process.env.PIPELINE_CRASH_KILLS ?? 5) : 3;
 const PARTITIONS = 4;
+const SEED = Number(process.env.PIPELINE_CRASH_SEED ?? Date.now() % 0x1_0000_0000);
+/** Kill k (1-based): the result rows to wait for, the extra delay, and which worker dies. */
+const plan = ((): Array<{ rows: number; delayMs: number; victim: number }> => {
+  if (!RANDOM) return Array.from({ length: KILLS }, (_, i) => ({ rows: Math.floor((N * (i + 1)) / (KILLS + 1)) * 5, delayMs: 0, victim: 1 }));
+  const rand = prng(SEED);
+  const { noAbout, valid } = demoExpectations(N);
+  const total = N + (N - noAbout) + 7 * valid;
+  // Anywhere between 3% and 85% of the rows (a kill after the last row would find the task ended).
+  return Array.from({ length: KILLS }, () => ({ rows: Math.floor((0.03 + 0.82 * rand()) * total), delayMs: Math.floor(2000 * rand()), victim: rand() < 0.5 ? 0 : 1 }))
+    .sort((a, b) => a.rows - b.rows);
+})();
+if (RANDOM) console.log(`# random SIGKILLs: PIPELINE_CRASH_SEED=${SEED} (replay with PIPELINE_CRASH_MODE=random PIPELINE_CRASH_SEED=${SEED} PIPELINE_CRASH_KILLS=${KILLS} PIPELINE_CRASH_RECORDS=${N}); plan ${plan.map((k) => `w${k.victim + 1}@${k.rows}+${k.delayMs}ms`).join(', ')}`);
 
-test(`SIGKILLing a worker ${KILLS} times during a ${N}-record run leaves the database identical to a clean run`, { timeout: 1_800_000 }, async () => {
+test(`SIGKILLing ${RANDOM ? 'either worker at random moments' : 'a worker'} ${KILLS} times during a ${N}-record run leaves the database identical to a clean run`, { timeout: 1_800_000 }, async () => {
   const brokers = (await requireKafka()).join(',');
   await requirePostgres();
   const dir = mkdtempSync(join(tmpdir(), 'metis-pipe-crash-'));
@@ -54,12 +73,12 @@ test(`SIGKILLing a worker ${KILLS} times during a ${N}-record run leaves the dat
     const kills: number[] = [];
     const recoveries: number[] = [];
     for (let k = 1; k <= KILLS; k++) {
-      const threshold = Math.floor((N * k) / (KILLS + 1));
+      const { rows: threshold, delayMs, victim: v } = plan[k - 1];
       const rows = await until(
         `${threshold} results before kill ${k}`,
         async () => {
           const r = await tdb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM record_result WHERE task_id = $1', [task.taskId]);
-          if (r.rows[0].n >= threshold * 5) return r.rows[0].n;
+          if (r.rows[0].n >= threshold) return r.rows[0].n;
           const t = await store.getTask(task.taskId);
           if (t && ['completed', 'failed', 'cancelled'].includes(t.state)) throw new Error(`task ended (${t.state}) before kill ${k}`);
           return undefined;
@@ -67,8 +86,9 @@ test(`SIGKILLing a worker ${KILLS} times during a ${N}-record run leaves the dat
         600_000,
         100,
       );
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
       kills.push(rows);
-      const victim = workers[1];
+      const victim = workers[v];
       const members = await group.members();
       const partitions = new Set(members.flatMap((m) => m.partitions)).size;
       const dead = members.filter((m) => m.clientId === `${name}-${victim.id}`).map((m) => m.memberId);
@@ -76,8 +96,8 @@ test(`SIGKILLing a worker ${KILLS} times during a ${N}-record run leaves the dat
       await victim.kill('SIGKILL');
       killed.push(victim);
       recoveries.push(await group.recovered(dead, partitions, killedAt));
-      workers[1] = spawnWorker(cfg, victim.id);
-      await workers[1].ready;
+      workers[v] = spawnWorker(cfg, victim.id);
+      await workers[v].ready;
     }
     console.log(`# time to recover (SIGKILL → survivor owns every partition): ${recoveries.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}`);
     const s = await client.service.waitForTask(task.taskId, { timeoutMs: 600_000, pollMs: 500 });
@@ -123,7 +143,7 @@ test(`SIGKILLing a worker ${KILLS} times during a ${N}-record run leaves the dat
       await eports.close();
       await edb.close();
     }
-    console.log(`# ${N} records, ${KILLS} SIGKILLs at ${kills.join(', ')} result rows; ${crashed.size} rows identical to the clean run; ${scan.records} outcome events, 0 duplicated`);
+    console.log(`# ${N} records, ${KILLS} SIGKILLs${RANDOM ? ` (seed ${SEED}: ${plan.map((k) => `w${k.victim + 1}`).join(' ')})` : ''} at ${kills.join(', ')} result rows; ${crashed.size} rows identical to the clean run; ${scan.records} outcome events, 0 duplicated`);
   } finally {
     if (process.env.PIPELINE_DEBUG_DIR) for (const w of [...killed, ...workers]) writeFileSync(join(process.env.PIPELINE_DEBUG_DIR, `${w.id}-${w.proc.pid}.log`), w.output());
     await Promise.all(workers.map((w) => w.kill('SIGTERM')));
