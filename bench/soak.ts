@@ -216,7 +216,7 @@ export default async function soak(args: string[]): Promise<void> {
     console.log(
       `soak: ${n} records, ${workerCount} workers, ${steps.length} steps (no media), ${verb} pages of ${pageSize}, task ${task.taskId}, database ${tdb.name}, topics ${name}.*`,
     );
-    let lastSample = 0;
+    let lastSample = performance.now();
     let lastChange = performance.now();
     let row = await client.service.store.getTask(task.taskId);
     for (;;) {
