@@ -19,6 +19,11 @@ export const outcomeEventSchema = z.discriminatedUnion('kind', [
     messages: z.array(messageSchema),
     content: z.string().nullable(),
     contentRef: z.string().optional(),
+    /**
+     * The step left the content as it came (a validation): `content` is null and the content is the
+     * one the result of this earlier step of the same task and record holds (stored once).
+     */
+    contentFrom: stepNameSchema.optional(),
     data: z.record(z.string(), z.unknown()).optional(),
     /** The record goes no further (failed, cancelled, or the plan's last step). */
     terminal: z.boolean(),

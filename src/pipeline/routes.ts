@@ -39,6 +39,7 @@ export function recordEvent(
   outcome: StepOutcome,
   terminal: boolean,
   content: string | null,
+  contentFrom?: StepName,
 ): RecordOutcomeEvent {
   return {
     kind: 'record',
@@ -48,6 +49,7 @@ export function recordEvent(
     status: outcome.status,
     messages: outcome.messages,
     content,
+    ...(contentFrom ? { contentFrom } : {}),
     data: outcome.data as Record<string, unknown> | undefined,
     terminal: terminal || outcome.status === 'fail',
   };

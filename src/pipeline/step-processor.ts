@@ -20,6 +20,9 @@ import { errorMessage, errors, isMetisError, isTaskError } from '../errors/index
 import { failTask } from './task-failure.ts';
 import { waitOut } from './transient.ts';
 
+/** Steps that report on a record without returning its content (their result row holds none). */
+const REPORT_ONLY_STEPS: ReadonlySet<StepName> = new Set(['linkcheck']);
+
 export class StepProcessor implements Processor<string, Envelope, string, unknown> {
   constructor(
     private readonly p: PipelineContext,
@@ -38,6 +41,9 @@ export class StepProcessor implements Processor<string, Envelope, string, unknow
       what: `reading the payload of ${e.recordId}`,
       signal: ctx.signal,
     });
+    // The earlier step of this task whose result holds (or names) `content`: a step that leaves it
+    // as it came (a validation) names that step instead of carrying the content again.
+    let from = contentSource(e.plan, e.stepIndex);
     // Consecutive CPU-bound steps run here one after the other (each still emits its outcome): a hop
     // between topics costs a transaction commit under exactly-once, a function call does not.
     for (let index = e.stepIndex; ; index++) {
@@ -53,6 +59,9 @@ export class StepProcessor implements Processor<string, Envelope, string, unknow
         this.cancelled(e, step, ctx);
         return;
       }
+      // Unchanged content is stored once: by reference, unless the outcome is terminal (the seed's
+      // result tables take a terminal outcome's content as it is).
+      const unchanged = outcome.status !== 'fail' && !last && from !== undefined && outcome.content === content;
       emit(
         ctx,
         ROUTE.outcomes,
@@ -62,10 +71,12 @@ export class StepProcessor implements Processor<string, Envelope, string, unknow
           step,
           { ...outcome, recordId: e.recordId },
           last,
-          outcome.status === 'fail' ? null : (outcome.content ?? null),
+          outcome.status === 'fail' || unchanged ? null : (outcome.content ?? null),
+          unchanged ? from : undefined,
         ),
       );
       if (outcome.status === 'fail' || last) return;
+      if (outcome.content !== undefined) from = step;
       content = outcome.content ?? content;
       if (CPU_STEPS.has(step) && CPU_STEPS.has(e.plan[index + 1])) continue;
       const packed = await waitOut(this.p, () => packContent(this.p, content), {
@@ -113,4 +124,14 @@ export class StepProcessor implements Processor<string, Envelope, string, unknow
       };
     }
   }
+}
+
+/**
+ * The step before `index` in `plan` whose result row holds the record's content as this step gets
+ * it: the previous one, report-only steps (link checking: no content in their row) skipped;
+ * undefined for the plan's first step (its content comes from outside the task).
+ */
+function contentSource(plan: readonly StepName[], index: number): StepName | undefined {
+  for (let i = index - 1; i >= 0; i--) if (!REPORT_ONLY_STEPS.has(plan[i])) return plan[i];
+  return undefined;
 }

@@ -233,6 +233,7 @@ export class OutcomeWriter {
         e.recordId,
         e.status,
         e.content,
+        e.content === null ? (e.contentFrom ?? null) : null,
         JSON.stringify(e.messages),
         e.data ? JSON.stringify(e.data) : null,
       ]);

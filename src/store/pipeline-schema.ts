@@ -132,4 +132,25 @@ CREATE TABLE IF NOT EXISTS record_execution_result (
 ALTER TABLE error_report DROP CONSTRAINT IF EXISTS error_report_pkey;
 CREATE UNIQUE INDEX IF NOT EXISTS error_report_key ON error_report (task_id, step, level, md5(message));`,
   },
+  {
+    // A step that leaves a record's content as it came (a validation) stores no copy of it: its row's
+    // content is NULL and content_from names the earlier step of the same task and record whose row
+    // holds it (or names it in turn). record_result_content() follows the names; rows written before
+    // (content_from NULL) read as they are.
+    name: 'pipeline-004-content-by-reference',
+    sql: `
+ALTER TABLE record_result ADD COLUMN IF NOT EXISTS content_from text;
+CREATE OR REPLACE FUNCTION record_result_content(p_task text, p_record text, p_step text) RETURNS text
+LANGUAGE sql STABLE AS $$
+  WITH RECURSIVE chain (content, content_from, depth) AS (
+    SELECT content, content_from, 0 FROM record_result
+      WHERE task_id = p_task AND record_id = p_record AND step = p_step
+    UNION ALL
+    SELECT r.content, r.content_from, c.depth + 1 FROM chain c
+      JOIN record_result r ON r.task_id = p_task AND r.record_id = p_record AND r.step = c.content_from
+      WHERE c.content IS NULL AND c.depth < 16
+  )
+  SELECT content FROM chain WHERE content IS NOT NULL LIMIT 1
+$$;`,
+  },
 ];

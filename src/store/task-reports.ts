@@ -89,13 +89,13 @@ export class TaskReports {
     after = '',
   ): AsyncGenerator<{ recordId: string; content: string }> {
     for (;;) {
-      const r = await this.db.query<{ record_id: string; content: string }>(SQL.selectOutputsPage, [
+      const r = await this.db.query<{ record_id: string; content: string | null }>(SQL.selectOutputsPage, [
         taskId,
         step,
         after,
         pageSize,
       ]);
-      for (const row of r.rows) yield { recordId: row.record_id, content: row.content };
+      for (const row of r.rows) if (row.content !== null) yield { recordId: row.record_id, content: row.content };
       if (r.rows.length < pageSize) return;
       after = r.rows[r.rows.length - 1].record_id;
     }

@@ -162,4 +162,18 @@ test('listRecords: status per step and filters; recordJourney, content and diff'
   assert.equal(d.lines.filter((l) => l.op !== '+').length, harvested!.split('\n').length);
   assert.equal(d.lines.filter((l) => l.op !== '-').length, normalized.split('\n').length);
   assert.equal(await Q.recordJourney(db, taskId, 'nope'), undefined);
+
+  // Internal validation leaves the content as transform made it: stored once, by reference, and
+  // still every step's content for the operator (journey, content, diff).
+  const raw = await db.query<{ content: string | null; content_from: string | null }>(
+    "SELECT content, content_from FROM record_result WHERE task_id = $1 AND record_id = $2 AND step = 'validate-internal'",
+    [taskId, id],
+  );
+  assert.deepEqual(raw.rows, [{ content: null, content_from: 'transform' }]);
+  const transformed = await Q.recordContent(db, taskId, id, 'transform');
+  assert.match(transformed!, /ProvidedCHO/);
+  assert.equal(await Q.recordContent(db, taskId, id, 'validate-internal'), transformed);
+  assert.ok(j.steps.find((s) => s.step === 'validate-internal')?.hasContent);
+  const same = await Q.recordDiff(db, taskId, id, 'transform', 'validate-internal');
+  assert.ok(!('missing' in same) && same.added + same.removed === 0);
 });

@@ -149,3 +149,46 @@ test('error messages that differ only past the stored length are one group, not 
     [[2000, 2, ['a', 'b']]],
   );
 });
+
+test('a step that left the content as it came is stored by reference; every reader resolves it', async () => {
+  const store = new PipelineStore(await openPglite());
+  await store.migrate();
+  const steps = ['harvest', 'validate-external', 'transform', 'validate-internal', 'normalize'] as const;
+  const t = (await store.createTask({ ...spec, steps: [...steps] })).taskId;
+  const row = (step: (typeof steps)[number], id: string, content: string | null, contentFrom?: (typeof steps)[number]): RecordOutcomeEvent => ({
+    kind: 'record', taskId: t, recordId: id, step, status: 'success', messages: [], content, ...(contentFrom ? { contentFrom } : {}), terminal: step === 'normalize',
+  });
+  // Record a: validate-external and validate-internal unchanged (a chain of two names for harvest's
+  // content, one for transform's); record b written as before (every content stored, no names).
+  await store.writeOutcomes([
+    row('harvest', 'a', '<h/>'),
+    row('validate-external', 'a', null, 'harvest'),
+    row('transform', 'a', '<t/>'),
+    row('validate-internal', 'a', null, 'transform'),
+    row('normalize', 'a', '<n/>'),
+    row('harvest', 'b', '<hb/>'),
+    row('validate-external', 'b', '<hb/>'),
+  ]);
+  await store.writeOutcomes([{ ...row('transform', 'c', null, 'validate-external') }]);
+  const stored = await store.db.query<{ step: string; content: string | null; content_from: string | null }>(
+    "SELECT step, content, content_from FROM record_result WHERE record_id = 'a' ORDER BY step",
+  );
+  assert.deepEqual(
+    stored.rows.map((r) => [r.step, r.content, r.content_from]),
+    [['harvest', '<h/>', null], ['normalize', '<n/>', null], ['transform', '<t/>', null], ['validate-external', null, 'harvest'], ['validate-internal', null, 'transform']],
+    'unchanged contents are not stored again',
+  );
+  assert.equal((await store.recordResult(t, 'validate-external', 'a'))?.content, '<h/>');
+  assert.equal((await store.recordResult(t, 'validate-internal', 'a'))?.content, '<t/>');
+  assert.equal((await store.recordResult(t, 'validate-external', 'b'))?.content, '<hb/>', 'rows without a name read as they are');
+  // A name whose row is missing resolves to no content (and a re-run skips it), never to another record's.
+  assert.equal((await store.recordResult(t, 'transform', 'c'))?.content, null);
+  const outputs = async (step: (typeof steps)[number]) => {
+    const out: string[] = [];
+    for await (const o of store.storedOutputs(t, step, 1)) out.push(`${o.recordId}=${o.content}`);
+    return out;
+  };
+  assert.deepEqual(await outputs('validate-external'), ['a=<h/>', 'b=<hb/>'], 'a re-run reads resolved contents, page by page');
+  assert.deepEqual(await outputs('transform'), ['a=<t/>']);
+  assert.deepEqual(await outputs('validate-internal'), ['a=<t/>']);
+});

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../../src/store/db.ts';
 import { PipelineStore } from '../../src/store/pipeline-store.ts';
+import { resolvedContent } from '../../src/store/sql/outcomes.sql.ts';
 import { PipelineService } from '../../src/pipeline/service.ts';
 import { connectKafkaBus, type KafkaBus } from '../../src/pipeline/kafka-bus.ts';
 import { pipelineTopics } from '../../src/pipeline/topics.ts';
@@ -140,7 +141,7 @@ export function maskIndexingTime(content: string | null): string | null {
 /** A task's record_result rows keyed by `step|record_id` (task-independent columns only; indexing time masked). */
 export async function resultRows(db: Db, taskId: string): Promise<Map<string, ResultRow>> {
   const r = await db.query<{ step: string; record_id: string; status: string; content: string | null; messages: unknown }>(
-    'SELECT step, record_id, status, content, messages FROM record_result WHERE task_id = $1 ORDER BY step, record_id',
+    `SELECT step, record_id, status, ${resolvedContent} AS content, messages FROM record_result WHERE task_id = $1 ORDER BY step, record_id`,
     [taskId],
   );
   const m = new Map<string, ResultRow>();

@@ -4,6 +4,7 @@
  * status per step, one record's journey. Parameters in the order each comment gives.
  */
 import { STEP_ORDER } from '../../model/steps.ts';
+import { resolvedContent } from './outcomes.sql.ts';
 
 /** Steps in Metis's order as an SQL array literal (the position orders a record's journey). */
 const ORDER = `ARRAY[${[...STEP_ORDER, 'linkcheck', 'depublish'].map((s) => `'${s}'`).join(', ')}]::text[]`;
@@ -99,11 +100,12 @@ export const recordsSteps = `SELECT record_id, step, status,
   FROM record_result WHERE task_id = $1 AND record_id = ANY($2) ORDER BY record_id, array_position(${ORDER}, step)`;
 
 /** $1 task_id, $2 record_id: every step's row of one record, in Metis's order. */
-export const recordSteps = `SELECT step, status, content IS NOT NULL AS has_content, messages, data FROM record_result
+export const recordSteps = `SELECT step, status, (content IS NOT NULL OR content_from IS NOT NULL) AS has_content, messages, data FROM record_result
   WHERE task_id = $1 AND record_id = $2 ORDER BY array_position(${ORDER}, step)`;
 
 /** $1 task_id, $2 record_id, $3 step: the content a step kept. */
-export const recordContent = `SELECT status, content FROM record_result WHERE task_id = $1 AND record_id = $2 AND step = $3`;
+export const recordContent = `SELECT status, ${resolvedContent} AS content FROM record_result
+  WHERE task_id = $1 AND record_id = $2 AND step = $3`;
 
 /** Per step and status over every task (metrics). */
 export const recordsPerStepStatus = `SELECT step, sum(success)::bigint AS success, sum(warn)::bigint AS warn,

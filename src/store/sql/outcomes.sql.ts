@@ -19,22 +19,29 @@ export const moveOffset =
   'UPDATE sink_offset SET next_offset = $4 WHERE group_id = $1 AND topic = $2 AND partition = $3 AND next_offset = $5';
 
 /** Columns of one result row in `upsertResults`' parameters. */
-export const RESULT_COLUMNS = 7;
+export const RESULT_COLUMNS = 8;
 
 /**
- * Upserts `rows` result rows (parameters: task_id, step, record_id, status, content, messages, data
- * per row) and says which were new (`xmax = 0`): only those move counters.
+ * Upserts `rows` result rows (parameters: task_id, step, record_id, status, content, content_from,
+ * messages, data per row) and says which were new (`xmax = 0`): only those move counters.
  */
 export function upsertResults(rows: number): string {
   const tuples = Array.from({ length: rows }, (_, j) => {
     const b = j * RESULT_COLUMNS;
-    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7})`;
+    return `(${Array.from({ length: RESULT_COLUMNS }, (_, k) => `$${b + k + 1}`).join(', ')})`;
   });
-  return `INSERT INTO record_result (task_id, step, record_id, status, content, messages, data) VALUES ${tuples.join(', ')}
+  return `INSERT INTO record_result (task_id, step, record_id, status, content, content_from, messages, data) VALUES ${tuples.join(', ')}
   ON CONFLICT (task_id, step, record_id) DO UPDATE SET status = EXCLUDED.status, content = EXCLUDED.content,
-    messages = EXCLUDED.messages, data = EXCLUDED.data
+    content_from = EXCLUDED.content_from, messages = EXCLUDED.messages, data = EXCLUDED.data
   RETURNING task_id, step, record_id, (xmax = 0) AS inserted`;
 }
+
+/**
+ * A result row's content as the operator reads it (the row's columns unqualified): its own, or the
+ * content of the earlier step it names (`content_from`, migration pipeline-004).
+ */
+export const resolvedContent =
+  'CASE WHEN content_from IS NULL THEN content ELSE record_result_content(task_id, record_id, content_from) END';
 
 /** $1 JSON array of {task_id, step, success, warn, fail, cancelled}: increments. */
 export const addProgress = `INSERT INTO step_progress (task_id, step, success, warn, fail, cancelled, first_at, last_at)
