@@ -16,7 +16,19 @@ export interface DemoMediaServer {
   server: Server;
   /** Requests served so far, by path kind. */
   counts: { image: number; pdf: number; audio: number; video: number; page: number; missing: number };
+  /**
+   * Fault injection (the fault suite): from now on every answer waits `delayMs`, and with `status`
+   * every request is answered with that status instead (e.g. 500). `{}` is the normal behaviour.
+   */
+  behave(b: DemoMediaBehaviour): void;
+  /** Requests answered under `behave` (delayed or with the injected status) so far. */
+  faulted: { delayed: number; status: number };
   close(): Promise<void>;
+}
+
+export interface DemoMediaBehaviour {
+  delayMs?: number;
+  status?: number;
 }
 
 const VARIANTS = 16;
@@ -133,7 +145,9 @@ export async function startDemoMediaServer(opts: { port?: number; width?: number
     res.writeHead(200, { 'content-type': type, 'content-length': bytes.length });
     res.end(req.method === 'HEAD' ? undefined : bytes);
   };
-  const server = createServer((req, res) => {
+  let behaviour: DemoMediaBehaviour = {};
+  const faulted = { delayed: 0, status: 0 };
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
     const page = /^\/details\/(\d+)$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
     if (page) {
       counts.page++;
@@ -183,6 +197,18 @@ export async function startDemoMediaServer(opts: { port?: number; width?: number
     counts.missing++;
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found');
+  };
+  const server = createServer((req, res) => {
+    const { delayMs = 0, status } = behaviour;
+    const answer = () => {
+      if (status === undefined) return serve(req, res);
+      faulted.status++;
+      res.writeHead(status, { 'content-type': 'text/plain' });
+      res.end(`injected ${status}`);
+    };
+    if (delayMs <= 0) return answer();
+    faulted.delayed++;
+    setTimeout(answer, delayMs);
   });
   // Idle connections stay open for a minute: a server closing one just as the fetcher reuses it
   // (Node's 5 s default, against the client's 4 s, with timers late on a loaded machine) resets a
@@ -198,6 +224,10 @@ export async function startDemoMediaServer(opts: { port?: number; width?: number
     url: `http://127.0.0.1:${port}/`,
     server,
     counts,
+    faulted,
+    behave: (b) => {
+      behaviour = { ...b };
+    },
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

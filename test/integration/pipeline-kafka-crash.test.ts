@@ -27,7 +27,7 @@ import { PipelineStore } from '../../src/store/pipeline-store.ts';
 import { requireKafka, requirePostgres, uniqueName } from '../support/services.ts';
 import { createTestDatabase } from '../support/pg.ts';
 import { describeDuplicates, scanOutcomes } from '../support/outcome-duplicates.ts';
-import { watchGroup } from '../support/group-watch.ts';
+import { killAndRecover, watchGroup } from '../support/group-watch.ts';
 import { demoExpectations, diffResults, errorGroups, kafkaService, progressCounts, resultRows, spawnWorker, until, type WorkerProcess } from '../support/pipeline-harness.ts';
 import { prng } from '../support/prng.ts';
 
@@ -89,13 +89,8 @@ test(`SIGKILLing ${RANDOM ? 'either worker at random moments' : 'a worker'} ${KI
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
       kills.push(rows);
       const victim = workers[v];
-      const members = await group.members();
-      const partitions = new Set(members.flatMap((m) => m.partitions)).size;
-      const dead = members.filter((m) => m.clientId === `${name}-${victim.id}`).map((m) => m.memberId);
-      const killedAt = Date.now();
-      await victim.kill('SIGKILL');
       killed.push(victim);
-      recoveries.push(await group.recovered(dead, partitions, killedAt));
+      recoveries.push(await killAndRecover(group, `${name}-${victim.id}`, () => victim.kill('SIGKILL')));
       workers[v] = spawnWorker(cfg, victim.id);
       await workers[v].ready;
     }

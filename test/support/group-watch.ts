@@ -55,3 +55,16 @@ export async function watchGroup(brokers: string, group: string): Promise<GroupW
     close: () => admin.disconnect(),
   };
 }
+
+/**
+ * Kills a member's process (`kill`, e.g. a worker's SIGKILL) and resolves with the milliseconds until
+ * the group recovered: the members of `clientId` gone and every partition owned before owned again.
+ */
+export async function killAndRecover(group: GroupWatch, clientId: string, kill: () => Promise<void>): Promise<number> {
+  const members = await group.members();
+  const partitions = new Set(members.flatMap((m) => m.partitions)).size;
+  const dead = members.filter((m) => m.clientId === clientId).map((m) => m.memberId);
+  const killedAt = Date.now();
+  await kill();
+  return group.recovered(dead, partitions, killedAt);
+}
