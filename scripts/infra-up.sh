@@ -110,6 +110,14 @@ num.partitions=1
 default.replication.factor=1
 # Tests start consumer groups constantly: no 3 s wait for more members.
 group.initial.rebalance.delay.ms=0
+# KIP-848 groups (the engine's default protocol): a killed member's partitions move after 2.5 s, not
+# Kafka's default 45 s; members heartbeat every 250 ms (librdkafka's own thread, not the event loop).
+group.consumer.min.session.timeout.ms=1000
+group.consumer.session.timeout.ms=2500
+group.consumer.min.heartbeat.interval.ms=100
+group.consumer.heartbeat.interval.ms=250
+# A dead producer's open transaction is aborted within a second of its timeout (default check: 10 s).
+transaction.abort.timed.out.transaction.cleanup.interval.ms=1000
 # Topics are normally created explicitly (with their partition counts); auto-creation stays on for tools.
 auto.create.topics.enable=true
 PROPS

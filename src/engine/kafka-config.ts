@@ -1,11 +1,19 @@
 /**
  * librdkafka settings of the KafkaRuntime's clients, and the changelog topics it must create.
  *
- * Group protocol: classic with `cooperative-sticky` assignment. KIP-848 (`group.protocol=consumer`)
- * also works with librdkafka 2.15, but its session timeout is broker-side (45 s by default on Kafka
- * 4.4), so a SIGKILLed member would hold its partitions far longer; the classic protocol lets the
- * runtime set a short `session.timeout.ms` and still revokes incrementally. To try KIP-848, pass
- * `consumerConfig: {'group.protocol': 'consumer', 'partition.assignment.strategy': '', ...}`.
+ * Group protocol: KIP-848 (`group.protocol=consumer`) with the broker's `range` assignor by default.
+ * Why: the range assignor gives each member the same partition numbers of every subscribed topic
+ * with the same partition count, i.e. Kafka Streams' task assignment (a "task" = one partition number
+ * across co-partitioned topics), so two workers each get half of every pipeline stage; the classic
+ * `cooperative-sticky` assignor balances the partition count over all topics together and could give
+ * one worker a whole stage, and librdkafka takes no custom assignor from JavaScript. Membership is
+ * driven by heartbeats from librdkafka's own thread, with no JoinGroup/SyncGroup rounds, and the
+ * session timeout and heartbeat interval are the broker's (`group.consumer.session.timeout.ms`,
+ * `group.consumer.heartbeat.interval.ms`, bounded by their `min` settings): the project's broker
+ * (scripts/infra-up.sh) sets 2.5 s and 250 ms, so a killed member's partitions move in about 2.5 s; a
+ * broker left at Kafka's defaults (45 s, 5 s) keeps them idle that long.
+ * `consumerConfig: {'group.protocol': 'classic'}` selects the classic protocol with
+ * `cooperative-sticky` and a client-side 6 s session timeout (the classic minimum on a default broker).
  */
 import type { ClientConfig } from './kafka-client.ts';
 import { changelogTopic } from './state-store.ts';
@@ -49,14 +57,20 @@ export function groupConsumerConfig(
   rebalance: (...args: any[]) => void,
   extra: ClientConfig = {},
 ): ClientConfig {
+  const protocol: ClientConfig =
+    extra['group.protocol'] === 'classic'
+      ? {
+          'partition.assignment.strategy': 'cooperative-sticky',
+          // The broker's minimum for the classic protocol; a killed member is noticed after 6 s.
+          'session.timeout.ms': 6_000,
+          'heartbeat.interval.ms': 1_500,
+        }
+      : { 'group.protocol': 'consumer', 'group.remote.assignor': 'range' };
   return {
     ...commonConsumer(id.brokers),
     'group.id': id.applicationId,
     'client.id': `${id.applicationId}-${id.instanceId}`,
-    'partition.assignment.strategy': 'cooperative-sticky',
-    // The broker's minimum for the classic protocol; a killed member is noticed after 6 s.
-    'session.timeout.ms': 6_000,
-    'heartbeat.interval.ms': 1_500,
+    ...protocol,
     'max.poll.interval.ms': 300_000,
     'fetch.wait.max.ms': 50,
     rebalance_cb: rebalance,

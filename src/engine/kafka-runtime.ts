@@ -8,7 +8,7 @@
  * an open transaction that the broker aborts (or that a restart with the same `instanceId` fences at
  * once), so a partial result is never visible to read_committed readers.
  *
- * Group protocol: classic with cooperative-sticky assignment (why: see kafka-config.ts).
+ * Group protocol: KIP-848 with the range assignor, i.e. task-style assignment (why: see kafka-config.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { KafkaConsumer, LibrdKafkaError, Producer, TopicPartition } from '@confluentinc/kafka-javascript';

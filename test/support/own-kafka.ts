@@ -54,6 +54,12 @@ export async function startOwnKafka(): Promise<OwnKafka> {
       'num.partitions=1',
       'default.replication.factor=1',
       'group.initial.rebalance.delay.ms=0',
+      // As scripts/infra-up.sh: KIP-848 group timeouts and the dead-transaction check.
+      'group.consumer.min.session.timeout.ms=1000',
+      'group.consumer.session.timeout.ms=2500',
+      'group.consumer.min.heartbeat.interval.ms=100',
+      'group.consumer.heartbeat.interval.ms=250',
+      'transaction.abort.timed.out.transaction.cleanup.interval.ms=1000',
       'auto.create.topics.enable=true',
       '',
     ].join('\n'),
