@@ -406,6 +406,9 @@ export class FetchProcessor implements Processor<string, FetchCommand, string, u
 
 const ENDED: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
 
+/** Inputs dropped as redeliveries since the process started (AdmitProcessor, SeedIntakeProcessor). */
+export const intakeMetrics = { redeliveriesDropped: 0 };
+
 /** Admission: refuses a second source record with an already-seen Europeana id in the same task. */
 export class AdmitProcessor implements Processor<string, Envelope, string, unknown> {
   private seen!: KeyValueStore<string, string>;
@@ -478,6 +481,15 @@ export class AdmitProcessor implements Processor<string, Envelope, string, unkno
         ],
       };
       emit(ctx, ROUTE.outcomes, `${e.recordId}#${source}`, recordEvent(e.taskId, step, dup, true, null));
+      return;
+    }
+    if (first !== undefined && !e.harvest) {
+      // The same input admitted twice in one task: a seed row whose change event Debezium sent again
+      // (at-least-once: after a Kafka Connect restart it resumes from its last flushed source offset).
+      // The record is already on its way; running it again would emit a second outcome per step.
+      // Under exactly-once nothing else repeats a committed input (an aborted one rolls the store back).
+      intakeMetrics.redeliveriesDropped++;
+      this.p.logger.warn({ taskId: e.taskId, recordId: e.recordId, total: intakeMetrics.redeliveriesDropped }, 'admission dropped a redelivered input');
       return;
     }
     if (first === undefined) this.seen.put(key, source);

@@ -14,6 +14,7 @@ import type { Processor, RecordContext, StreamRecord } from '../engine/index.ts'
 import { decodeRecordExecutionEvent, DebeziumEventError, type RecordExecution, type RecordExecutionKey } from './debezium-event.ts';
 import type { PipelineContext } from './context.ts';
 import { ROUTE, emit } from './routes.ts';
+import { intakeMetrics } from './harvest-processors.ts';
 import type { Envelope, StepName, TaskCommand, TaskSpecInput } from '../model/index.ts';
 
 /** The seed's `TopologyNames` and what they run here. */
@@ -100,6 +101,14 @@ export class SeedIntakeProcessor implements Processor<Buffer | null, Buffer | nu
     const task = await this.p.store.createTask(plan.spec, { taskId: plan.taskId, origin });
     if (!plan.step) {
       emit(ctx, ROUTE.tasks, task.taskId, { type: 'start', taskId: task.taskId } satisfies TaskCommand);
+      return;
+    }
+    // Debezium is at-least-once: a Connect restart sends again what it sent since its last flushed
+    // offset (or the whole table when none was flushed). A row whose record already has its result is
+    // dropped here, one still in flight at admission (AdmitProcessor); both are counted and logged.
+    if (await this.p.store.recordResult(task.taskId, plan.step, key.record_id)) {
+      intakeMetrics.redeliveriesDropped++;
+      this.p.logger.warn({ taskId: task.taskId, recordId: key.record_id, total: intakeMetrics.redeliveriesDropped }, 'seed intake dropped a redelivered change event');
       return;
     }
     if (task.state === 'queued') await this.p.store.transition(task.taskId, 'processing');
