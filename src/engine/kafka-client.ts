@@ -93,11 +93,18 @@ function promised<T = void>(
   });
 }
 
+/**
+ * The binding's connect ends with a metadata request: for no topic (the broker still answers, so the
+ * connection is proven), not the default of every topic in the cluster, which costs in proportion to
+ * the cluster's partitions.
+ */
+const CONNECT_OPTIONS = { timeout: 30_000, allTopics: false };
+
 export async function connectConsumer(config: ClientConfig): Promise<Consumer> {
   // auto.offset.reset is a topic-level property: given globally it would be ignored by the binding.
   const { 'auto.offset.reset': reset = 'earliest', ...global } = config;
   const consumer = new (kafka().KafkaConsumer)(global, { 'auto.offset.reset': reset }) as Consumer;
-  await promised('connect consumer', (cb) => consumer.connect({ timeout: 30_000 }, (err) => cb(err)));
+  await promised('connect consumer', (cb) => consumer.connect(CONNECT_OPTIONS, (err) => cb(err)));
   return consumer;
 }
 
@@ -105,7 +112,7 @@ export async function connectProducer(config: ClientConfig): Promise<Producer> {
   // `partitioner` is a topic-level property (murmur2_random = the Java client's key hashing).
   const { partitioner = 'murmur2_random', ...global } = config;
   const producer = new (kafka().Producer)(global, { partitioner });
-  await promised('connect producer', (cb) => producer.connect({ timeout: 30_000 }, (err) => cb(err)));
+  await promised('connect producer', (cb) => producer.connect(CONNECT_OPTIONS, (err) => cb(err)));
   producer.setPollInterval(50);
   return producer;
 }
@@ -230,31 +237,78 @@ export function flush(p: Producer): Promise<void> {
   return promised('flush', (cb) => p.flush(30_000, cb));
 }
 
-/** Reads a changelog partition from the beginning to its (read_committed) end. */
-export async function readToEnd(
+/** Errors of a partition whose leader is not ready yet (e.g. a topic created a moment ago). */
+const LEADER_NOT_READY = [3 /* UNKNOWN_TOPIC_OR_PART */, 5 /* LEADER_NOT_AVAILABLE */, 6 /* NOT_LEADER_OR_FOLLOWER */];
+
+/**
+ * The read_committed end (last stable offset) of partitions, in one ListOffsets request per broker:
+ * the special timestamp -1 asks for the end, and librdkafka's ListOffsets uses the client's isolation
+ * level (the restore consumer is read_committed). Retried while a new topic's leader is not ready.
+ */
+async function endOffsets(consumer: KafkaConsumer, partitions: ReadonlyArray<{ topic: string; partition: number }>): Promise<number[]> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await promised('end offsets of changelogs', (cb) =>
+        consumer.offsetsForTimes(
+          partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: -1 /* latest */ })),
+          30_000,
+          (err, result) => {
+            const ends = new Map((result ?? []).map((r) => [`${r.topic}\u0000${r.partition}`, r.offset]));
+            cb(err, partitions.map((p) => ends.get(`${p.topic}\u0000${p.partition}`) ?? -1));
+          },
+        ),
+      );
+    } catch (err) {
+      const code = (err as EngineError).context?.kafkaCode as number;
+      if (!LEADER_NOT_READY.includes(code) || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
+
+/**
+ * Reads changelog partitions from their beginning to their read_committed end, all at once. Their
+ * end offsets are asked first: a partition whose end is 0 never held a committed record and is not
+ * read, so restoring new (empty) changelogs costs one round trip instead of a fetch per partition
+ * that waits for data until `fetch.wait.max.ms`. Returns the number of records applied per partition.
+ */
+export async function readAllToEnd(
   restoreConsumer: KafkaConsumer,
-  topic: string,
-  partition: number,
-  apply: (r: LogRecord) => void,
-): Promise<number> {
-  let eof = false;
-  const onEof = (e: { topic: string; partition: number }) => {
-    if (e.topic === topic && e.partition === partition) eof = true;
-  };
+  partitions: ReadonlyArray<{ topic: string; partition: number }>,
+  apply: (index: number, r: LogRecord) => void,
+): Promise<number[]> {
+  const counts = partitions.map(() => 0);
+  if (partitions.length === 0) return counts;
+  const ends = await endOffsets(restoreConsumer, partitions);
+  const reading = new Map<string, number>();
+  const toRead: RdOffset[] = [];
+  partitions.forEach((p, i) => {
+    if (ends[i] === 0) return;
+    reading.set(`${p.topic}\u0000${p.partition}`, i);
+    toRead.push({ topic: p.topic, partition: p.partition, offset: -2 /* beginning */ });
+  });
+  if (toRead.length === 0) return counts;
+  // The binding emits a batch's end-of-partition events before it hands over the batch: a partition
+  // is done for the batches after the one its event came with.
+  const ended = new Set<string>();
+  const onEof = (e: { topic: string; partition: number }) => ended.add(`${e.topic}\u0000${e.partition}`);
   restoreConsumer.on('partition.eof', onEof);
-  restoreConsumer.assign([{ topic, partition, offset: -2 /* beginning */ }]);
-  let count = 0;
+  restoreConsumer.assign(toRead);
   try {
-    while (!eof) {
+    while (ended.size < reading.size) {
+      const endedBefore = new Set(ended);
       for (const m of await consume(restoreConsumer, 1000)) {
-        if (m.topic !== topic || m.partition !== partition) continue;
-        apply(toLogRecord(m));
-        count++;
+        const key = `${m.topic}\u0000${m.partition}`;
+        const i = reading.get(key);
+        if (i === undefined || endedBefore.has(key)) continue;
+        apply(i, toLogRecord(m));
+        counts[i]++;
       }
     }
   } finally {
     restoreConsumer.removeListener('partition.eof', onEof);
     restoreConsumer.unassign();
   }
-  return count;
+  return counts;
 }

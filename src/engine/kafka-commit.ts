@@ -15,6 +15,7 @@ import type { KafkaTransaction } from './kafka-transaction.ts';
 import type { Mutex } from './mutex.ts';
 import type { OutputRecord, TopicPartitionOffset } from './record.ts';
 import type { ResolvedOptions, RuntimeMetrics } from './runtime.ts';
+import type { StartupPhases } from './startup-phases.ts';
 
 export interface CommitterDeps {
   options: ResolvedOptions;
@@ -26,6 +27,7 @@ export interface CommitterDeps {
   serial: Mutex;
   isRunning: () => boolean;
   fail: (err: unknown) => void;
+  startup?: StartupPhases;
 }
 
 /** Kafka error codes meaning the group moved on between our poll and sendOffsets (not a zombie). */
@@ -38,6 +40,8 @@ export class Committer {
   /** Outputs produced eagerly since the last commit (for the commit hook). */
   private producedSinceCommit = 0;
   private lastCommitAt = 0;
+  /** No commit has carried outputs yet: the first ones are committed without waiting for the interval. */
+  private firstOutputs = true;
   private deliveryErrors = 0;
   private deliveryErrorsSeen = 0;
 
@@ -51,9 +55,12 @@ export class Committer {
     return this.queued || this.running;
   }
 
-  /** True when the commit interval has passed since the last commit started. */
+  /**
+   * True when the commit interval has passed since the last commit started, or when the runtime's
+   * first outputs wait (a new instance's first output becomes visible at once, not an interval later).
+   */
   due(now: number): boolean {
-    return now - this.lastCommitAt >= this.d.options.commitIntervalMs;
+    return now - this.lastCommitAt >= this.d.options.commitIntervalMs || (this.firstOutputs && this.producedSinceCommit > 0);
   }
 
   /**
@@ -70,6 +77,7 @@ export class Committer {
       await this.d.transaction?.beginIfNeeded();
       await this.send(outputs);
       this.producedSinceCommit += outputs.length;
+      this.d.startup?.mark('first outputs produced');
     }
   }
 
@@ -133,6 +141,10 @@ export class Committer {
     this.stats.totalLatencyMs += ms;
     this.stats.maxLatencyMs = Math.max(this.stats.maxLatencyMs, ms);
     this.d.options.hooks.commit?.({ latencyMs: ms, outputs: outputs.length + this.producedSinceCommit, offsets });
+    if (outputs.length + this.producedSinceCommit > 0) {
+      this.firstOutputs = false;
+      this.d.startup?.finish();
+    }
     this.producedSinceCommit = 0;
   }
 

@@ -7,6 +7,7 @@ import { consume, toLogRecord, type Consumer } from './kafka-client.ts';
 import type { Committer } from './kafka-commit.ts';
 import type { TaskManager } from './kafka-tasks.ts';
 import type { Mutex } from './mutex.ts';
+import type { StartupPhases } from './startup-phases.ts';
 
 export interface PollLoopDeps {
   consumer: Consumer;
@@ -18,12 +19,14 @@ export interface PollLoopDeps {
   committer: Committer;
   isRunning: () => boolean;
   fail: (err: unknown) => Promise<void>;
+  startup?: StartupPhases;
 }
 
 export async function pollLoop(d: PollLoopDeps): Promise<void> {
   while (d.isRunning()) {
     await d.pollLock.run(async () => {
       const messages = await consume(d.consumer, d.batchSize);
+      if (messages.length > 0) d.startup?.mark('first records fetched');
       for (const m of messages) d.tasks.route(toLogRecord(m));
     });
     // While a commit runs, keep polling and processing; released outputs wait for the next transaction.

@@ -26,6 +26,7 @@ import { Committer } from './kafka-commit.ts';
 import { changelogTopics, groupConsumerConfig, producerConfig, restoreConsumerConfig } from './kafka-config.ts';
 import { pollLoop } from './kafka-poll-loop.ts';
 import { TaskManager } from './kafka-tasks.ts';
+import { StartupPhases } from './startup-phases.ts';
 import { KafkaTransaction } from './kafka-transaction.ts';
 import { KAFKA_RUNTIME_LIFECYCLE, Lifecycle, type KafkaRuntimeState } from './lifecycle.ts';
 import { Mutex } from './mutex.ts';
@@ -39,6 +40,14 @@ import {
 } from './runtime.ts';
 
 export type { KafkaRuntimeState } from './lifecycle.ts';
+
+/** Awaits every promise (none is left running), then throws the first failure or returns the values. */
+async function allSettled<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
 
 export interface KafkaRuntimeOptions extends CommonRuntimeOptions {
   /** Bootstrap servers, e.g. '127.0.0.1:9092'. */
@@ -71,6 +80,7 @@ export class KafkaRuntime implements Runtime {
   private restoreConsumer: KafkaConsumer | undefined;
   private tasks: TaskManager | undefined;
   private committer: Committer | undefined;
+  private startup: StartupPhases | undefined;
   private readonly counters = new Map<string, ProcessorCounters>();
   /** Serializes commits and assignment changes. */
   private readonly serial = new Mutex();
@@ -129,6 +139,7 @@ export class KafkaRuntime implements Runtime {
 
   private async doStart(): Promise<void> {
     this.state.to('starting');
+    const startup = (this.startup = new StartupPhases(this.options.logger, this.options.hooks));
     const { topology, applicationId } = this.options;
     const brokers = this.kafkaOptions.brokers;
     const exactlyOnce = this.options.guarantee === 'exactly_once';
@@ -141,31 +152,57 @@ export class KafkaRuntime implements Runtime {
         ...Object.keys(this.kafkaOptions.topics ?? {}),
       ]),
     ];
-    await ensureTopics(
+    const id = { brokers, applicationId, instanceId: this.instanceId };
+    const sources = [...topology.sourceByTopic.keys()];
+    // The phases that do not depend on each other run concurrently: topic creation, the producer
+    // (connect, then initTransactions) and the two consumers' connections; the changelogs follow the
+    // source topics (their partition counts). Each client is kept as soon as it is connected, so a
+    // failed start closes it (closeAll) whichever phase failed.
+    const topicsReady = ensureTopics(
       brokers,
       plain.map((topic) => ({ topic, partitions: partitionsOf(topic) })),
+    ).then(() => startup.mark('topics created'));
+    const producerReady = connectProducer(producerConfig(id, exactlyOnce, this.kafkaOptions.producerConfig)).then(
+      async (producer) => {
+        this.producer = producer;
+        startup.mark('producer connected');
+        const transaction = exactlyOnce ? await KafkaTransaction.init(producer) : undefined;
+        startup.mark('transactions initialized');
+        return { producer, transaction };
+      },
     );
-
-    const id = { brokers, applicationId, instanceId: this.instanceId };
-    const producer = (this.producer = await connectProducer(
-      producerConfig(id, exactlyOnce, this.kafkaOptions.producerConfig),
-    ));
-    const transaction = exactlyOnce ? await KafkaTransaction.init(producer) : undefined;
-    const counts = await partitionCounts(producer, [...topology.sourceByTopic.keys()]);
-    await ensureTopics(
-      brokers,
-      changelogTopics(topology, applicationId, (t) => counts.get(t) ?? partitionsOf(t), this.kafkaOptions.changelogTopicConfig),
-    );
-
-    const restoreConsumer = (this.restoreConsumer = await connectConsumer(restoreConsumerConfig(id)));
-    restoreConsumer.setDefaultConsumeTimeout(100);
-    const consumer = (this.consumer = await connectConsumer(
+    const restoreReady = connectConsumer(restoreConsumerConfig(id)).then((restoreConsumer) => {
+      this.restoreConsumer = restoreConsumer;
+      startup.mark('restore consumer connected');
+      return restoreConsumer;
+    });
+    const consumerReady = connectConsumer(
       groupConsumerConfig(
         id,
         (err: LibrdKafkaError, assignment: TopicPartition[]) => this.onRebalance(err, assignment),
         this.kafkaOptions.consumerConfig,
       ),
-    ));
+    ).then((consumer) => {
+      this.consumer = consumer;
+      startup.mark('group consumer connected');
+      return consumer;
+    });
+    const changelogsReady = Promise.all([consumerReady, topicsReady]).then(async ([consumer]) => {
+      const counts = await partitionCounts(consumer, sources);
+      startup.mark('partition counts');
+      await ensureTopics(
+        brokers,
+        changelogTopics(topology, applicationId, (t) => counts.get(t) ?? partitionsOf(t), this.kafkaOptions.changelogTopicConfig),
+      );
+      startup.mark('changelogs created');
+    });
+    const [{ producer, transaction }, restoreConsumer, consumer] = await allSettled([
+      producerReady,
+      restoreReady,
+      consumerReady,
+      changelogsReady,
+    ] as const);
+    restoreConsumer.setDefaultConsumeTimeout(100);
     consumer.setDefaultConsumeTimeout(50);
     // Return a poll as soon as some records are there instead of waiting to fill the batch.
     (
@@ -179,6 +216,7 @@ export class KafkaRuntime implements Runtime {
       pollLock: this.pollLock,
       counters: this.counters,
       isRunning: this.isRunning,
+      startup,
     }));
     const committer = (this.committer = new Committer({
       options: this.options,
@@ -189,8 +227,9 @@ export class KafkaRuntime implements Runtime {
       serial: this.serial,
       isRunning: this.isRunning,
       fail,
+      startup,
     }));
-    consumer.subscribe([...topology.sourceByTopic.keys()]);
+    consumer.subscribe(sources);
     for (const signal of this.kafkaOptions.stopOnSignals ?? []) process.once(signal, this.signalHandler);
     this.state.to('running');
     const batchSize = this.kafkaOptions.pollBatchSize ?? 1000;
@@ -203,6 +242,7 @@ export class KafkaRuntime implements Runtime {
       committer,
       isRunning: this.isRunning,
       fail,
+      startup,
     }).catch(fail);
     this.options.logger.info(
       { applicationId, instanceId: this.instanceId, guarantee: this.options.guarantee },
@@ -215,6 +255,7 @@ export class KafkaRuntime implements Runtime {
     const { tasks, committer } = this;
     if (!this.consumer || !tasks || !committer) return;
     if (err.code === ERR.ASSIGN) {
+      this.startup?.mark('group joined (first assignment)');
       // Commit first: building the new tasks (offsets, restores) can take seconds, during which no
       // commit runs; a transaction left open that long would pass transaction.timeout.ms, and the
       // broker would abort it and fence this producer (the worker dies with ENGINE_FENCED).

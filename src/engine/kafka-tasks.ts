@@ -7,10 +7,11 @@
  * an old assignment is routed to a new task.
  */
 import type { KafkaConsumer, TopicPartition } from '@confluentinc/kafka-javascript';
-import { readToEnd, translate, type Consumer } from './kafka-client.ts';
+import { readAllToEnd, translate, type Consumer } from './kafka-client.ts';
 import type { Mutex } from './mutex.ts';
 import type { LogRecord } from './record.ts';
 import type { PartitionProgress, ProcessorCounters, ResolvedOptions } from './runtime.ts';
+import type { StartupPhases } from './startup-phases.ts';
 import { changelogTopic } from './state-store.ts';
 import { Task } from './task.ts';
 
@@ -40,6 +41,7 @@ export interface TaskManagerDeps {
   counters: Map<string, ProcessorCounters>;
   /** False once the runtime stops running (no partition is resumed then). */
   isRunning: () => boolean;
+  startup?: StartupPhases;
 }
 
 /** What a revocation must do with the transaction (the committer's part). */
@@ -116,13 +118,10 @@ export class TaskManager {
     });
   }
 
-  /** Builds a task: restores its stores from their changelogs, then initializes its processors. */
-  private async build(tp: TopicPartition): Promise<PartitionTask> {
-    const { options } = this.d;
-    const { applicationId } = options;
-    const key = tpKey(tp.topic, tp.partition);
+  /** A task for a partition, its stores still empty and its processors not yet initialized. */
+  private create(tp: TopicPartition): PartitionTask {
     const state: PartitionTask = {
-      key,
+      key: tpKey(tp.topic, tp.partition),
       tp,
       backlog: [],
       nextOffset: 0,
@@ -132,29 +131,36 @@ export class TaskManager {
       feedScheduled: false,
       task: undefined as unknown as Task,
     };
-    const task = new Task({
-      ...options,
+    state.task = new Task({
+      ...this.d.options,
       topic: tp.topic,
       partition: tp.partition,
       counters: this.d.counters,
       onProgress: () => this.scheduleFeed(state),
       now: Date.now,
     });
-    state.task = task;
-    for (const store of task.changelogStores()) {
-      const started = performance.now();
-      const n = await readToEnd(
-        this.d.restoreConsumer,
-        changelogTopic(applicationId, store),
-        tp.partition,
-        (r) => r.key && task.restore(store, r.key, r.value),
-      );
-      const ms = performance.now() - started;
-      options.logger.info({ task: task.id, store, records: n, ms: Math.round(ms) }, 'store restored');
-      options.hooks.restored?.({ task: task.id, store, records: n, ms });
-    }
-    task.init();
     return state;
+  }
+
+  /**
+   * Restores the stores of new tasks from their changelogs (every changelog partition of every task
+   * read at once), then initializes their processors.
+   */
+  private async restore(states: PartitionTask[]): Promise<void> {
+    const { options } = this.d;
+    const stores = states.flatMap((state) => state.task.changelogStores().map((store) => ({ state, store })));
+    const started = performance.now();
+    const counts = await readAllToEnd(
+      this.d.restoreConsumer,
+      stores.map(({ state, store }) => ({ topic: changelogTopic(options.applicationId, store), partition: state.tp.partition })),
+      (i, r) => r.key && stores[i].state.task.restore(stores[i].store, r.key, r.value),
+    );
+    const ms = performance.now() - started;
+    stores.forEach(({ state, store }, i) => {
+      options.logger.info({ task: state.task.id, store, records: counts[i], ms: Math.round(ms) }, 'store restored');
+      options.hooks.restored?.({ task: state.task.id, store, records: counts[i], ms });
+    });
+    for (const state of states) state.task.init();
   }
 
   /**
@@ -192,9 +198,11 @@ export class TaskManager {
   private async buildAll(tps: TopicPartition[]): Promise<Array<{ state: PartitionTask; offset: number | undefined }>> {
     const started = performance.now();
     const offsets = await this.startOffsets(tps);
+    this.d.startup?.mark('committed offsets fetched');
     const fetched = performance.now();
-    const built: Array<{ state: PartitionTask; offset: number | undefined }> = [];
-    for (const [i, tp] of tps.entries()) built.push({ state: await this.build(tp), offset: offsets[i] });
+    const built = tps.map((tp, i) => ({ state: this.create(tp), offset: offsets[i] }));
+    await this.restore(built.map((b) => b.state));
+    this.d.startup?.mark('stores restored');
     this.d.options.logger.info(
       { partitions: tps.length, offsetsMs: Math.round(fetched - started), restoreMs: Math.round(performance.now() - fetched) },
       'tasks built',
@@ -215,6 +223,7 @@ export class TaskManager {
       // No committed offset: start at the beginning (-2), as 'auto.offset.reset=earliest' would.
       this.d.consumer.incrementalAssign(built.map(({ state, offset }) => ({ ...state.tp, offset: offset ?? -2 })));
     });
+    this.d.startup?.mark('partitions assigned');
     this.d.options.logger.info({ partitions: tps.map((t) => `${t.topic}-${t.partition}`) }, 'partitions assigned');
     this.d.options.hooks.assigned?.(tps);
   }

@@ -41,6 +41,11 @@ export interface RuntimeHooks {
   revoked?(partitions: ReadonlyArray<{ topic: string; partition: number }>): void;
   /** A store was restored from its changelog. */
   restored?(event: { task: string; store: string; records: number; ms: number }): void;
+  /**
+   * KafkaRuntime only, once: the first commit carrying outputs completed; each start-up phase with
+   * its time from `start()`.
+   */
+  startup?(event: { phases: ReadonlyArray<{ phase: string; atMs: number }> }): void;
 }
 
 export interface CommonRuntimeOptions {
