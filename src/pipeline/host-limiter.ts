@@ -1,18 +1,30 @@
 /**
  * Politeness towards providers' servers: per remote host, at most `maxConcurrent` requests at once
  * and at most `ratePerSecond` request starts per second (a token bucket of one second's burst).
+ * Every request to a remote host goes through the limiter of its process: OAI-PMH listings and
+ * GetRecords (harvest processors), archive downloads, media fetches and link checks (the ports
+ * pass `gate` to the archive reader and the safe fetcher, which hold a request until its body ends).
  *
- * Across workers the budget is shared by division: each worker enforces `share` of the configured
- * limits, where share = (partitions of the requesting topics, tasks and fetch, this worker owns) /
- * (all their partitions), updated on every rebalance. A host's fetches spread over all partitions
- * (keys are record identifiers), so each worker's part of the traffic matches its part of the budget,
- * and the sum over workers does not exceed the limits, with no coordination service on the request
- * path. Two known excesses: a worker always may send one request at a time (so with more workers
- * owning such partitions than `maxConcurrent`, the sum exceeds it), and right after a rebalance a
- * worker whose share shrank finishes the requests it already started. (Partitioning by host instead would
- * put one big provider on a single worker and lose the parallelism a dataset needs.)
+ * Across workers the concurrency limit is held by shared slots, not by dividing it: a request first
+ * takes a turn in its own process, then one of the host's `maxConcurrent` slots in the database
+ * (`SharedSlots`, PostgreSQL advisory locks in `host-slots.ts`), held until the request ends. The sum
+ * over workers therefore never exceeds the limit, whatever the partition assignment, during a
+ * rebalance (a worker whose partitions moved may still finish requests it started: they keep their
+ * slots) and with a zombie worker (its slots are freed only when its database session ends). A
+ * division cannot do that: integer shares summing to at most the limit leave a worker with a share of
+ * 0 when workers (or partitions) outnumber the limit, and its records would wait forever; shares
+ * rounded up to 1 (as before) sum above the limit; and a share that shrinks on a rebalance cannot stop
+ * requests already in flight while the new owner starts its own ("peak concurrency 5 > 4" in CI).
+ *
+ * What stays divided is what needs no strictness: the local turn, `ceil(maxConcurrent × share)`, keeps
+ * one worker from holding every slot while another's records wait, and the rate, `ratePerSecond ×
+ * share` (fractional, no floor), splits the token bucket so the workers' rates sum to the limit
+ * exactly (each bucket holds at least one token, so the bursts may add up to one request per worker
+more). `share` is the worker's part of the partitions that make requests (`setShare`). Without
+ * shared slots (embedded mode: one process) the share is 1 and the local turn is the limit.
  */
 import { linkSignal } from '../steps/http/linked-signal.ts';
+import { once, type RequestGate } from '../steps/http/request-gate.ts';
 
 export interface HostLimits {
   maxConcurrent: number;
@@ -20,6 +32,13 @@ export interface HostLimits {
 }
 
 export const DEFAULT_HOST_LIMITS: HostLimits = { maxConcurrent: 32, ratePerSecond: 1000 };
+
+/** Slots shared by every worker: at most `limit` held for one host at any time, over all processes. */
+export interface SharedSlots {
+  /** Resolves with the release of one of `host`'s `limit` slots; waits while all are held. */
+  acquire(host: string, limit: number, signal?: AbortSignal): Promise<() => void>;
+  close(): Promise<void>;
+}
 
 interface HostState {
   active: number;
@@ -36,32 +55,65 @@ export class HostLimiter {
   constructor(
     private readonly limits: HostLimits = DEFAULT_HOST_LIMITS,
     private readonly perHost: Record<string, Partial<HostLimits>> = {},
+    private readonly shared?: SharedSlots,
   ) {}
 
-  /** This worker's part of every host's budget (0 < share ≤ 1). */
+  /** This worker's part of every host's rate and of its local turns (0 ≤ share ≤ 1). */
   setShare(share: number): void {
-    this.share = Math.min(1, Math.max(share, 1e-6));
+    this.share = Math.min(1, Math.max(share, 0));
     for (const host of this.hosts.keys()) this.pump(host);
   }
 
+  /** The configured limits of a host (all workers together). */
+  configuredFor(host: string): HostLimits {
+    return { ...this.limits, ...this.perHost[host] };
+  }
+
+  /** What this process enforces locally: its turns (see the class comment) and its part of the rate. */
   limitsFor(host: string): HostLimits {
-    const l = { ...this.limits, ...this.perHost[host] };
+    const l = this.configuredFor(host);
     return {
-      maxConcurrent: Math.max(1, Math.floor(l.maxConcurrent * this.share)),
-      ratePerSecond: Math.max(0.1, l.ratePerSecond * this.share),
+      maxConcurrent: this.shared ? Math.max(1, Math.ceil(l.maxConcurrent * this.share)) : l.maxConcurrent,
+      ratePerSecond: l.ratePerSecond * this.share,
     };
+  }
+
+  /** The gate the steps' fetchers take (`RequestGate`): `acquire` for a URL. */
+  readonly gate: RequestGate = (url, signal) => this.acquire(url, signal);
+
+  /**
+   * Waits for a request to `urlOrHost` (a URL or a host name) to be allowed; resolves with its
+   * release, to be called when the request has ended. Rejects with the signal's reason on abort.
+   */
+  async acquire(urlOrHost: string, signal?: AbortSignal): Promise<() => void> {
+    const host = hostOf(urlOrHost);
+    await this.takeTurn(host, signal);
+    const endTurn = () => {
+      const s = this.hosts.get(host)!;
+      s.active--;
+      this.pump(host);
+    };
+    if (!this.shared) return once(endTurn);
+    let releaseSlot: () => void;
+    try {
+      releaseSlot = await this.shared.acquire(host, this.configuredFor(host).maxConcurrent, signal);
+    } catch (err) {
+      endTurn();
+      throw err;
+    }
+    return once(() => {
+      releaseSlot();
+      endTurn();
+    });
   }
 
   /** Runs `fn` when the host's budget allows; `url` or a host name identifies the host. */
   async run<T>(urlOrHost: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const host = hostOf(urlOrHost);
-    await this.acquire(host, signal);
+    const release = await this.acquire(urlOrHost, signal);
     try {
       return await fn();
     } finally {
-      const s = this.hosts.get(host)!;
-      s.active--;
-      this.pump(host);
+      release();
     }
   }
 
@@ -74,7 +126,7 @@ export class HostLimiter {
     return s;
   }
 
-  private acquire(host: string, signal?: AbortSignal): Promise<void> {
+  private takeTurn(host: string, signal?: AbortSignal): Promise<void> {
     const s = this.state(host);
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
@@ -101,14 +153,17 @@ export class HostLimiter {
     if (!s) return;
     const limits = this.limitsFor(host);
     const now = Date.now();
-    s.tokens = Math.min(limits.ratePerSecond, s.tokens + ((now - s.refilledAt) / 1000) * limits.ratePerSecond);
+    // One second's burst, and at least one token (a share below 1 request/s still gets its turn).
+    const burst = Math.max(1, limits.ratePerSecond);
+    s.tokens = Math.min(burst, s.tokens + ((now - s.refilledAt) / 1000) * limits.ratePerSecond);
     s.refilledAt = now;
     while (s.waiters.length > 0 && s.active < limits.maxConcurrent && s.tokens >= 1) {
       s.tokens -= 1;
       s.active++;
       s.waiters.shift()!();
     }
-    if (s.waiters.length > 0 && s.active < limits.maxConcurrent && !s.timer) {
+    // A share of 0 (no partition that makes requests) refills nothing: the next setShare pumps.
+    if (s.waiters.length > 0 && s.active < limits.maxConcurrent && !s.timer && limits.ratePerSecond > 0) {
       const waitMs = Math.ceil(((1 - s.tokens) / limits.ratePerSecond) * 1000);
       s.timer = setTimeout(
         () => {

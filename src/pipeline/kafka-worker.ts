@@ -12,6 +12,7 @@ import type { Db } from '../store/db.ts';
 import { PipelineStore } from '../store/pipeline-store.ts';
 import { DEFAULT_PIPELINE_OPTIONS, type PipelineContext, type PipelineOptions } from './context.ts';
 import { HostLimiter, type HostLimits } from './host-limiter.ts';
+import { PgHostSlots } from './host-slots.ts';
 import type { MetisPorts } from './ports/port-types.ts';
 import { TaskCache } from './task-cache.ts';
 import { TaskSlots } from './task-slots.ts';
@@ -77,16 +78,17 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
   const instanceId = opts.instanceId ?? randomUUID();
   const topics = pipelineTopics(opts.topicPrefix ?? 'metis');
   const partitions = opts.partitions ?? 6;
-  const limiter = new HostLimiter(opts.hostLimits);
-  // Each worker enforces its share of every host's budget: the share of the partitions that make
-  // requests to providers (tasks: listing; fetch: GetRecord) it owns, updated as soon as partitions
-  // are assigned or revoked (a timer would leave a window in which two workers both used the whole
-  // budget). Cooperative rebalancing revokes before it reassigns, so the shares of all workers never
-  // add up to more than 1. Counting the tasks topic matters: a worker that lists but owns no fetch
-  // partition used to keep its last share (often 1) while another worker had every fetch partition.
-  const requesting = new Set([topics.tasks, topics.fetch]);
+  // Every host's concurrency limit holds across workers through slots shared in the database
+  // (host-slots.ts); each worker's rate and local turns are its share of the partitions that make
+  // requests to remote hosts (tasks: listing, archive download; fetch: GetRecord; media; link
+  // check), updated as soon as partitions are assigned or revoked (host-limiter.ts says why).
+  const slots = opts.db.openSession ? new PgHostSlots(opts.db, applicationId, logger) : undefined;
+  const limiter = new HostLimiter(opts.hostLimits, undefined, slots);
+  opts.ports.gateRequests?.(limiter.gate);
+  const requesting = new Set([topics.tasks, topics.fetch, topics.step('media'), topics.step('linkcheck')]);
   const owned = new Set<string>();
   const updateShare = () => limiter.setShare(owned.size / (requesting.size * partitions));
+  updateShare();
   const ctx: PipelineContext = {
     store,
     tasks,
@@ -207,6 +209,7 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
         tasks.stop();
         await runtime.stop();
         await done.catch(() => undefined);
+        await slots?.close();
       })();
       return stopped;
     },

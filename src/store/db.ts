@@ -26,6 +26,16 @@ export interface Db extends Queryable {
   /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * A connection of its own, outside the pool, for state that lives as long as a session (advisory
+   * locks). PostgreSQL only. `broken` tells when the server dropped it: its session state is gone.
+   */
+  openSession?(): Promise<DbSession>;
+}
+
+export interface DbSession extends Queryable {
+  readonly broken: boolean;
+  close(): Promise<void>;
 }
 
 export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/metis_streams';
@@ -75,6 +85,23 @@ export function connectPg(url: string = DEFAULT_PG_URL, opts: { max?: number } =
     close() {
       closed ??= pool.end();
       return closed;
+    },
+    async openSession() {
+      const client = new pg.Client({ connectionString: url });
+      let broken = false;
+      client.on('error', () => (broken = true));
+      client.on('end', () => (broken = true));
+      await client.connect();
+      return {
+        get broken() {
+          return broken;
+        },
+        async query<R>(text: string, params?: unknown[]) {
+          const r = await client.query(text, params as unknown[]);
+          return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+        },
+        close: () => client.end().catch(() => undefined),
+      };
     },
   };
 }

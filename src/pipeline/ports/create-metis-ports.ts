@@ -26,6 +26,7 @@ import { buildLateSteps, type LateSteps } from './late-step-ports.ts';
 import { StepPool } from '../step-pool.ts';
 import { CPU_STEPS, CpuSteps } from '../cpu-steps.ts';
 import { errorMessage, isMetisError } from '../../errors/index.ts';
+import type { RequestGate } from '../../steps/http/request-gate.ts';
 
 export interface MetisConfig {
   db: Db;
@@ -93,6 +94,10 @@ export interface MetisPortsHandle {
 }
 
 export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsHandle> {
+  // Archive downloads, media fetches and link checks wait for the runtime's gate (its HostLimiter,
+  // set with `gateRequests` when the runtime starts; none before).
+  let gate: RequestGate | undefined;
+  const lateGate: RequestGate = (url, signal) => (gate ? gate(url, signal) : Promise.resolve(() => {}));
   const oaiClient: OaiClient = createOaiClient({
     retries: 3,
     retryDelayMs: 1000,
@@ -100,9 +105,11 @@ export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsH
     redirectPolicy: { allowLoopback: config.allowLoopback },
     ...config.oai,
   });
-  const harvest: { oai: OaiPort; archive: ArchivePort } = buildHarvestPorts(oaiClient, {
-    allowLoopback: config.allowLoopback,
-  });
+  const harvest: { oai: OaiPort; archive: ArchivePort } = buildHarvestPorts(
+    oaiClient,
+    { allowLoopback: config.allowLoopback },
+    lateGate,
+  );
   const cpuConfig = {
     schemaLocation: config.schemaLocation,
     cacheDir: config.cacheDir,
@@ -114,7 +121,7 @@ export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsH
   const cpu = new CpuSteps(cpuConfig);
 
   // Loopback only: the permission never opens private or link-local ranges.
-  const fetchPolicy = { allowLoopback: config.allowLoopback };
+  const fetchPolicy = { allowLoopback: config.allowLoopback, gate: lateGate };
   let media: MediaProcessor | undefined;
   const entityClient: EntityClient | Promise<EntityClient> = config.entityApi
     ? new EntityApiClient({
@@ -127,7 +134,7 @@ export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsH
     ? new HttpDereferenceClient({ url: config.dereferenceUrl })
     : undefined;
   let enricher: Promise<RecordStep> | undefined;
-  const late: LateSteps = await buildLateSteps(config);
+  const late: LateSteps = await buildLateSteps({ ...config, gate: lateGate });
 
   /** Per-task steps (they depend on the task's dataset and parameters). */
   const perTask = new LRUCache<string, Promise<RecordStep>>({ max: 256 });
@@ -191,7 +198,14 @@ export async function createMetisPorts(config: MetisConfig): Promise<MetisPortsH
   const depublish: DepublishPort = late.depublish;
 
   return {
-    ports: { ...harvest, steps, depublish },
+    ports: {
+      ...harvest,
+      steps,
+      depublish,
+      gateRequests(g) {
+        gate = g;
+      },
+    },
     async close() {
       // The built-in entity store migrates in the background: let it finish before the database closes.
       await Promise.resolve(entityClient).catch(() => undefined);

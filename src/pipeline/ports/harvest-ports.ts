@@ -9,6 +9,7 @@ import { decodeRecordBytes } from '../../edm/encoding.ts';
 import { XmlParseError } from '../../edm/xml-tree.ts';
 import type { OaiClient } from '../../steps/harvest/oai/oai-client.ts';
 import type { AddressPolicy } from '../../steps/http/address-policy.ts';
+import type { RequestGate } from '../../steps/http/request-gate.ts';
 import type { StepOutcome } from '../../steps/outcome.ts';
 import type { ArchivePort, OaiPort } from './port-types.ts';
 
@@ -18,10 +19,14 @@ function asRecord(outcome: StepOutcome): Awaited<ReturnType<OaiPort['getRecord']
   return outcome.messages.length > 0 ? { content: outcome.content, messages: outcome.messages } : { content: outcome.content };
 }
 
-/** `redirectPolicy`: where an archive download's redirect to another host may go. */
+/**
+ * `redirectPolicy`: where an archive download's redirect to another host may go; `gate`: politeness
+ * towards the archive's host (OAI requests are gated by the processors that make them).
+ */
 export function buildHarvestPorts(
   client: OaiClient,
   redirectPolicy: AddressPolicy = {},
+  gate?: RequestGate,
 ): { oai: OaiPort; archive: ArchivePort } {
   const oai: OaiPort = {
     async listPage(source, token, signal, progress) {
@@ -62,7 +67,7 @@ export function buildHarvestPorts(
   const archive: ArchivePort = {
     async *entries(url, signal) {
       const source = /^https?:/i.test(url) ? { url } : { path: url.startsWith('file:') ? fileURLToPath(url) : url };
-      for await (const r of harvestArchive(source, { signal, redirectPolicy })) {
+      for await (const r of harvestArchive(source, { signal, redirectPolicy, gate })) {
         if (r.error) {
           yield { path: r.path, error: { code: r.error.code, message: r.error.message } };
           continue;

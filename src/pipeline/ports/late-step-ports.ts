@@ -15,6 +15,7 @@ import { isDbRefusal, sqlState } from '../../store/safe-values.ts';
 import type { TaskRow } from '../../store/pipeline-store.ts';
 import type { StepName } from '../../model/index.ts';
 import type { DepublishPort, RecordStep } from './port-types.ts';
+import type { RequestGate } from '../../steps/http/request-gate.ts';
 
 export interface LateSteps {
   forTask(task: TaskRow, step: StepName): Promise<RecordStep>;
@@ -108,6 +109,8 @@ export async function buildLateSteps(config: {
   db: Db;
   allowLoopback: boolean;
   indexRetry?: IndexRetry;
+  /** Politeness towards the hosts link checks reach (the runtime's HostLimiter). */
+  gate?: RequestGate;
 }): Promise<LateSteps> {
   const published = await openPublishedStore(config.db);
   const normalize = createNormalizer();
@@ -139,7 +142,7 @@ export async function buildLateSteps(config: {
             );
         }
         case 'linkcheck': {
-          const check = (linkChecker ??= createLinkChecker({ fetchPolicy: { allowLoopback: config.allowLoopback } }));
+          const check = (linkChecker ??= createLinkChecker({ fetchPolicy: { allowLoopback: config.allowLoopback, gate: config.gate } }));
           return async (r) => check(r);
         }
         default:

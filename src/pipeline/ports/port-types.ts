@@ -8,6 +8,7 @@ import type { StepMessage, StepOutcome } from '../../steps/outcome.ts';
 import type { ListingProgress } from '../../steps/harvest/oai/oai-client.ts';
 import type { StepName } from '../../model/index.ts';
 import type { TaskRow } from '../../store/pipeline-store.ts';
+import type { RequestGate } from '../../steps/http/request-gate.ts';
 
 export interface OaiSourceSpec {
   url: string;
@@ -92,4 +93,9 @@ export interface MetisPorts {
   archive: ArchivePort;
   steps: StepPort;
   depublish: DepublishPort;
+  /**
+   * Sends every request the ports make to a remote host (archive downloads, media, link checks)
+   * through `gate` from now on (the runtime's HostLimiter; OAI requests are gated by the processors).
+   */
+  gateRequests?(gate: RequestGate): void;
 }

@@ -20,6 +20,7 @@ import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { hostMatches, isAddressAllowed, type AddressPolicy } from './address-policy.ts';
 import { checkedLookup } from './checked-lookup.ts';
+import { once, type RequestGate } from './request-gate.ts';
 import { errors, RecordError } from '../../errors/index.ts';
 
 export interface FetchPolicy extends AddressPolicy {
@@ -50,6 +51,11 @@ export interface FetchPolicy extends AddressPolicy {
   maxBytes?: number;
   /** User-Agent header sent. */
   userAgent?: string;
+  /**
+   * Politeness: each `open` waits for the gate of its first URL's host and holds it (redirects
+   * included) until the response body is consumed, dropped or fails, or the request fails.
+   */
+  gate?: RequestGate;
 }
 
 /** Why a fetch failed; `code` is stable, the message names the URL. */
@@ -129,7 +135,7 @@ export interface SafeFetcher {
   /** `open` + `readAll`. */
   fetchBytes(url: string, options?: OpenOptions): Promise<{ response: OpenResponse; body: Buffer }>;
   /** The policy in force, defaults filled in. */
-  readonly policy: Readonly<Required<Omit<FetchPolicy, 'allowedHosts' | 'deniedHosts' | 'userAgent'>>> & FetchPolicy;
+  readonly policy: Readonly<Required<Omit<FetchPolicy, 'allowedHosts' | 'deniedHosts' | 'userAgent' | 'gate'>>> & FetchPolicy;
   /** Closes pooled connections. Idempotent. */
   close(): Promise<void>;
 }
@@ -187,6 +193,10 @@ export function createSafeFetcher(policy: FetchPolicy = {}): SafeFetcher {
 
   async function open(rawUrl: string, options: OpenOptions = {}): Promise<OpenResponse> {
     if (closed) throw errors.INTERNAL({ detail: 'SafeFetcher is closed' });
+    // A refused URL or a host in cool-down fails at once, without waiting for the host's turn; the
+    // deadline starts when the turn comes.
+    if (full.gate) breaker.check(checkUrl(rawUrl).host, rawUrl);
+    const release = full.gate ? once(await full.gate(rawUrl, options.signal)) : undefined;
     const deadline = AbortSignal.timeout(full.totalTimeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
     const maxRedirects = options.maxRedirects ?? full.maxRedirects;
@@ -194,6 +204,28 @@ export function createSafeFetcher(policy: FetchPolicy = {}): SafeFetcher {
       ...(full.userAgent ? { 'user-agent': full.userAgent } : {}),
       ...options.headers,
     };
+    try {
+      const response = await follow(rawUrl, options, signal, deadline, headers, maxRedirects);
+      // The request ends with its body: read to the end, dropped, cut by a deadline or the byte cap.
+      if (release) {
+        response.body.once('close', release);
+        if (response.body.destroyed) release();
+      }
+      return response;
+    } catch (err) {
+      release?.();
+      throw err;
+    }
+  }
+
+  async function follow(
+    rawUrl: string,
+    options: OpenOptions,
+    signal: AbortSignal,
+    deadline: AbortSignal,
+    headers: Record<string, string>,
+    maxRedirects: number,
+  ): Promise<OpenResponse> {
     let current = rawUrl;
     for (let hop = 0; ; hop++) {
       const url = checkUrl(current);

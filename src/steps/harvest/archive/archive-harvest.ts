@@ -37,6 +37,7 @@ import { chunks, detect, head, isTarHeader, nextZipEntry, peek } from './archive
 import { openSource, TempDir, type ArchiveBlob, type ArchiveSource } from './archive-source.ts';
 import type { Dispatcher } from 'undici';
 import type { AddressPolicy } from '../../http/address-policy.ts';
+import type { RequestGate } from '../../http/request-gate.ts';
 
 export type { ArchiveSource } from './archive-source.ts';
 
@@ -60,6 +61,8 @@ export interface ArchiveHarvestOptions {
   /** Where a download's redirect to another host may go (default: public addresses only). */
   redirectPolicy?: AddressPolicy;
   signal?: AbortSignal;
+  /** Politeness towards the archive's host (`SourceOptions.gate`). */
+  gate?: RequestGate;
   /** Told about entries left out for a reason worth logging (a nested "archive" that is not one). */
   onWarning?: (message: string) => void;
 }
@@ -109,6 +112,7 @@ export class ArchiveHarvest implements AsyncIterable<ArchiveRecord> {
         dispatcher: this.options.dispatcher,
         redirectPolicy: this.options.redirectPolicy,
         signal: this.options.signal,
+        gate: this.options.gate,
       });
       for await (const record of this.walk(blob, '', 0, true)) {
         this.stats.records++;

@@ -13,6 +13,7 @@ import { isIP } from 'node:net';
 import { Agent, request, type Dispatcher } from 'undici';
 import { errors, TaskError } from '../../../errors/index.ts';
 import { isAddressAllowed, type AddressPolicy } from '../../http/address-policy.ts';
+import type { RequestGate } from '../../http/request-gate.ts';
 import { checkedLookup } from '../../http/checked-lookup.ts';
 
 export type ArchiveSource =
@@ -37,6 +38,8 @@ export interface SourceOptions {
    */
   redirectPolicy?: AddressPolicy;
   signal?: AbortSignal;
+  /** Politeness: the download (all its redirects and its body) holds one request of the host's budget. */
+  gate?: RequestGate;
 }
 
 /** A temp directory removed by `dispose()`; created lazily. */
@@ -81,8 +84,13 @@ export async function openSource(source: ArchiveSource, temp: TempDir, opts: Sou
   if (protocol !== 'http' && protocol !== 'https') throw errors.ARCHIVE_PROTOCOL({ protocol });
   const name = decodeURIComponent(url.pathname.split('/').pop() || 'download');
   const file = await temp.file('download');
-  const size = await download(url, file, opts);
-  return { name, file, size };
+  const release = await opts.gate?.(url.href, opts.signal);
+  try {
+    const size = await download(url, file, opts);
+    return { name, file, size };
+  } finally {
+    release?.();
+  }
 }
 
 async function localFile(path: string, max: number): Promise<ArchiveBlob> {
