@@ -366,7 +366,13 @@ export class FetchProcessor implements Processor<string, FetchCommand, string, u
   async process(record: StreamRecord<string, FetchCommand>, ctx: RecordContext<string, unknown>): Promise<void> {
     const cmd = record.value;
     const task = await this.p.tasks.get(cmd.taskId);
-    if (!task || (await this.p.tasks.isStopped(cmd.taskId))) return;
+    if (!task) return;
+    if (await this.p.tasks.isStopped(cmd.taskId)) {
+      // Skipped: counted as cancelled, as a step does (a seed execution gets its exception row).
+      const skipped = { status: 'cancelled' as const, recordId: cmd.identifier, messages: [], content: null };
+      emit(ctx, ROUTE.outcomes, cmd.identifier, { kind: 'record', taskId: cmd.taskId, step: 'harvest', terminal: true, ...skipped });
+      return;
+    }
     const source = task.spec.source;
     if (source.type !== 'oai') return;
     let result: Awaited<ReturnType<typeof this.p.ports.oai.getRecord>>;

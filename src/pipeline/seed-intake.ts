@@ -8,7 +8,10 @@
  *     `enrichment_topology`, `media_topology`, `indexing_topology`: the row is one record for that
  *     step; rows of one (dataset, execution, step) form one task.
  * Results land in the seed's `record_execution_result` / `record_execution_exception` (see the
- * store), and `DROPPED` or `FAILED` in `execution_status` cancels the task.
+ * store). `DROPPED` or `FAILED` in `execution_status` cancels the execution's tasks, and every record
+ * skipped for it (a row arriving after it, a record of a harvest still in flight, a step's record)
+ * gets the seed's exception row `TaskDroppedException` / "Task was dropped by user". A per-record
+ * task completes when every row of its execution inserted so far has its result.
  */
 import type { Processor, RecordContext, StreamRecord } from '../engine/index.ts';
 import { decodeRecordExecutionEvent, DebeziumEventError, type RecordExecution, type RecordExecutionKey } from './debezium-event.ts';
@@ -99,6 +102,15 @@ export class SeedIntakeProcessor implements Processor<Buffer | null, Buffer | nu
     }
     const origin = { kind: 'seed' as const, datasetId: key.dataset_id, executionId: key.execution_id, executionName: value.execution_name };
     const task = await this.p.store.createTask(plan.spec, { taskId: plan.taskId, origin });
+    // As the seed does before each record: an execution DROPPED (or FAILED) in execution_status
+    // skips the row with the seed's exception row ("Task was dropped by user"), and its tasks end.
+    if (await this.p.store.seedExecutionDropped(key.execution_id)) {
+      await this.p.store.cancelDroppedSeedTasks();
+      this.p.tasks.noteState(task.taskId, 'cancelled');
+      const skipped = { status: 'cancelled' as const, recordId: key.record_id, messages: [], content: null };
+      emit(ctx, ROUTE.outcomes, key.record_id, { kind: 'record', taskId: task.taskId, step: plan.step ?? 'harvest', terminal: true, ...skipped });
+      return;
+    }
     if (!plan.step) {
       emit(ctx, ROUTE.tasks, task.taskId, { type: 'start', taskId: task.taskId } satisfies TaskCommand);
       return;
@@ -112,6 +124,9 @@ export class SeedIntakeProcessor implements Processor<Buffer | null, Buffer | nu
       return;
     }
     if (task.state === 'queued') await this.p.store.transition(task.taskId, 'processing');
+    // A per-record task has no listing: it expects the rows inserted so far and completes when each
+    // has its result (before the record goes on, so its outcome is counted against this total).
+    await this.p.store.expectSeedRows(task.taskId, origin);
     const envelope: Envelope = { taskId: task.taskId, datasetId: task.datasetId, recordId: key.record_id, plan: task.plan, stepIndex: 0, content: value.record_data, sourceId: key.record_id };
     emit(ctx, ROUTE.admit, key.record_id, envelope);
   }

@@ -78,7 +78,7 @@ export function buildPipelineTopology(p: PipelineContext): Topology {
   if (p.seedTopic) {
     t.addSource('seed-rows', { topics: p.seedTopic });
     t.addProcessor('seed-intake', { supplier: () => new SeedIntakeProcessor(p), parents: ['seed-rows'] });
-    routes('seed-intake', ['tasks', 'admit']);
+    routes('seed-intake', ['tasks', 'admit', 'outcomes']);
   }
 
   t.addSource('dead-letters', { topics: topics.dlq });

@@ -62,6 +62,12 @@ export class PipelineStore {
   // ---- the exactly-once sink ----
   loadOffset(...a: Args<OutcomeWriter['loadOffset']>) {
     return this.outcomes.loadOffset(...a);
+  seedExecutionDropped(...a: Args<TaskRepository['seedExecutionDropped']>) {
+    return this.tasks.seedExecutionDropped(...a);
+  }
+  expectSeedRows(...a: Args<TaskRepository['expectSeedRows']>) {
+    return this.tasks.expectSeedRows(...a);
+  }
   }
   applyOutcomes(...a: Args<OutcomeWriter['applyOutcomes']>) {
     return this.outcomes.applyOutcomes(...a);

@@ -88,6 +88,17 @@ export class TaskRepository {
     return r.rowCount;
   }
 
+  /** Seed compatibility: whether the seed's execution_status drops (DROPPED or FAILED) an execution. */
+  async seedExecutionDropped(executionId: string): Promise<boolean> {
+    const r = await this.db.query<{ dropped: boolean }>(SQL.seedExecutionDropped, [executionId]);
+    return r.rows[0]?.dropped === true;
+  }
+
+  /** Seed compatibility: a per-record seed task expects the record_execution rows of its execution so far. */
+  async expectSeedRows(taskId: string, origin: { datasetId: string; executionId: string; executionName: string }): Promise<void> {
+    await this.db.query(SQL.expectSeedRows, [taskId, origin.datasetId, origin.executionId, origin.executionName]);
+  }
+
   // ---- inside the outcome sink's transaction ----
 
   /** The listing's estimate of a task's size (until its listing is done). */

@@ -2,7 +2,8 @@
  * The seed's intake through Kafka Connect + Debezium into a pipeline worker process: rows inserted
  * into `record_execution` (validation_topology with fixture records, one oai_topology row with an OAI
  * endpoint) are processed, results land in `record_execution_result` / `record_execution_exception`,
- * and `execution_status = 'DROPPED'` cancels an execution.
+ * a per-record execution's task completes, and `execution_status = 'DROPPED'` cancels an execution
+ * and writes the seed's exception row for every record it skips.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,6 +63,23 @@ test('record_execution rows reach the pipeline through Debezium; results land in
     const bad = await tdb.db.query<{ record_id: string; exception_content: string }>(`SELECT record_id, exception_content FROM record_execution_exception WHERE execution_id = 'exec-val'`);
     assert.deepEqual(bad.rows.map((r) => r.record_id), ['rec-broken']);
     assert.ok(bad.rows[0].exception_content.length > 0);
+    // The per-record task completes once every row of its execution has its result.
+    const valTask = await until('the validation task to complete', async () => {
+      const t = await store.getTask('seed-ds1-exec-val-validation_topology');
+      return t?.state === 'completed' ? t : undefined;
+    }, 60_000, 250);
+    assert.equal(valTask.state, 'completed');
+
+    // Rows of an execution already DROPPED: each skipped with the seed's exception row, the task cancelled.
+    await tdb.db.query(`INSERT INTO execution_status (execution_id, status) VALUES ('exec-val-dropped', 'DROPPED')`);
+    for (let i = 0; i < 2; i++) await tdb.db.query(insert, ['ds1', 'exec-val-dropped', 'validation_topology', `rec-${i}`, valid[i], '{}']);
+    const droppedRows = await until('exception rows of the dropped rows', async () => {
+      const r = await tdb.db.query<{ record_id: string; exception_name: string; exception_content: string }>(`SELECT record_id, exception_name, exception_content FROM record_execution_exception WHERE execution_id = 'exec-val-dropped' ORDER BY record_id`);
+      return r.rows.length >= 2 ? r.rows : undefined;
+    }, 120_000, 250);
+    assert.deepEqual(droppedRows, [0, 1].map((i) => ({ record_id: `rec-${i}`, exception_name: 'TaskDroppedException', exception_content: 'Task was dropped by user' })));
+    assert.equal((await tdb.db.query(`SELECT 1 FROM record_execution_result WHERE execution_id = 'exec-val-dropped'`)).rowCount, 0);
+    assert.equal((await store.getTask('seed-ds1-exec-val-dropped-validation_topology'))?.state, 'cancelled');
 
     // The OAI execution harvested the endpoint: one result per record (the demo's no-about records fail).
     await until('the OAI execution', async () => {
@@ -88,6 +106,14 @@ test('record_execution rows reach the pipeline through Debezium; results land in
       return Date.now() - last.at > 3000 ? true : undefined;
     }, 60_000, 200);
     assert.ok(slow.stats.requests < 300, `the dropped execution stopped (${slow.stats.requests} requests)`);
+    // Records it had listed but not harvested when it was dropped: the seed's exception row each;
+    // every record it asked the server for has a result or an exception row.
+    const ended = await tdb.db.query<{ exception_name: string | null }>(
+      `SELECT NULL AS exception_name FROM record_execution_result WHERE execution_id = 'exec-drop'
+       UNION ALL SELECT exception_name FROM record_execution_exception WHERE execution_id = 'exec-drop'`,
+    );
+    assert.ok(ended.rows.some((r) => r.exception_name === 'TaskDroppedException'), 'skipped records have exception rows');
+    assert.ok(ended.rows.length >= (slow.stats.byVerb.GetRecord ?? 0), `${ended.rows.length} rows for ${slow.stats.byVerb.GetRecord} GetRecords`);
   } finally {
     await worker.kill('SIGTERM');
     if (registered) await fetch(`${KAFKA_CONNECT_URL}/connectors/${name}`, { method: 'DELETE' }).catch(() => undefined);

@@ -25,6 +25,18 @@ export const cancelDroppedSeedTasks = `UPDATE task SET state = 'cancelled', reas
   WHERE task.origin->>'executionId' = es.execution_id AND es.status IN ('DROPPED', 'FAILED')
     AND task.state IN ('queued', 'harvesting', 'processing')`;
 
+/** $1 execution_id: whether the seed's execution_status says DROPPED or FAILED for it (the seed asks before each record). */
+export const seedExecutionDropped = `SELECT EXISTS (SELECT 1 FROM execution_status WHERE execution_id = $1 AND status IN ('DROPPED', 'FAILED')) AS dropped`;
+
+/**
+ * $1 task_id, $2 dataset_id, $3 execution_id, $4 execution_name: a per-record seed task expects every
+ * record_execution row of its execution inserted so far (never fewer than before), so it completes
+ * when each has its result; a row inserted later raises the count again.
+ */
+export const expectSeedRows = `UPDATE task SET listing_done = true, expected_total = GREATEST(COALESCE(expected_total, 0),
+    (SELECT count(*)::int FROM record_execution WHERE dataset_id = $2 AND execution_id = $3 AND execution_name = $4))
+  WHERE task_id = $1`;
+
 /** $1 task_id, $2 expected total: the listing's estimate, until the listing is done. */
 export const setExpected = 'UPDATE task SET expected_total = $2 WHERE task_id = $1 AND NOT listing_done';
 
