@@ -10,6 +10,7 @@ import { migrate } from './migrate.ts';
 import { OutcomeWriter } from './outcome-writer.ts';
 import { PayloadStore } from './payload-store.ts';
 import { pipelineMigrations } from './pipeline-schema.ts';
+import * as RESUME from './sql/resume.sql.ts';
 import { SeedResults } from './seed-results.ts';
 import { TaskReports } from './task-reports.ts';
 import { TaskRepository } from './task-repository.ts';
@@ -39,6 +40,12 @@ export class PipelineStore {
     await migrate(this.db, pipelineMigrations);
   }
 
+  /** Resuming `taskId`: the source ids of its records that already reached a final outcome. */
+  async finishedSources(taskId: string, lastStep: string): Promise<Set<string>> {
+    const r = await this.db.query<{ source_id: string }>(RESUME.finishedSources, [taskId, lastStep]);
+    return new Set(r.rows.map((x) => x.source_id));
+  }
+
   // ---- tasks ----
   createTask(...a: Args<TaskRepository['createTask']>) {
     return this.tasks.createTask(...a);
@@ -55,6 +62,12 @@ export class PipelineStore {
   transition(...a: Args<TaskRepository['transition']>) {
     return this.tasks.transition(...a);
   }
+  seedExecutionDropped(...a: Args<TaskRepository['seedExecutionDropped']>) {
+    return this.tasks.seedExecutionDropped(...a);
+  }
+  expectSeedRows(...a: Args<TaskRepository['expectSeedRows']>) {
+    return this.tasks.expectSeedRows(...a);
+  }
   cancelDroppedSeedTasks() {
     return this.tasks.cancelDroppedSeedTasks();
   }
@@ -62,12 +75,6 @@ export class PipelineStore {
   // ---- the exactly-once sink ----
   loadOffset(...a: Args<OutcomeWriter['loadOffset']>) {
     return this.outcomes.loadOffset(...a);
-  seedExecutionDropped(...a: Args<TaskRepository['seedExecutionDropped']>) {
-    return this.tasks.seedExecutionDropped(...a);
-  }
-  expectSeedRows(...a: Args<TaskRepository['expectSeedRows']>) {
-    return this.tasks.expectSeedRows(...a);
-  }
   }
   applyOutcomes(...a: Args<OutcomeWriter['applyOutcomes']>) {
     return this.outcomes.applyOutcomes(...a);
