@@ -33,6 +33,7 @@ import { requireKafka, requirePostgres, uniqueName } from '../support/services.t
 import { createTestDatabase } from '../support/pg.ts';
 import { startOwnConnect, type OwnConnect } from '../support/own-connect.ts';
 import { describeDuplicates, readCommitted, scanOutcomes } from '../support/outcome-duplicates.ts';
+import { absorbedReplays, endWorkers } from '../support/worker-logs.ts';
 import { diffResults, errorGroups, progressCounts, resultRows, spawnWorker, until } from '../support/pipeline-harness.ts';
 
 const N = Number(process.env.FAULT_CONNECT_RECORDS ?? 200);
@@ -135,7 +136,7 @@ test(`Kafka Connect SIGKILLed during a ${N}-row seed intake: every seeded record
     await until('every redelivered change event to be dropped', () => (droppedLines() >= redelivered ? true : undefined), 120_000, 250).catch(() => undefined);
     const dropped = droppedLines();
     assert.equal(dropped, redelivered, `the intake dropped ${dropped} redelivered inputs, Debezium sent ${redelivered} change events again`);
-    assert.equal(worker.output().match(/sink absorbed replayed outcomes/g)?.length ?? 0, 0, 'the sink absorbed replayed outcomes');
+    assert.equal(absorbedReplays([worker]), 0, 'the sink absorbed replayed outcomes');
 
     console.log(
       `# ${N} seed rows; Connect SIGKILLed at ${atKill} results, down ${((startAt - killedAt) / 1000).toFixed(1)} s (${N - half} rows inserted meanwhile), ` +
@@ -143,11 +144,8 @@ test(`Kafka Connect SIGKILLed during a ${N}-row seed intake: every seeded record
         `${redelivered} change events sent twice by Debezium, ${dropped} dropped by the intake; ${got.size} rows equal to the fault-free intake, ${scans.join(' + ')} outcome events, 0 duplicated`,
     );
   } finally {
-    if (process.env.PIPELINE_DEBUG_DIR) {
-      writeFileSync(join(process.env.PIPELINE_DEBUG_DIR, `${worker.id}-${worker.proc.pid}.log`), worker.output());
-      if (connect) writeFileSync(join(process.env.PIPELINE_DEBUG_DIR, 'connect.log'), readFileSync(join(connect.dir, 'connect.log')));
-    }
-    await worker.kill('SIGTERM');
+    if (process.env.PIPELINE_DEBUG_DIR && connect) writeFileSync(join(process.env.PIPELINE_DEBUG_DIR, 'connect.log'), readFileSync(join(connect.dir, 'connect.log')));
+    await endWorkers([worker]);
     if (connect) {
       await fetch(`${connect.url}/connectors/${name}`, { method: 'DELETE' }).catch(() => undefined);
       await connect.destroy();

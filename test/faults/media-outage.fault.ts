@@ -17,7 +17,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TaskSpecInput } from '../../src/model/index.ts';
@@ -25,6 +25,7 @@ import { requireKafka, requirePostgres, uniqueName } from '../support/services.t
 import { createTestDatabase } from '../support/pg.ts';
 import { startDemoServersProcess } from '../support/demo-servers-process.ts';
 import { describeDuplicates, scanOutcomes } from '../support/outcome-duplicates.ts';
+import { absorbedReplays, endWorkers } from '../support/worker-logs.ts';
 import { killAndRecover, watchGroup } from '../support/group-watch.ts';
 import { faultFreeRun } from '../support/fault-free-run.ts';
 import { demoExpectations, diffResults, errorGroups, kafkaService, progressCounts, resultRows, spawnWorker, until, type ResultRow, type WorkerProcess } from '../support/pipeline-harness.ts';
@@ -93,7 +94,7 @@ test(`a ${N}-record run on 2 workers: the media server slow, then answering 500s
     const scan = await scanOutcomes(brokers, `${name}.outcomes`, { taskId: task.taskId });
     assert.deepEqual(scan.duplicates, [], `duplicated outcomes:\n${describeDuplicates(scan.duplicates)}`);
     assert.equal(scan.records, rows.size);
-    const absorbed = [...killed, ...workers].reduce((n, w) => n + (w.output().match(/sink absorbed replayed outcomes/g)?.length ?? 0), 0);
+    const absorbed = absorbedReplays([...killed, ...workers]);
     assert.equal(absorbed, 0, 'the sink absorbed replayed outcomes');
 
     // Rows, counters and error groups agree with each other.
@@ -123,8 +124,7 @@ test(`a ${N}-record run on 2 workers: the media server slow, then answering 500s
         `${affected.size} records with a 500 media warning (${[...affected].sort().join(' ')}), every other row equal to the fault-free run; ${rows.size} rows, ${scan.records} outcome events, 0 duplicated; counters and error groups recount from the rows`,
     );
   } finally {
-    if (process.env.PIPELINE_DEBUG_DIR) for (const w of [...killed, ...workers]) writeFileSync(join(process.env.PIPELINE_DEBUG_DIR, `${w.id}-${w.proc.pid}.log`), w.output());
-    await Promise.all(workers.map((w) => w.kill('SIGTERM')));
+    await endWorkers(workers, killed);
     await group.close();
     await client.close();
     await tdb.drop();

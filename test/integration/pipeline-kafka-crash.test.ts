@@ -15,7 +15,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPglite } from '../../src/store/db.ts';
@@ -27,6 +27,7 @@ import { PipelineStore } from '../../src/store/pipeline-store.ts';
 import { requireKafka, requirePostgres, uniqueName } from '../support/services.ts';
 import { createTestDatabase } from '../support/pg.ts';
 import { describeDuplicates, scanOutcomes } from '../support/outcome-duplicates.ts';
+import { absorbedReplays, endWorkers } from '../support/worker-logs.ts';
 import { killAndRecover, watchGroup } from '../support/group-watch.ts';
 import { demoExpectations, diffResults, errorGroups, kafkaService, progressCounts, resultRows, spawnWorker, until, type WorkerProcess } from '../support/pipeline-harness.ts';
 import { prng } from '../support/prng.ts';
@@ -117,7 +118,7 @@ test(`SIGKILLing ${RANDOM ? 'either worker at random moments' : 'a worker'} ${KI
 
     // Exactly once upstream of the sink: one committed outcome event per row.
     const scan = await scanOutcomes(brokers, `${name}.outcomes`, { taskId: task.taskId });
-    const absorbed = [...killed, ...workers].reduce((n, w) => n + (w.output().match(/sink absorbed replayed outcomes/g)?.length ?? 0), 0);
+    const absorbed = absorbedReplays([...killed, ...workers]);
     assert.deepEqual(scan.duplicates, [], `duplicated outcomes (the sink logged ${absorbed} absorbing batches):\n${describeDuplicates(scan.duplicates)}`);
     assert.equal(scan.records, crashed.size);
     assert.equal(absorbed, 0, 'the sink absorbed replayed outcomes');
@@ -140,8 +141,7 @@ test(`SIGKILLing ${RANDOM ? 'either worker at random moments' : 'a worker'} ${KI
     }
     console.log(`# ${N} records, ${KILLS} SIGKILLs${RANDOM ? ` (seed ${SEED}: ${plan.map((k) => `w${k.victim + 1}`).join(' ')})` : ''} at ${kills.join(', ')} result rows; ${crashed.size} rows identical to the clean run; ${scan.records} outcome events, 0 duplicated`);
   } finally {
-    if (process.env.PIPELINE_DEBUG_DIR) for (const w of [...killed, ...workers]) writeFileSync(join(process.env.PIPELINE_DEBUG_DIR, `${w.id}-${w.proc.pid}.log`), w.output());
-    await Promise.all(workers.map((w) => w.kill('SIGTERM')));
+    await endWorkers(workers, killed);
     await group.close();
     await client.close();
     await tdb.drop();
