@@ -1,6 +1,6 @@
 /**
  * `npm run bench soak [--records=200000] [--workers=2] [--page-size=50] [--verb=ListRecords]
- *   [--csv=FILE] [--stall-minutes=10] [--max-minutes=M]` (issue #11 item 9; not in CI)
+ *   [--csv=FILE] [--stall-minutes=10] [--max-minutes=M] [--trace-gc]` (issue #11 item 9; not in CI)
  *
  * A long run of the whole chain without media (harvest → … → publish, exactly-once) on Kafka worker
  * processes (test/support/pipeline-worker.ts, as `bench pipeline` starts them) against the shared
@@ -20,6 +20,9 @@
  * Fails (exit 1, "SOAK FAILED: …") when a worker process exits, when no record finishes for
  * `--stall-minutes`, when the task ends other than completed with every record terminal, or when it
  * has not ended after `--max-minutes` (then the samples so far are still reported and written).
+ * `--trace-gc` starts the workers with node's `--trace-gc` and prints, per worker and V8 isolate (main
+ * thread, step-pool threads), the heap in use after its full (mark-compact) collections early and late
+ * in the run: whether a growing RSS is JavaScript heap or memory outside it.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -149,6 +152,7 @@ export default async function soak(args: string[]): Promise<void> {
   const verb = flag(args, 'verb') ?? 'ListRecords';
   const stallMs = Number(flag(args, 'stall-minutes') ?? 10) * 60_000;
   const maxMs = Number(flag(args, 'max-minutes') ?? Infinity) * 60_000;
+  const traceGc = args.includes('--trace-gc');
   const csvPath = resolve(flag(args, 'csv') ?? join(tmpdir(), `metis-soak-${n}-${Date.now().toString(36)}.csv`));
   const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
   const dir = mkdtempSync(join(tmpdir(), 'metis-bench-soak-'));
@@ -166,6 +170,7 @@ export default async function soak(args: string[]): Promise<void> {
         topicPrefix: name,
         workDir: join(dir, `w${w + 1}`),
         partitions: PARTITIONS,
+        nodeArgs: traceGc ? ['--trace-gc'] : [],
       },
       appName(w),
     ),
@@ -269,6 +274,7 @@ export default async function soak(args: string[]): Promise<void> {
         .join(', ')}`,
     );
     console.log(`samples (every ${SAMPLE_MS / 1000} s): ${csvPath}`);
+    if (traceGc) workers.forEach((w, i) => console.log(`worker ${i + 1} ${gcSummary(w.output())}`));
     if (row!.state !== 'completed' || row!.terminalCount !== n)
       failure = `task ${row!.state} with ${row!.terminalCount} of ${n} records terminal`;
     else if (died) failure = died;
@@ -293,6 +299,24 @@ export default async function soak(args: string[]): Promise<void> {
     console.error(`SOAK FAILED: ${failure}`);
     process.exit(1);
   }
+}
+
+/**
+ * Per isolate in `--trace-gc` output: full collections and the heap in use after them (MB), median of
+ * the first and of the last quarter of them, and the largest.
+ */
+function gcSummary(output: string): string {
+  const byIsolate = new Map<string, number[]>();
+  for (const m of output.matchAll(/\[\d+:(0x[0-9a-f]+)\][^\n]*?Mark-Compact[^\n]*? -> ([\d.]+) \(/g)) {
+    byIsolate.set(m[1]!, [...(byIsolate.get(m[1]!) ?? []), Number(m[2])]);
+  }
+  const parts = [...byIsolate.values()]
+    .sort((a, b) => b.length - a.length)
+    .map((xs) => {
+      const q = Math.max(1, Math.floor(xs.length / 4));
+      return `${xs.length} full GCs, heap after: first quarter ${median(xs.slice(0, q)).toFixed(0)} MB, last quarter ${median(xs.slice(-q)).toFixed(0)} MB, max ${Math.max(...xs).toFixed(0)} MB`;
+    });
+  return `V8 isolates (${parts.length}, most collected first): ${parts.join('; ')}`;
 }
 
 function report(
