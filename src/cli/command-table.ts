@@ -20,7 +20,7 @@ export interface CommandSpec {
 export const COMMANDS: Record<CommandName, CommandSpec> = {
   run: {
     summary: 'process a dataset end to end in this process (embedded: no Kafka, no server; PGlite in --data-dir)',
-    usage: 'run (--demo [--records N] | --oai URL [--set S] [--prefix P] | --archive PATH|URL) [options]',
+    usage: 'run (--demo [--records N] | --oai URL [--set S] [--prefix P] | --archive PATH|URL | --resume) [options]',
     positionals: [],
     load: () => import('./commands/run.ts'),
   },

@@ -56,6 +56,11 @@ export interface PipelineContext {
   seedTopic?: string;
   /** Per-task in-flight limits (`limits.maxInFlight`). */
   slots: TaskSlots;
+  /**
+   * Resumed tasks (embedded `run --resume`): the source ids of each one's records that already have a
+   * final outcome; its listing counts them but does not harvest them again.
+   */
+  finished?: Map<string, ReadonlySet<string>>;
 }
 
 /** Steps whose work is mostly waiting on remote servers. */

@@ -11,6 +11,8 @@ import { PipelineStore } from '../store/pipeline-store.ts';
 import { DEFAULT_PIPELINE_OPTIONS, type PipelineContext, type PipelineOptions } from './context.ts';
 import { HostLimiter, type HostLimits } from './host-limiter.ts';
 import type { MetisPorts } from './ports/port-types.ts';
+import type { TaskRow } from '../store/pipeline-store.ts';
+import type { TaskCommand } from '../model/index.ts';
 import { PipelineService } from './service.ts';
 import { TaskCache } from './task-cache.ts';
 import { TaskSlots } from './task-slots.ts';
@@ -36,6 +38,12 @@ export interface EmbeddedPipeline {
   runtime: LocalRuntime;
   /** Rejects with the reason when the runtime stopped on a failure (never resolves otherwise). */
   failed: Promise<never>;
+  /**
+   * Goes on with a task that an earlier process left unfinished (interrupted): its listing runs again
+   * from the source, skipping the records that already have a final outcome; the others (in flight
+   * when it stopped) run again, and the sink keeps each outcome once.
+   */
+  resume(taskId: string): Promise<TaskRow>;
   stop(): Promise<void>;
 }
 
@@ -49,16 +57,20 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPipe
   // The local log lives in memory: a fresh application id keeps its offsets apart from earlier runs' in the DB.
   const applicationId = `embedded-${randomUUID()}`;
   const topics = pipelineTopics('metis');
+  // One process: the limiter holds every host's whole budget; every request goes through it.
+  const limiter = new HostLimiter(opts.hostLimits);
+  opts.ports.gateRequests?.(limiter.gate);
   const ctx: PipelineContext = {
     store,
     tasks,
     ports: opts.ports,
-    limiter: new HostLimiter(opts.hostLimits),
+    limiter,
     topics,
     options,
     logger,
     applicationId,
     slots: new TaskSlots(),
+    finished: new Map(),
   };
   const runtime = new LocalRuntime({
     topology: buildPipelineTopology(ctx),
@@ -96,6 +108,13 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPipe
     store,
     runtime,
     failed,
+    async resume(taskId) {
+      const task = await store.getTask(taskId);
+      if (!task) throw new Error(`no task ${taskId}`);
+      ctx.finished!.set(taskId, await store.finishedSources(taskId, task.plan[task.plan.length - 1]));
+      await runtime.produce(topics.tasks, taskId, JSON.stringify({ type: 'start', taskId } satisfies TaskCommand));
+      return task;
+    },
     stop() {
       stopped ??= (async () => {
         stopping = true;

@@ -149,6 +149,10 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
       for (const [i, h] of page.headers.entries()) {
         if (h.deleted) continue;
         if (this.reachedLimit(task, n)) break;
+        if (this.finished(task, h.identifier)) {
+          n++;
+          continue;
+        }
         const listed = page.records?.[i];
         // ListRecords: the page carries the record (no fetch hop, no GetRecord); else one fetch command each.
         if (listed && 'status' in listed)
@@ -208,6 +212,10 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
         }
         walk.position++;
         const entry = next.value;
+        if (this.finished(task, entry.path)) {
+          n++;
+          continue;
+        }
         if ('error' in entry) {
           // An entry that cannot be a record (too large, corrupt, bad bytes) fails alone; the others go on.
           const failed: StepOutcome = {
@@ -223,16 +231,18 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
       more = false;
       for await (const r of this.p.store.storedOutputs(source.taskId, source.step, end - n, after ?? '')) {
         if (this.reachedLimit(task, n) || ctx.signal.aborted) break;
-        const envelope: Envelope = {
-          taskId: task.taskId,
-          datasetId: task.datasetId,
-          recordId: r.recordId,
-          plan: task.plan,
-          stepIndex: 0,
-          sourceId: r.recordId,
-          ...(await packContent(this.p, r.content)),
-        };
-        emit(ctx, ROUTE.admit, r.recordId, envelope);
+        if (!this.finished(task, r.recordId)) {
+          const envelope: Envelope = {
+            taskId: task.taskId,
+            datasetId: task.datasetId,
+            recordId: r.recordId,
+            plan: task.plan,
+            stepIndex: 0,
+            sourceId: r.recordId,
+            ...(await packContent(this.p, r.content)),
+          };
+          emit(ctx, ROUTE.admit, r.recordId, envelope);
+        }
         after = r.recordId;
         n++;
         if (n >= end) {
@@ -293,6 +303,11 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
       return;
     }
     emit(ctx, ROUTE.outcomes, task.taskId, taskEvent(task.taskId, 'listing-done', { expected: n }));
+  }
+
+  /** A resumed task's record that already has a final outcome: counted in the listing, not harvested again. */
+  private finished(task: TaskRow, sourceId: string): boolean {
+    return this.p.finished?.get(task.taskId)?.has(sourceId) === true;
   }
 
   private reachedLimit(task: TaskRow, n: number): boolean {

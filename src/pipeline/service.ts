@@ -88,10 +88,12 @@ export class PipelineService {
    */
   async waitForTask(
     taskId: string,
-    opts: { timeoutMs?: number; pollMs?: number; onTick?: (s: TaskStatus) => void } = {},
+    opts: { timeoutMs?: number; pollMs?: number; onTick?: (s: TaskStatus) => void; signal?: AbortSignal } = {},
   ): Promise<TaskStatus> {
     const deadline = Date.now() + (opts.timeoutMs ?? 3_600_000);
     for (;;) {
+      // The caller stopped waiting (it stops the pipeline): no more polls of the store.
+      opts.signal?.throwIfAborted();
       if (this.failure) throw this.failure;
       const s = await this.status(taskId);
       if (!s) throw errors.TASK_NOT_FOUND({ taskId });

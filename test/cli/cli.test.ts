@@ -212,7 +212,7 @@ test('status reads a task from an embedded data folder, without the Kafka client
   );
 });
 
-test('Ctrl-C during run cancels the task and closes the embedded database, which status then reads', async () => {
+test('Ctrl-C during run stops it with the task unfinished and closes the embedded database, which status then reads', async () => {
   const dir = tmp();
   const child = spawn(
     process.execPath,
@@ -235,11 +235,16 @@ test('Ctrl-C during run cancels the task and closes the embedded database, which
   });
   child.kill('SIGINT');
   assert.equal(await exited, 130, stderr.slice(-2000));
-  assert.match(stderr, /cancelling the task; Ctrl-C again quits at once/);
-  const taskId = /^task (\S+) {2}dataset 9200 {2}cancelled/m.exec(stdout)?.[1];
-  assert.ok(taskId, `summary of a cancelled task on stdout:\n${stdout}`);
+  assert.match(stderr, /stopping; Ctrl-C again quits at once/);
+  const taskId = /^interrupted: task (\S+) stopped with \d+ records finished; go on with: metis-streams run --data-dir .* --resume$/m.exec(stderr)?.[1];
+  assert.ok(taskId, `how to go on, on stderr:\n${stderr.slice(-2000)}`);
+  assert.equal(stdout, '', 'no summary: the task is not over');
   assert.equal(existsSync(join(dir, 'pglite', 'postmaster.pid')), false, 'the database was closed');
   const status = cli(['status', taskId, '--data-dir', dir], { block: [NO_KAFKA] });
   assert.equal(status.code, 0, status.stderr);
-  assert.match(status.stdout, /reason: Cancelled by user/);
+  assert.match(status.stdout, /dataset 9200  (queued|harvesting|processing)/);
+  // A demo task's endpoint ended with its run: --resume says so.
+  const resume = cli(['run', '--resume', '--data-dir', dir], { block: [NO_KAFKA] });
+  assert.equal(resume.code, 2);
+  assert.match(resume.stderr, /--resume: task \S+ harvested a --demo endpoint, which ended with its run; run the demo again/);
 });

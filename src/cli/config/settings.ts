@@ -94,6 +94,14 @@ export const SETTINGS = {
     description:
       'Harvest a bundled demo OAI-PMH endpoint (generated records, a few broken on purpose) served on 127.0.0.1.',
   },
+  resume: {
+    kind: onOff,
+    flag: 'resume',
+    commands: ['run'],
+    default: false,
+    description:
+      'Go on with the task a Ctrl-C interrupted in --data-dir (the newest unfinished one): records with a final outcome are skipped, the others run (again). No source flags: the task keeps its own.',
+  },
   records: {
     kind: positiveInteger(),
     flag: 'records',
@@ -541,7 +549,7 @@ export const SETTINGS = {
     env: 'METIS_HOST_LIMITS',
     commands: PROCESSING,
     defaultText: '{"maxConcurrent":32,"ratePerSecond":1000}',
-    description: "Per-host politeness budget towards providers' servers, shared by all workers.",
+    description: "Per-host politeness budget towards providers' servers (OAI-PMH, archive downloads, media, link checks), shared by all workers (concurrency through slots in PostgreSQL).",
   },
   allowLoopback: {
     kind: onOff,
