@@ -72,8 +72,15 @@ async function contents(dataDir: string) {
 
 test('Ctrl-C stops run with the task unfinished; --resume finishes it as an uninterrupted run would', { timeout: 900_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'run-resume-'));
-  // Latency keeps the run going long enough to be interrupted in the middle.
-  const oai = await startOaiTestServer({ size: N, pageSize: 20, latencyMs: 40 });
+  // The first run cannot finish before its Ctrl-C, however fast the machine: the server holds back
+  // every GetRecord after the first half until the interrupted run is over.
+  let holding = true;
+  const oai = await startOaiTestServer({
+    size: N,
+    pageSize: 20,
+    latencyMs: 20,
+    fault: ({ verb, verbSeq }) => (holding && verb === 'GetRecord' && verbSeq > N / 2 ? { delayMs: 600_000 } : undefined),
+  });
   const flags = ['--oai', oai.url, '--dataset-id', '9600', '--dataset-name', 'Resume', '--country', 'Italy', '--language', 'it', '--steps', STEPS];
   try {
     // 1. Interrupted once 10 records went through the last step (the progress lines on
@@ -87,6 +94,7 @@ test('Ctrl-C stops run with the task unfinished; --resume finishes it as an unin
       }
     });
     const interrupted = await first.exited;
+    holding = false;
     assert.equal(interrupted.code, 130, interrupted.stderr.slice(-2000));
     assert.match(interrupted.stderr, /go on with: metis-streams run --data-dir .* --resume/);
     const before = await contents(join(dir, 'a'));

@@ -103,7 +103,8 @@ export async function startOaiTestServer(options: OaiTestServerOptions): Promise
       res.end(fault.body);
     };
     const delay = (options.latencyMs ?? 0) + (fault && 'delayMs' in fault ? fault.delayMs : 0);
-    if (delay > 0) setTimeout(answer, delay);
+    // Unref'd: an answer held back (a long delay) must not keep a test's process alive after close().
+    if (delay > 0) setTimeout(answer, delay).unref();
     else answer();
   };
 
