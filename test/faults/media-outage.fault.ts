@@ -19,7 +19,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TaskSpecInput } from '../../src/model/index.ts';
@@ -27,7 +27,7 @@ import { requireKafka, requirePostgres, uniqueName } from '../support/services.t
 import { createTestDatabase } from '../support/pg.ts';
 import { startDemoServersProcess } from '../support/demo-servers-process.ts';
 import { describeDuplicates, scanOutcomes } from '../support/outcome-duplicates.ts';
-import { absorbedReplays, endWorkers } from '../support/worker-logs.ts';
+import { absorbedReplays, endWorkerRun } from '../support/worker-logs.ts';
 import { killAndRecover, watchGroup } from '../support/group-watch.ts';
 import { faultFreeRun } from '../support/fault-free-run.ts';
 import { demoExpectations, diffResults, errorGroups, kafkaService, progressCounts, resultRows, spawnWorker, until, type ResultRow, type WorkerProcess } from '../support/pipeline-harness.ts';
@@ -148,12 +148,7 @@ test(`a ${N}-record run on 2 workers: the media server slow, then answering 500s
         `${affected.size} records with media warnings from the fault (${[...causes].map(([c, n]) => `${n} ${c}`).join(', ')}: ${[...affected.keys()].sort().join(' ')}), every other row equal to the fault-free run; ${rows.size} rows, ${scan.records} outcome events, 0 duplicated; counters and error groups recount from the rows`,
     );
   } finally {
-    await endWorkers(workers, killed);
-    await group.close();
-    await client.close();
-    await tdb.drop();
-    await servers.close();
-    rmSync(dir, { recursive: true, force: true });
+    await endWorkerRun({ live: workers, killed, closers: [() => group.close(), () => client.close(), () => tdb.drop(), () => servers.close()], dir });
   }
 });
 

@@ -15,7 +15,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPglite } from '../../src/store/db.ts';
@@ -27,7 +27,7 @@ import { PipelineStore } from '../../src/store/pipeline-store.ts';
 import { requireKafka, requirePostgres, uniqueName } from '../support/services.ts';
 import { createTestDatabase } from '../support/pg.ts';
 import { describeDuplicates, scanOutcomes } from '../support/outcome-duplicates.ts';
-import { absorbedReplays, endWorkers } from '../support/worker-logs.ts';
+import { absorbedReplays, endWorkerRun } from '../support/worker-logs.ts';
 import { killAndRecover, watchGroup } from '../support/group-watch.ts';
 import { demoExpectations, diffResults, errorGroups, kafkaService, progressCounts, resultRows, spawnWorker, until, type WorkerProcess } from '../support/pipeline-harness.ts';
 import { prng } from '../support/prng.ts';
@@ -141,11 +141,6 @@ test(`SIGKILLing ${RANDOM ? 'either worker at random moments' : 'a worker'} ${KI
     }
     console.log(`# ${N} records, ${KILLS} SIGKILLs${RANDOM ? ` (seed ${SEED}: ${plan.map((k) => `w${k.victim + 1}`).join(' ')})` : ''} at ${kills.join(', ')} result rows; ${crashed.size} rows identical to the clean run; ${scan.records} outcome events, 0 duplicated`);
   } finally {
-    await endWorkers(workers, killed);
-    await group.close();
-    await client.close();
-    await tdb.drop();
-    await servers.close();
-    rmSync(dir, { recursive: true, force: true });
+    await endWorkerRun({ live: workers, killed, closers: [() => group.close(), () => client.close(), () => tdb.drop(), () => servers.close()], dir });
   }
 });

@@ -3,7 +3,7 @@
  * PIPELINE_DEBUG_DIR set (scripts/crash-20.sh, scripts/fault-suite.sh) every worker's output, the
  * killed ones' too, is written there as `<id>-<pid>.log`.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkerProcess } from './pipeline-harness.ts';
 
@@ -17,4 +17,14 @@ export async function endWorkers(live: WorkerProcess[], killed: WorkerProcess[] 
   const dir = process.env.PIPELINE_DEBUG_DIR;
   if (dir) for (const w of [...killed, ...live]) writeFileSync(join(dir, `${w.id}-${w.proc.pid}.log`), w.output());
   await Promise.all(live.map((w) => w.kill('SIGTERM')));
+}
+
+/**
+ * The end of a test run with worker processes: {@link endWorkers}, then each of `closers` in order
+ * (consumers, clients, the database, the demo servers), then the run's folder removed.
+ */
+export async function endWorkerRun(run: { live: WorkerProcess[]; killed: WorkerProcess[]; closers: Array<() => Promise<unknown>>; dir: string }): Promise<void> {
+  await endWorkers(run.live, run.killed);
+  for (const close of run.closers) await close();
+  rmSync(run.dir, { recursive: true, force: true });
 }
