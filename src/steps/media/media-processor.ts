@@ -11,7 +11,9 @@ import { errorMessage, isMetisError } from '../../errors/index.ts';
 import { createSafeFetcher, type FetchPolicy, type SafeFetcher } from '../http/safe-fetch.ts';
 import { fail, success, type StepMessage, type StepOutcome } from '../outcome.ts';
 import { startMediaRelay, type MediaRelay } from './media-relay.ts';
+import { createMediaThreads } from './media-threads.ts';
 import { processResource, type ResourceContext } from './resource-processor.ts';
+import { runToolsWith } from './spawn-tool.ts';
 import { findMediaResources, mainThumbnailFirst, type MediaResource } from './resources.ts';
 import { createFileThumbnailStore, type ThumbnailStore } from './thumbnail-store.ts';
 import { WebResourceWriter, type ResourceMetadata } from './web-resource-writer.ts';
@@ -45,6 +47,11 @@ export interface MediaProcessorOptions {
   concurrency?: number;
   /** Decompression-bomb guard for images. Default 100 megapixels. */
   maxInputPixels?: number;
+  /**
+   * Worker threads for image analysis and for starting external tools (`media-threads.ts`), so
+   * neither holds the calling thread. Default: the cores available; 0 does both in the calling thread.
+   */
+  threads?: number;
 }
 
 export interface MediaResourceReport {
@@ -89,6 +96,7 @@ export function createMediaProcessor(options: MediaProcessorOptions = {}): Media
     });
   const store = options.thumbnailStore ?? createFileThumbnailStore('data/thumbnails');
   const concurrency = Math.max(1, options.concurrency ?? 4);
+  const threads = options.threads === 0 ? undefined : createMediaThreads({ threads: options.threads });
   let relay: Promise<MediaRelay> | undefined;
   const context = async (): Promise<ResourceContext> => ({
     fetcher,
@@ -98,6 +106,7 @@ export function createMediaProcessor(options: MediaProcessorOptions = {}): Media
     imageTimeoutSeconds: t.imageSeconds ?? 20,
     ffprobeTimeoutMs: t.ffprobeMs ?? 60_000,
     pdfTimeoutMs: t.pdfMs ?? 20_000,
+    threads,
   });
 
   const process = async (record: MediaRecord, run: MediaRunOptions = {}): Promise<StepOutcome<MediaData>> => {
@@ -148,8 +157,11 @@ export function createMediaProcessor(options: MediaProcessorOptions = {}): Media
       }
     };
 
-    const mainThumbnailAvailable = main ? await handle(main, false) : false;
-    await forEachLimited(rest, concurrency, (r) => handle(r, mainThumbnailAvailable));
+    // The tools this record starts (PDF, ffprobe) are forked from the media threads.
+    await runToolsWith(threads?.runTool, async () => {
+      const mainThumbnailAvailable = main ? await handle(main, false) : false;
+      await forEachLimited(rest, concurrency, (r) => handle(r, mainThumbnailAvailable));
+    });
 
     // Write back in document order, whatever order the downloads finished in.
     const writer = new WebResourceWriter(doc.root);
@@ -173,6 +185,7 @@ export function createMediaProcessor(options: MediaProcessorOptions = {}): Media
   return Object.assign(process, {
     async close() {
       if (relay) await (await relay).close();
+      await threads?.close();
       if (!options.fetcher) await fetcher.close();
     },
   });

@@ -41,7 +41,7 @@ export async function analysePdf(bytes: Buffer, options: PdfOptions): Promise<Pd
       spawnTool('pdftotext', ['-q', '-enc', 'UTF-8', file, '-'], {
         timeoutMs,
         signal: options.signal,
-        stopWhen: (out) => /\S/.test(out.toString('utf8')),
+        stopAtNonSpace: true,
       }),
       spawnTool('pdfimages', ['-list', file], { timeoutMs, signal: options.signal }),
     ]);

@@ -5,9 +5,10 @@
  */
 import type { OpenResponse, SafeFetcher } from '../http/safe-fetch.ts';
 import { factsFromDashManifest, probeAudioVideo, type AudioVideoFacts } from './audio-video.ts';
-import { analyseImage, orientationOf, type Thumbnail } from './image.ts';
+import { analyseImage, orientationOf, type ImageAnalysis, type ImageOptions, type Thumbnail } from './image.ts';
 import { infoJsonUrl, parseInfoJson, renditionUrl } from './iiif.ts';
 import type { MediaRelay } from './media-relay.ts';
+import type { MediaThreads } from './media-threads.ts';
 import { baseMimeType, detectMimeType, fileNameOf, mediaTypeOf, needsContent, type MediaType } from './media-type.ts';
 import { parseOEmbed } from './oembed.ts';
 import { analysePdf } from './pdf.ts';
@@ -27,6 +28,15 @@ export interface ResourceContext {
   pdfTimeoutMs: number;
   /** Cancels downloads and tools of this record. */
   signal?: AbortSignal;
+  /** Where images are analysed; in this thread without. */
+  threads?: MediaThreads;
+}
+
+/** Analyses an image in the media threads when there are some; `bytes` is not used by the caller afterwards. */
+function analyse(ctx: ResourceContext, bytes: Buffer, resourceUrl: string, options: ImageOptions): Promise<ImageAnalysis> {
+  return ctx.threads
+    ? ctx.threads.analyseImage(bytes, resourceUrl, options, { handOver: true })
+    : analyseImage(bytes, resourceUrl, options);
 }
 
 export interface ResourceResult {
@@ -134,7 +144,7 @@ async function standard(
         throw errors.MEDIA_UNSUPPORTED({
           detail: 'File content is not downloaded and mimeType does not support processing without a downloaded file.',
         });
-      const image = await analyseImage(content, resource.url, {
+      const image = await analyse(ctx, content, resource.url, {
         pngThumbnails: baseMimeType(mimeType) === 'image/png',
         inputMimeType: mimeType,
         maxInputPixels: ctx.maxInputPixels,
@@ -181,7 +191,8 @@ async function iiif(resource: MediaResource, ctx: ResourceContext): Promise<Reso
   const mimeType = await detect(response, body);
   if (mediaTypeOf(mimeType) !== 'IMAGE')
     throw errors.MEDIA_UNSUPPORTED({ detail: `IIIF rendition is not an image: ${mimeType}` });
-  const image = await analyseImage(body, resource.url, {
+  const size = body.length;
+  const image = await analyse(ctx, body, resource.url, {
     pngThumbnails: mimeType === 'image/png',
     inputMimeType: mimeType,
     maxInputPixels: ctx.maxInputPixels,
@@ -190,7 +201,7 @@ async function iiif(resource: MediaResource, ctx: ResourceContext): Promise<Reso
   // Width and height of the real image come from info.json, not from the small rendition.
   return {
     detectedMimeType: mimeType,
-    metadata: imageMetadata(mimeType, body.length, info.width, info.height, image),
+    metadata: imageMetadata(mimeType, size, info.width, info.height, image),
     thumbnails: image.thumbnails,
   };
 }
@@ -224,7 +235,7 @@ async function text(
   });
   let thumbnails: Thumbnail[] = [];
   if (pdf.firstPage) {
-    const image = await analyseImage(pdf.firstPage, resource.url, {
+    const image = await analyse(ctx, pdf.firstPage, resource.url, {
       pngThumbnails: false,
       inputMimeType: 'image/png',
       flattenOnWhite: true,

@@ -4,7 +4,13 @@
  * two tools per core run at once (the rest wait their turn, before their timeout starts): the media
  * step has hundreds of resources in flight, and as many processes at once starve the machine until
  * downloads time out.
+ *
+ * Where the process is forked: a caller may run its work inside `runToolsWith(runner, fn)`, and the
+ * tools started within it are then run by `runner` (the media step's threads, `media-threads.ts`):
+ * `fork()` copies the page tables of the whole process and blocks the thread that calls it, which
+ * in a 1 GB process is milliseconds per tool; the slots above stay counted in this thread.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { RecordError } from '../../errors/index.ts';
@@ -14,8 +20,10 @@ export interface SpawnToolOptions {
   timeoutMs: number;
   /** Kill the process once stdout grows past this many bytes. Default 16 MiB. */
   maxOutputBytes?: number;
-  /** Resolve early (and kill the process) once this returns true for the output so far. */
+  /** Resolve early (and kill the process) once this returns true for the output so far. Runs the tool in this thread. */
   stopWhen?: (stdout: Buffer) => boolean;
+  /** Resolve early (and kill the process) once the output has a non-white-space character. */
+  stopAtNonSpace?: boolean;
   /** Kills the process and rejects when aborted. */
   signal?: AbortSignal;
 }
@@ -29,6 +37,23 @@ export class ToolError extends RecordError<'COMMAND_FAILED'> {
     super('COMMAND_FAILED', { detail: message });
     this.name = 'ToolError';
   }
+}
+
+/** What a runner is given: everything of `SpawnToolOptions` that can cross to another thread. */
+export interface ToolRun {
+  timeoutMs: number;
+  maxOutputBytes?: number;
+  stopAtNonSpace?: boolean;
+}
+
+/** Runs one tool somewhere else (another thread) and resolves with its stdout, or rejects with a `ToolError`. */
+export type ToolRunner = (command: string, args: string[], run: ToolRun, signal?: AbortSignal) => Promise<Buffer>;
+
+const runners = new AsyncLocalStorage<ToolRunner>();
+
+/** Runs `fn`; the tools it starts (directly or through its callees) are run by `runner`. */
+export function runToolsWith<T>(runner: ToolRunner | undefined, fn: () => T): T {
+  return runner ? runners.run(runner, fn) : fn();
 }
 
 /** Tools running at once, in this process. */
@@ -67,16 +92,26 @@ async function acquire(signal: AbortSignal | undefined): Promise<() => void> {
 
 /** Runs `command args…` and resolves with its stdout; rejects on a non-zero exit, a timeout or too much output. */
 export async function spawnTool(command: string, args: string[], options: SpawnToolOptions): Promise<Buffer> {
+  const runner = options.stopWhen ? undefined : runners.getStore();
   const release = await acquire(options.signal);
   try {
+    if (runner) {
+      const { timeoutMs, maxOutputBytes, stopAtNonSpace } = options;
+      return await runner(command, args, { timeoutMs, maxOutputBytes, stopAtNonSpace }, options.signal);
+    }
     return await runTool(command, args, options);
   } finally {
     release();
   }
 }
 
-function runTool(command: string, args: string[], options: SpawnToolOptions): Promise<Buffer> {
+const NON_SPACE = /\S/;
+
+/** Runs `command args…` in this thread, without a slot (the caller holds one): what a runner does in its thread. */
+export function runTool(command: string, args: string[], options: SpawnToolOptions): Promise<Buffer> {
   const maxOutput = options.maxOutputBytes ?? 16 * 1024 * 1024;
+  const stopWhen =
+    options.stopWhen ?? (options.stopAtNonSpace ? (out: Buffer) => NON_SPACE.test(out.toString('utf8')) : undefined);
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -102,7 +137,7 @@ function runTool(command: string, args: string[], options: SpawnToolOptions): Pr
     child.stdout.on('data', (chunk: Buffer) => {
       out.push(chunk);
       outLength += chunk.length;
-      if (options.stopWhen?.(Buffer.concat(out, outLength))) return finish();
+      if (stopWhen?.(Buffer.concat(out, outLength))) return finish();
       if (outLength > maxOutput) finish(new ToolError(`${command} printed more than ${maxOutput} bytes`, err));
     });
     child.stderr.on('data', (chunk: Buffer) => {
