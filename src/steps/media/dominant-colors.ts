@@ -123,60 +123,39 @@ export interface RawImage {
   channels: number;
 }
 
-/** Counts of each palette colour after the dithered remap, keyed by `RRGGBB`. */
-export function remapHistogram(image: RawImage): Map<string, number> {
-  const { data, width, height, channels } = image;
-  const counts = new Uint32Array(PALETTE.length);
-  // Nearest-colour cache on 6 bits per channel, as ImageMagick's CacheOffset does.
-  const cache = new Int16Array(1 << 18).fill(-1);
-  // The error queue as a ring: logical entry i (0 = oldest) lives at (head + i) & 15.
-  const errR = new Float64Array(ERROR_QUEUE_LENGTH);
-  const errG = new Float64Array(ERROR_QUEUE_LENGTH);
-  const errB = new Float64Array(ERROR_QUEUE_LENGTH);
-  let head = 0;
+/**
+ * The pixels of a `width` × `height` image in the order ImageMagick's Riemersma() visits them: a
+ * Hilbert curve over the smallest power-of-two square covering the image, the points outside the
+ * image skipped. The same for every image of that size, so it is kept for the last few sizes
+ * (thumbnails are 400 px wide, and most of one collection share a height).
+ */
+function curveOrder(width: number, height: number): Int32Array {
+  const key = `${width}x${height}`;
+  const cached = orders.get(key);
+  if (cached) {
+    // Most recently used last.
+    orders.delete(key);
+    orders.set(key, cached);
+    return cached;
+  }
+  const order = new Int32Array(width * height);
+  let n = 0;
   let x = 0;
   let y = 0;
-
-  const ditherAndMove = (direction: number) => {
-    if (x >= 0 && x < width && y >= 0 && y < height) {
-      const o = (y * width + x) * channels;
-      const grey = channels < 3;
-      let r = data[o];
-      let g = grey ? r : data[o + 1];
-      let b = grey ? r : data[o + 2];
-      for (let i = 0; i < ERROR_QUEUE_LENGTH; i++) {
-        const k = (head + i) & (ERROR_QUEUE_LENGTH - 1);
-        r += WEIGHTS[i] * errR[k];
-        g += WEIGHTS[i] * errG[k];
-        b += WEIGHTS[i] * errB[k];
-      }
-      r = r < 0 ? 0 : r > 255 ? 255 : r;
-      g = g < 0 ? 0 : g > 255 ? 255 : g;
-      b = b < 0 ? 0 : b > 255 ? 255 : b;
-      const key = (((r + 0.5) >> 2) << 12) | (((g + 0.5) >> 2) << 6) | ((b + 0.5) >> 2);
-      let index = cache[key];
-      if (index < 0) cache[key] = index = closest(r, g, b);
-      counts[index]++;
-      // The oldest entry is dropped and the newest error takes its slot.
-      errR[head] = r - PAL_R[index];
-      errG[head] = g - PAL_G[index];
-      errB[head] = b - PAL_B[index];
-      head = (head + 1) & (ERROR_QUEUE_LENGTH - 1);
-    }
+  const visitAndMove = (direction: number) => {
+    if (x >= 0 && x < width && y >= 0 && y < height) order[n++] = y * width + x;
     x += DX[direction];
     y += DY[direction];
   };
-
-  // Hilbert curve over the smallest power-of-two square covering the image (ImageMagick's Riemersma()).
   const hilbert = (level: number, direction: number): void => {
     if (level === 1) {
       const moves = MOVES[direction];
-      ditherAndMove(moves[0]);
-      ditherAndMove(moves[1]);
-      ditherAndMove(moves[2]);
+      visitAndMove(moves[0]);
+      visitAndMove(moves[1]);
+      visitAndMove(moves[2]);
       return;
     }
-    // A sub-curve that lies wholly outside the image dithers nothing: jump to its end.
+    // A sub-curve that lies wholly outside the image visits nothing: jump to its end.
     const span = spanOf(level, direction);
     if (x + span.maxX < 0 || x + span.minX >= width || y + span.maxY < 0 || y + span.minY >= height) {
       x += span.dx;
@@ -186,19 +165,73 @@ export function remapHistogram(image: RawImage): Map<string, number> {
     const sub = SUB[direction];
     const join = MOVES[direction];
     hilbert(level - 1, sub[0]);
-    ditherAndMove(join[0]);
+    visitAndMove(join[0]);
     hilbert(level - 1, sub[1]);
-    ditherAndMove(join[1]);
+    visitAndMove(join[1]);
     hilbert(level - 1, sub[2]);
-    ditherAndMove(join[2]);
+    visitAndMove(join[2]);
     hilbert(level - 1, sub[3]);
   };
-
   let depth = 1;
   for (let i = Math.max(width, height); i !== 0; i >>= 1) depth++;
   if (1 << depth < Math.max(width, height)) depth++;
   if (depth > 1) hilbert(depth - 1, N);
-  ditherAndMove(NONE);
+  visitAndMove(NONE);
+  if (n !== order.length) throw new Error(`the curve visited ${n} of ${order.length} pixels`);
+  if (order.length <= MAX_CACHED_ORDER) {
+    orders.set(key, order);
+    for (const k of orders.keys()) {
+      if (orders.size <= MAX_CACHED_ORDERS) break;
+      orders.delete(k);
+    }
+  }
+  return order;
+}
+
+const orders = new Map<string, Int32Array>();
+const MAX_CACHED_ORDERS = 8;
+/** Pixels of the largest order kept (4 MB as Int32). */
+const MAX_CACHED_ORDER = 1 << 20;
+
+/** Counts of each palette colour after the dithered remap, keyed by `RRGGBB`. */
+export function remapHistogram(image: RawImage): Map<string, number> {
+  const { data, width, height, channels } = image;
+  const counts = new Uint32Array(PALETTE.length);
+  // Nearest-colour cache on 6 bits per channel, as ImageMagick's CacheOffset does.
+  const cache = new Int16Array(1 << 18).fill(-1);
+  // The error queue as a ring: logical entry i (0 = oldest) lives at head + i, each entry written
+  // twice (at j and j + 16) so that the 16 entries from any head are contiguous.
+  const errR = new Float64Array(2 * ERROR_QUEUE_LENGTH);
+  const errG = new Float64Array(2 * ERROR_QUEUE_LENGTH);
+  const errB = new Float64Array(2 * ERROR_QUEUE_LENGTH);
+  const weights = Float64Array.from(WEIGHTS);
+  const grey = channels < 3;
+  let head = 0;
+  const order = width > 0 && height > 0 ? curveOrder(width, height) : new Int32Array(0);
+  for (let p = 0; p < order.length; p++) {
+    const o = order[p] * channels;
+    let r = data[o];
+    let g = grey ? r : data[o + 1];
+    let b = grey ? r : data[o + 2];
+    for (let i = 0; i < ERROR_QUEUE_LENGTH; i++) {
+      const w = weights[i];
+      r += w * errR[head + i];
+      g += w * errG[head + i];
+      b += w * errB[head + i];
+    }
+    r = r < 0 ? 0 : r > 255 ? 255 : r;
+    g = g < 0 ? 0 : g > 255 ? 255 : g;
+    b = b < 0 ? 0 : b > 255 ? 255 : b;
+    const key = (((r + 0.5) >> 2) << 12) | (((g + 0.5) >> 2) << 6) | ((b + 0.5) >> 2);
+    let index = cache[key];
+    if (index < 0) cache[key] = index = closest(r, g, b);
+    counts[index]++;
+    // The oldest entry is dropped and the newest error takes its slot.
+    errR[head] = errR[head + ERROR_QUEUE_LENGTH] = r - PAL_R[index];
+    errG[head] = errG[head + ERROR_QUEUE_LENGTH] = g - PAL_G[index];
+    errB[head] = errB[head + ERROR_QUEUE_LENGTH] = b - PAL_B[index];
+    head = (head + 1) & (ERROR_QUEUE_LENGTH - 1);
+  }
 
   const out = new Map<string, number>();
   PALETTE.forEach(([r, g, b], i) => {
@@ -227,10 +260,15 @@ function closest(r: number, g: number, b: number): number {
   let best = 0;
   let bestDistance = Infinity;
   for (let i = 0; i < PAL_R.length; i++) {
+    // A partial sum already as far as the best cannot win (ties keep the first): skip the rest.
     const dr = r - PAL_R[i];
+    let d = dr * dr;
+    if (d >= bestDistance) continue;
     const dg = g - PAL_G[i];
+    d += dg * dg;
+    if (d >= bestDistance) continue;
     const db = b - PAL_B[i];
-    const d = dr * dr + dg * dg + db * db;
+    d += db * db;
     if (d < bestDistance) {
       bestDistance = d;
       best = i;
