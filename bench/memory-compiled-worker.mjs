@@ -1,0 +1,40 @@
+// The compiled pipeline worker for `npm run bench memory-worker -- --compiled=<tree>/dist`: the same as
+// test/support/pipeline-worker.ts (environment, READY line, SIGTERM) on a `tsc -p tsconfig.build.json`
+// build (METIS_DIST: its dist folder), with no TypeScript loader, as `metis-streams worker` runs.
+import { join } from 'node:path';
+import { pino } from 'pino';
+
+const dist = process.env.METIS_DIST;
+const env = (k) => (process.env[k] ? process.env[k] : undefined);
+const { connectPg } = await import(join(dist, 'store/db.js'));
+const { startWorker } = await import(join(dist, 'pipeline/kafka-worker.js'));
+const { createMetisPorts, defaultMetisConfig } = await import(join(dist, 'pipeline/ports/create-metis-ports.js'));
+const workDir = env('METIS_WORK_DIR');
+const db = connectPg(env('METIS_PG_URL'), { max: 8 });
+const ports = await createMetisPorts(
+  defaultMetisConfig({ db, cacheDir: join(workDir, 'cache'), thumbnailDir: join(workDir, 'thumbs'), allowLoopback: true, schemaLocation: env('METIS_SCHEMAS') }),
+);
+const worker = await startWorker({
+  db,
+  ports: ports.ports,
+  brokers: env('KAFKA_BROKERS') ?? '127.0.0.1:9092',
+  applicationId: env('METIS_APP_ID'),
+  topicPrefix: env('METIS_TOPIC_PREFIX'),
+  partitions: Number(env('METIS_PARTITIONS') ?? 4),
+  instanceId: env('METIS_INSTANCE_ID'),
+  logger: pino({ level: env('LOG_LEVEL') ?? 'warn' }),
+});
+process.stdout.write(`READY ${process.pid}\n`);
+worker.done.catch((err) => {
+  process.stderr.write(`worker runtime failed: ${err?.stack ?? String(err)}\n`);
+  process.exit(70);
+});
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
+const stop = async () => {
+  await worker.stop();
+  await ports.close();
+  await db.close();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop());

@@ -1,0 +1,82 @@
+/**
+ * Memory probe for `npm run bench memory` (bench/memory.ts): preloaded with `node --require`, so it
+ * runs in the main thread AND in every worker thread (an `--import` preload does not reach worker
+ * threads). With MEMPROBE_FILE set, each thread
+ *   - notes the WebAssembly memories it instantiates (WebAssembly.instantiate / Instance wrapped), and
+ *   - on a message on the BroadcastChannel `memprobe` (the main thread posts one on SIGUSR2) appends a
+ *     JSON line to MEMPROBE_FILE: its V8 heap statistics and heap spaces, process.memoryUsage()'s
+ *     per-isolate fields and the bytes of its WebAssembly memories.
+ * With MEMPROBE_THREADS set it replaces os.availableParallelism() (the step pool's default size) so an
+ * experiment can run the unchanged worker with 0, 1, 2… step threads.
+ */
+'use strict';
+/* eslint-disable @typescript-eslint/no-require-imports -- a --require preload is CommonJS (it must run in worker threads too) */
+const { appendFileSync } = require('node:fs');
+const os = require('node:os');
+const v8 = require('node:v8');
+const { BroadcastChannel, isMainThread, threadId } = require('node:worker_threads');
+
+if (process.env.MEMPROBE_THREADS !== undefined) {
+  const n = Number(process.env.MEMPROBE_THREADS);
+  os.availableParallelism = () => n;
+  require('node:module').syncBuiltinESMExports();
+}
+
+const file = process.env.MEMPROBE_FILE;
+if (file) {
+  const memories = [];
+  const note = (instance) => {
+    for (const v of Object.values(instance?.exports ?? {})) if (v instanceof WebAssembly.Memory) memories.push(v);
+  };
+  const { instantiate, Instance } = WebAssembly;
+  WebAssembly.instantiate = async function (...args) {
+    const r = await instantiate.apply(this, args);
+    note(r instanceof Instance ? r : r.instance);
+    return r;
+  };
+  if (WebAssembly.instantiateStreaming) {
+    const streaming = WebAssembly.instantiateStreaming;
+    WebAssembly.instantiateStreaming = async function (...args) {
+      const r = await streaming.apply(this, args);
+      note(r.instance);
+      return r;
+    };
+  }
+  WebAssembly.Instance = new Proxy(Instance, {
+    construct(target, args) {
+      const i = Reflect.construct(target, args);
+      note(i);
+      return i;
+    },
+  });
+  const report = (tag) => {
+    const mu = process.memoryUsage();
+    const spaces = Object.fromEntries(
+      v8.getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size, physical: s.physical_space_size }]),
+    );
+    appendFileSync(
+      file,
+      `${JSON.stringify({
+        tag,
+        thread: threadId,
+        main: isMainThread,
+        heap: v8.getHeapStatistics(),
+        spaces,
+        external: mu.external,
+        arrayBuffers: mu.arrayBuffers,
+        wasm: memories.reduce((a, m) => a + m.buffer.byteLength, 0),
+        wasmCount: memories.length,
+      })}\n`,
+    );
+  };
+  const channel = new BroadcastChannel('memprobe');
+  channel.unref();
+  channel.onmessage = (e) => report(e.data);
+  if (isMainThread) {
+    process.on('SIGUSR2', () => {
+      const tag = String(Date.now());
+      channel.postMessage(tag);
+      report(tag);
+    });
+  }
+}
