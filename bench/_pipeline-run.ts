@@ -13,6 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Session } from 'node:inspector/promises';
+import { firstRecordJourney, observeKafka, traceLocalLog } from './first-trace.ts';
 
 export interface RunSpec {
   /** Checkout whose src/ and test/support/ run. */
@@ -30,6 +31,8 @@ export interface RunSpec {
   harvestOnly?: boolean;
   dir: string;
   profileDir?: string;
+  /** Print the first published record's journey hop by hop (first-trace.ts). */
+  traceFirst?: boolean;
 }
 
 export interface StepBytes {
@@ -62,6 +65,8 @@ export interface RunResult {
   /** WAL bytes written during the run (server-wide on the shared PostgreSQL server: others' writes included). */
   walBytes: number | undefined;
   state: string;
+  /** The first published record's journey (with `traceFirst`). */
+  trace?: string;
 }
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -214,6 +219,7 @@ export async function run(spec: RunSpec): Promise<RunResult> {
     const db = await openPglite();
     const ports = await createMetisPorts(defaultMetisConfig({ db, cacheDir, thumbnailDir: join(spec.dir, `thumbs-${spec.tree}`), allowLoopback: true }));
     const pipeline = await startEmbedded({ db, ports: ports.ports, partitions: spec.partitions });
+    const seen = spec.traceFirst ? traceLocalLog(pipeline.runtime.log) : undefined;
     const session = spec.profileDir ? new Session() : undefined;
     if (session) {
       session.connect();
@@ -224,6 +230,7 @@ export async function run(spec: RunSpec): Promise<RunResult> {
       const wal0 = await walLsn(db);
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
+      const t0Epoch = Date.now();
       const t = await pipeline.service.submit(task);
       const r = await follow(root, db, pipeline.service, t.taskId, t0, timeoutMs, async () => {});
       const cpu = process.cpuUsage(cpu0);
@@ -233,7 +240,8 @@ export async function run(spec: RunSpec): Promise<RunResult> {
         writeFileSync(join(spec.profileDir!, `${spec.tree}-embedded-${spec.media ? 'media' : 'nomedia'}.cpuprofile`), JSON.stringify(profile));
         session.disconnect();
       }
-      return result(spec, r, { process: procPeakRssMb(process.pid) ?? 0 }, { process: (cpu.user + cpu.system) / 1e6 }, await storage(db, t.taskId), wal0, wal1);
+      const res = result(spec, r, { process: procPeakRssMb(process.pid) ?? 0 }, { process: (cpu.user + cpu.system) / 1e6 }, await storage(db, t.taskId), wal0, wal1);
+      return seen ? { ...res, trace: firstRecordJourney(seen, t0Epoch, r.firstPublishedMs) } : res;
     } finally {
       await pipeline.stop();
       await ports.close();
@@ -272,9 +280,12 @@ export async function run(spec: RunSpec): Promise<RunResult> {
       for (const pid of await backends()) meter.sample(pid, 'PostgreSQL');
     };
     await sampleAll();
+    const { STEP_NAMES } = await load<typeof import('../src/model/index.ts')>(root, 'src/model/index.ts');
+    const observer = spec.traceFirst ? await observeKafka(cfg.brokers, pipelineTopics(name).all(STEP_NAMES), spec.partitions) : undefined;
     const wal0 = await walLsn(tdb.db);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
+    const t0Epoch = Date.now();
     const t = await client.service.submit(task);
     let lastSample = 0;
     const r = await follow(root, tdb.db, client.service, t.taskId, t0, timeoutMs, async () => {
@@ -286,7 +297,9 @@ export async function run(spec: RunSpec): Promise<RunResult> {
     const cpu = process.cpuUsage(cpu0);
     const wal1 = await walLsn(tdb.db);
     const rss = Object.fromEntries(workers.map((w, i) => [`worker ${i + 1}`, Math.round((w.peakRssKb() ?? 0) / 1024)]));
-    return result(spec, r, rss, { ...meter.totals(), 'bench client': (cpu.user + cpu.system) / 1e6 }, await storage(tdb.db, t.taskId), wal0, wal1);
+    await observer?.stop();
+    const res = result(spec, r, rss, { ...meter.totals(), 'bench client': (cpu.user + cpu.system) / 1e6 }, await storage(tdb.db, t.taskId), wal0, wal1);
+    return observer ? { ...res, trace: firstRecordJourney(observer.seen, t0Epoch, r.firstPublishedMs) } : res;
   } finally {
     await Promise.all(workers.map((w) => w.kill('SIGTERM')));
     await client.close();

@@ -1,6 +1,6 @@
 /**
  * `npm run bench pipeline [N] [--runtimes=embedded,kafka1,kafka2] [--media=without,with] [--reps=R]
- *   [--baseline=REV] [--verb=ListRecords] [--harvest-only] [--page-size=50] [--cpu-prof] [--write]`
+ *   [--baseline=REV] [--verb=ListRecords] [--harvest-only] [--page-size=50] [--cpu-prof] [--trace-first] [--write]`
  *
  * End to end records/s of the whole pipeline (harvest from a local OAI-PMH server → publish, media
  * against the local media server), exactly-once, for N generated records (default 10,000):
@@ -18,7 +18,8 @@
  * the ratio of the two on the same machine at the same time is what a shared machine can tell.
  * `--verb=ListRecords` harvests the current code with ListRecords (the baseline keeps Metis's
  * ListIdentifiers + GetRecord); `--harvest-only` runs tasks whose plan is the harvest step alone.
- * `--cpu-prof` writes CPU profiles and prints where the time goes. `--write` puts the tables into
+ * `--cpu-prof` writes CPU profiles and prints where the time goes. `--trace-first` prints the first
+ * published record's journey, hop by hop (first-trace.ts; the Kafka observer adds a consumer). `--write` puts the tables into
  * docs/BENCHMARKS.md.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -189,6 +190,7 @@ export default async function main(args: string[]): Promise<void> {
   const verb = arg(args, 'verb');
   const harvestOnly = arg(args, 'harvest-only') !== undefined;
   const pageSize = Number(arg(args, 'page-size') ?? 50);
+  const traceFirst = arg(args, 'trace-first') !== undefined;
   const profile = arg(args, 'cpu-prof') !== undefined ? mkdtempSync(join(tmpdir(), 'metis-bench-prof-')) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'metis-bench-pipe-'));
   const trees: Array<{ tree: string; root: string }> = [{ tree: 'current', root: ROOT }];
@@ -208,12 +210,13 @@ export default async function main(args: string[]): Promise<void> {
           // Alternate the order so neither tree always runs on the warmer (or busier) machine.
           for (const t of rep % 2 ? [...trees].reverse() : trees) {
             const source = t.tree === 'current' && verb ? { verb } : undefined;
-            const r = await runChild({ root: t.root, tree: t.tree, kind, media, records: n, partitions: PARTITIONS, oaiUrl: oai.url, source, harvestOnly, dir, profileDir: profile });
+            const r = await runChild({ root: t.root, tree: t.tree, kind, media, records: n, partitions: PARTITIONS, oaiUrl: oai.url, source, harvestOnly, dir, profileDir: profile, traceFirst });
             results.push(r);
             console.log(
               `${t.tree} ${kind} media=${media}: ${r.recordsPerSecond.toFixed(1)} records/s (${r.seconds.toFixed(1)} s), first published ${r.firstPublishedMs?.toFixed(0)} ms, ` +
                 `CPU ${cpuMsPerRecord(r).toFixed(2)} ms/record (${Object.entries(r.cpuSeconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}), peak RSS ${Object.values(r.peakRssMb).join('/')} MB, ${r.state}, load ${loadavg()[0].toFixed(1)}`,
             );
+            if (r.trace) console.log(`${r.trace}\n`);
           }
         }
       }
