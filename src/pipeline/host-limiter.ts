@@ -7,7 +7,8 @@
  *
  * Across workers the concurrency limit is held by shared slots, not by dividing it: a request first
  * takes a turn in its own process, then one of the host's `maxConcurrent` slots in the database
- * (`SharedSlots`, PostgreSQL advisory locks in `host-slots.ts`), held until the request ends. The sum
+ * (`SharedSlots`, PostgreSQL advisory locks in `host-slots.ts`), held until the request ends (and
+ * then handed to this worker's next request to the host for a short lease: `host-slots.ts`). The sum
  * over workers therefore never exceeds the limit, whatever the partition assignment, during a
  * rebalance (a worker whose partitions moved may still finish requests it started: they keep their
  * slots) and with a zombie worker (its slots are freed only when its database session ends). A

@@ -4,7 +4,10 @@
  * downloads made through the pipeline's ports (the runtime's HostLimiter as their gate), and for two
  * "workers" (two limiters, each with its own database session) sharing one host's slots in the real
  * PostgreSQL server. Each request is held by the server for a while, so an unlimited client would
- * show more than the limit at once (the ungated control run shows it does).
+ * show more than the limit at once (the ungated control run shows it does). The shared slots: a
+ * killed session's slots come back, a worker keeping a host busy does so with a few statements (a
+ * lease, not a take and a free per request) yet leaves a waiting worker its turn, and a request
+ * waits for an unreachable database only for its budget.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,10 +17,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostLimiter } from '../../src/pipeline/host-limiter.ts';
-import { PgHostSlots } from '../../src/pipeline/host-slots.ts';
+import { LEASE_MS, PgHostSlots } from '../../src/pipeline/host-slots.ts';
 import { createMetisPorts, defaultMetisConfig, type MetisPortsHandle } from '../../src/pipeline/ports/create-metis-ports.ts';
 import { createSafeFetcher } from '../../src/steps/http/safe-fetch.ts';
-import { openPglite, type Db } from '../../src/store/db.ts';
+import { connectPg, openPglite, type Db, type DbSession } from '../../src/store/db.ts';
 import type { TaskRow } from '../../src/store/pipeline-store.ts';
 import { buildRecord } from '../tiers/edm-builder.ts';
 import { buildZip } from '../support/zip-writer.ts';
@@ -215,4 +218,161 @@ describe('workers share a host’s slots in PostgreSQL', () => {
       await b.close();
     }
   });
+  it('a killed session’s slots come back to the other worker; the killed worker gets a new session', async () => {
+    const a = new PgHostSlots(tdb.db, 'killed');
+    const b = new PgHostSlots(tdb.db, 'killed');
+    try {
+      const held = await Promise.all([0, 1].map(() => a.acquire('h', 2)));
+      const pids = await advisoryHolders();
+      assert.equal(pids.length, 1, 'one session holds the slots');
+      let got = 0;
+      const waiting = Promise.all([0, 1].map(() => b.acquire('h', 2).then((r) => (got++, r))));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(got, 0, 'both slots are held');
+      await tdb.db.query('SELECT pg_terminate_backend($1)', [pids[0]]);
+      const bHeld = await waiting;
+      assert.equal(got, 2, 'both slots came back with the killed session');
+      // The killed session's releases are void (they must not free b's slots).
+      for (const r of held) r();
+      let aGot = false;
+      const aWaiting = a.acquire('h', 2).then((r) => ((aGot = true), r));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(aGot, false, 'b still holds both slots');
+      bHeld[0]();
+      (await aWaiting)();
+      bHeld[1]();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('a worker keeping a host busy takes its slots a few times, not twice per request', async () => {
+    const counted = countStatements(tdb.db);
+    const slots = new PgHostSlots(counted.db, 'lease');
+    const limiter = new HostLimiter({ maxConcurrent: 4, ratePerSecond: 1e9 }, {}, slots);
+    const n = 400;
+    let next = 0;
+    const started = Date.now();
+    try {
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next++ < n) await limiter.run('h', () => new Promise((r) => setImmediate(r)));
+        }),
+      );
+    } finally {
+      await slots.close();
+    }
+    // Each of the 4 slots is taken (and freed) once per lease at most; the old way: 2 per request.
+    const leases = 4 * (Math.ceil((Date.now() - started) / LEASE_MS) + 1);
+    assert.ok(counted.statements() <= 2 * leases + 4, `${counted.statements()} statements for ${n} requests`);
+    assert.ok(counted.statements() < n / 4, `${counted.statements()} statements for ${n} requests`);
+  });
+
+  it('a busy worker’s leases leave a waiting worker its turn', async () => {
+    const a = new PgHostSlots(tdb.db, 'fair');
+    const b = new PgHostSlots(tdb.db, 'fair');
+    let stop = false;
+    // Worker a: two callers, one slot, each request follows the previous one at once.
+    const busy = Promise.all(
+      [0, 1].map(async () => {
+        while (!stop) {
+          const release = await a.acquire('h', 1);
+          await new Promise((r) => setTimeout(r, 2));
+          release();
+        }
+      }),
+    );
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      const started = Date.now();
+      for (let i = 0; i < 3; i++) {
+        const deadline = AbortSignal.timeout(10_000);
+        (await b.acquire('h', 1, deadline))();
+      }
+      // Before leases a free slot went to whichever worker polled first; now a lease ends, the
+      // holder sees the waiter and yields: 3 turns for b within a few leases.
+      assert.ok(Date.now() - started < 10_000);
+    } finally {
+      stop = true;
+      await busy;
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('waits for a slot held by others as long as it takes, for an unreachable database only its budget', async () => {
+    // Refusing connections: a port nobody listens on.
+    const gone = connectPg('postgres://postgres@127.0.0.1:1/none');
+    const slots = new PgHostSlots(gone, 'outage', undefined, { outageBudgetMs: 500 });
+    const started = Date.now();
+    try {
+      await assert.rejects(slots.acquire('h', 2), (err: { code?: string; message: string }) => {
+        assert.equal(err.code, 'RETRY_BUDGET_SPENT', err.message);
+        assert.match(err.message, /a slot for requests to h/);
+        return true;
+      });
+      assert.ok(Date.now() - started >= 500, 'not before the budget');
+    } finally {
+      await slots.close();
+      await gone.close();
+    }
+    // The database back within the budget: the request gets its slot.
+    let refusals = 3;
+    const flaky: Pick<Db, 'openSession'> = {
+      openSession: () => (refusals-- > 0 ? gone.openSession!() : tdb.db.openSession!()),
+    };
+    const back = new PgHostSlots(flaky, 'outage', undefined, { outageBudgetMs: 60_000 });
+    // Held by another worker for longer than the budget: still waited for.
+    const holder = new PgHostSlots(tdb.db, 'outage', undefined, { outageBudgetMs: 200 });
+    try {
+      (await back.acquire('h', 1))();
+      assert.ok(refusals < 0, 'the refused sessions were tried');
+      const held = await holder.acquire('h', 1);
+      const waiter = new PgHostSlots(tdb.db, 'outage', undefined, { outageBudgetMs: 200 });
+      try {
+        let got = false;
+        const waiting = waiter.acquire('h', 1).then((r) => ((got = true), r));
+        await new Promise((r) => setTimeout(r, 700));
+        assert.equal(got, false);
+        held();
+        (await waiting)();
+      } finally {
+        await waiter.close();
+      }
+    } finally {
+      await back.close();
+      await holder.close();
+    }
+  });
+
+  /** Backends of the test database holding advisory locks. */
+  async function advisoryHolders(): Promise<number[]> {
+    const r = await tdb.db.query<{ pid: number }>(
+      `SELECT DISTINCT l.pid FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+        WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()`,
+    );
+    return r.rows.map((x) => x.pid);
+  }
 });
+
+/** The database, with a count of the statements of its sessions. */
+function countStatements(db: Db) {
+  let statements = 0;
+  const counted: Pick<Db, 'openSession'> = {
+    async openSession(): Promise<DbSession> {
+      const s = await db.openSession!();
+      return {
+        get broken() {
+          return s.broken;
+        },
+        query<R>(text: string, params?: unknown[]) {
+          statements++;
+          return s.query<R>(text, params);
+        },
+        close: () => s.close(),
+      };
+    },
+  };
+  return { db: counted, statements: () => statements };
+}
