@@ -24,7 +24,7 @@ import {
 } from './kafka-client.ts';
 import { Committer } from './kafka-commit.ts';
 import { changelogTopics, groupConsumerConfig, producerConfig, restoreConsumerConfig } from './kafka-config.ts';
-import { pollLoop } from './kafka-poll-loop.ts';
+import { IDLE_CONSUME_TIMEOUT_MS, pollLoop } from './kafka-poll-loop.ts';
 import { TaskManager } from './kafka-tasks.ts';
 import { StartupPhases } from './startup-phases.ts';
 import { KafkaTransaction } from './kafka-transaction.ts';
@@ -203,7 +203,8 @@ export class KafkaRuntime implements Runtime {
       changelogsReady,
     ] as const);
     restoreConsumer.setDefaultConsumeTimeout(100);
-    consumer.setDefaultConsumeTimeout(50);
+    // The poll loop shortens it while records are in flight (kafka-poll-loop.ts).
+    consumer.setDefaultConsumeTimeout(IDLE_CONSUME_TIMEOUT_MS);
     // Return a poll as soon as some records are there instead of waiting to fill the batch.
     (
       consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(v: boolean): void }
