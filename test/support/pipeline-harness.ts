@@ -178,7 +178,7 @@ export function diffResults(a: Map<string, ResultRow>, b: Map<string, ResultRow>
     const rb = b.get(k);
     if (!rb) out.push(`${k}: only in the first run`);
     else if (ra.status !== rb.status || ra.messages !== rb.messages || ra.content !== rb.content) {
-      const what = ra.status !== rb.status ? `status ${ra.status} vs ${rb.status}` : ra.messages !== rb.messages ? `messages ${ra.messages} vs ${rb.messages}` : `content differs (${ra.content?.length} vs ${rb.content?.length} chars) at ${firstDiff(ra.content ?? '', rb.content ?? '')}`;
+      const what = ra.status !== rb.status ? `status ${ra.status} vs ${rb.status} (messages ${ra.messages} vs ${rb.messages})` : ra.messages !== rb.messages ? `messages ${ra.messages} vs ${rb.messages}` : `content differs (${ra.content?.length} vs ${rb.content?.length} chars) at ${firstDiff(ra.content ?? '', rb.content ?? '')}`;
       out.push(`${k}: ${what}`);
     }
     if (out.length >= max) return out;
