@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnTool } from './spawn-tool.ts';
+import { spawnTool, type ToolRunner } from './spawn-tool.ts';
 
 export interface PdfFacts {
   /** PNG of the first page (72 dpi, as Ghostscript's default), or undefined when not asked for. */
@@ -20,6 +20,8 @@ export interface PdfOptions {
   renderFirstPage: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Where the tools are started (`spawn-tool.ts`); default: the registered runner, else this thread. */
+  runner?: ToolRunner;
 }
 
 /** Analyses a PDF held in memory (written to a private temp directory for the tools). */
@@ -34,16 +36,17 @@ export async function analysePdf(bytes: Buffer, options: PdfOptions): Promise<Pd
         ? spawnTool(
             'pdftoppm',
             ['-q', '-f', '1', '-l', '1', '-r', '72', '-png', '-singlefile', file, join(dir, 'page')],
-            { timeoutMs, signal: options.signal },
+            { timeoutMs, signal: options.signal, runner: options.runner },
           ).then(() => readFile(join(dir, 'page.png')))
         : Promise.resolve(undefined),
       // Any non-blank character of extracted text is enough: stop reading there.
       spawnTool('pdftotext', ['-q', '-enc', 'UTF-8', file, '-'], {
         timeoutMs,
         signal: options.signal,
+        runner: options.runner,
         stopAtNonSpace: true,
       }),
-      spawnTool('pdfimages', ['-list', file], { timeoutMs, signal: options.signal }),
+      spawnTool('pdfimages', ['-list', file], { timeoutMs, signal: options.signal, runner: options.runner }),
     ]);
     return { firstPage, containsText: /\S/.test(text.toString('utf8')), dpi: firstImageDpi(images.toString('utf8')) };
   } finally {

@@ -232,6 +232,7 @@ async function text(
     renderFirstPage: !skipThumbnail,
     timeoutMs: ctx.pdfTimeoutMs,
     signal: ctx.signal,
+    runner: ctx.threads?.runTool,
   });
   let thumbnails: Thumbnail[] = [];
   if (pdf.firstPage) {
