@@ -2,13 +2,15 @@
  * The CPU-bound steps (validation, transformation, normalization), built once per process or
  * thread and reused: compiled schemas are shared by all tasks, transformers are per task (they
  * carry the dataset's parameters). Used on the main thread and inside step-pool threads alike.
+ *
+ * The step modules are imported on first use, not with this one: a process whose CPU steps run on
+ * the step pool imports this module for CPU_STEPS and never builds a step on its main thread, and
+ * importing them there would cost that thread ~36 MB of resident memory (libxml2-wasm's
+ * WebAssembly memory ~14 MB, the rest code and data of the validators, transformer and normalizer).
  */
 import { resolve } from 'node:path';
 import { LRUCache } from 'lru-cache';
-import { createExternalValidator, createInternalValidator, type RecordValidator } from '../steps/validate/validator.ts';
-import { createTransformer, createXsltTransformer } from '../steps/transform/transformer.ts';
-import { createNormalizer } from '../steps/normalize/normalizer.ts';
-import { withProblemPatterns } from '../steps/patterns/with-patterns.ts';
+import type { RecordValidator } from '../steps/validate/validator.ts';
 import type { StepOutcome } from '../steps/outcome.ts';
 import { errors } from '../errors/index.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
@@ -73,13 +75,19 @@ export class CpuSteps {
     const ds = task.spec.dataset;
     switch (step) {
       case 'validate-external':
-        return (this.external ??= createExternalValidator({ ...schemaOpts, outputStyle: this.config.outputStyle }));
-      case 'validate-internal':
+        return (this.external ??= import('../steps/validate/validator.ts').then((m) =>
+          m.createExternalValidator({ ...schemaOpts, outputStyle: this.config.outputStyle }),
+        ));
+      case 'validate-internal': {
+        this.internal ??= import('../steps/validate/validator.ts').then((m) => m.createInternalValidator(schemaOpts));
+        const { withProblemPatterns } = await import('../steps/patterns/with-patterns.ts');
         // Problem patterns (Sandbox): analysed for every record that passes, stored with its result.
-        return withProblemPatterns(await (this.internal ??= createInternalValidator(schemaOpts)));
+        return withProblemPatterns(await this.internal);
+      }
       case 'normalize':
-        return (this.normalizer ??= createNormalizer());
+        return (this.normalizer ??= (await import('../steps/normalize/normalizer.ts')).createNormalizer());
       case 'transform': {
+        const { createTransformer } = await import('../steps/transform/transformer.ts');
         const xslt = task.spec.params.transformXslt;
         return createTransformer({
           datasetId: ds.id,
@@ -95,6 +103,7 @@ export class CpuSteps {
       case 'transform-external': {
         const xslt = task.spec.params.externalXslt;
         if (!xslt) throw errors.NO_XSLT();
+        const { createXsltTransformer } = await import('../steps/transform/transformer.ts');
         return createXsltTransformer({ source: xslt }, xsltCache);
       }
       default:
