@@ -2,7 +2,8 @@
  * The harvest side of the pipeline:
  * - `IntakeProcessor` (tasks topic, keyed by task id): starts tasks. An OAI-PMH listing reads a few
  *   ListIdentifiers (or ListRecords) pages per `list` command (up to LIST_RECORDS_PER_COMMAND records
- *   or LIST_MS_PER_COMMAND), then sends the next command back to its own topic with the resumption
+ *   or LIST_MS_PER_COMMAND; the first command one page, so records flow at once), then sends the
+ *   next command back to its own topic with the resumption
  *   token: the listing streams (fetches start after the first pages) and a crashed worker resumes
  *   from the last committed command. Archives and earlier tasks' outputs are walked the same way:
  *   one `walk` command per page of at most `intakePageSize` records, carrying the position (entries
@@ -175,7 +176,14 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
       }
       token = page.token;
       progress = page.progress;
-      if (n - emitted >= LIST_RECORDS_PER_COMMAND || Date.now() - started >= LIST_MS_PER_COMMAND || ctx.signal.aborted)
+      // The first command of a listing reads one page: its fetches become visible (and start) after
+      // one OAI request instead of after up to LIST_MS_PER_COMMAND, so the first records flow sooner.
+      if (
+        first ||
+        n - emitted >= LIST_RECORDS_PER_COMMAND ||
+        Date.now() - started >= LIST_MS_PER_COMMAND ||
+        ctx.signal.aborted
+      )
         break;
     }
     emit(ctx, ROUTE.tasks, task.taskId, {
