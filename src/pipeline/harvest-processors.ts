@@ -35,6 +35,7 @@ import { packContent, unpackContent, type PipelineContext } from './context.ts';
 import type { Envelope, FetchCommand, OutcomeEvent, TaskCommand } from '../model/index.ts';
 import type { ArchiveEntry } from './ports/port-types.ts';
 import { emit, recordEvent, ROUTE } from './routes.ts';
+import { warmTaskSteps, warmTaskStepsById } from './step-warmup.ts';
 
 function taskEvent(
   taskId: string,
@@ -101,6 +102,8 @@ export class IntakeProcessor implements Processor<string, TaskCommand, string, u
 
   private async start(task: TaskRow, ctx: RecordContext<string, unknown>): Promise<void> {
     const source = task.spec.source;
+    // The step threads build the task's steps while it is being listed, not when its first record comes.
+    warmTaskSteps(this.p, task);
     emit(ctx, ROUTE.outcomes, task.taskId, taskEvent(task.taskId, 'listing-started'));
     if (source.type === 'oai') {
       emit(ctx, ROUTE.tasks, task.taskId, { type: 'list', taskId: task.taskId, emitted: 0 } satisfies TaskCommand);
@@ -398,6 +401,8 @@ export class FetchProcessor implements Processor<string, FetchCommand, string, u
     }
     const source = task.spec.source;
     if (source.type !== 'oai') return;
+    // On a worker that did not take the task's start command: build its steps while this record is fetched.
+    warmTaskSteps(this.p, task);
     let result: Awaited<ReturnType<typeof this.p.ports.oai.getRecord>>;
     try {
       result = await this.p.slots.run(task.taskId, task.spec.limits.maxInFlight, () =>
@@ -490,6 +495,7 @@ export class AdmitProcessor implements Processor<string, Envelope, string, unkno
 
   async process(record: StreamRecord<string, Envelope>, ctx: RecordContext<string, unknown>): Promise<void> {
     const e = record.value;
+    warmTaskStepsById(this.p, e.taskId);
     // A freshly harvested record (it carries its harvest outcome) is refused at harvest; one that
     // enters later in the chain (re-run, seed) at the step it enters.
     const step = e.harvest ? 'harvest' : e.plan[e.stepIndex];
