@@ -3,10 +3,10 @@
  * thread and reused: compiled schemas are shared by all tasks, transformers are per task (they
  * carry the dataset's parameters). Used on the main thread and inside step-pool threads alike.
  *
- * The step modules are imported on first use, not with this one: a process whose CPU steps run on
- * the step pool imports this module for CPU_STEPS and never builds a step on its main thread, and
- * importing them there would cost that thread ~36 MB of resident memory (libxml2-wasm's
- * WebAssembly memory ~14 MB, the rest code and data of the validators, transformer and normalizer).
+ * The step modules are imported on first use (or by `preload`, which each step thread calls when it
+ * starts), not with this one: a process whose CPU steps run on the step pool imports this module for
+ * CPU_STEPS and never builds a step on its main thread, which then does not load them (libxml2-wasm's
+ * 16 MB WebAssembly memory among them).
  */
 import { resolve } from 'node:path';
 import { LRUCache } from 'lru-cache';
@@ -49,6 +49,23 @@ export class CpuSteps {
   private readonly perTask = new LRUCache<string, Promise<CpuStep>>({ max: 256 });
 
   constructor(private readonly config: CpuStepConfig) {}
+
+  /**
+   * Imports the step modules now, without building anything: a step thread calls it when it starts,
+   * so a task's first records do not wait for the imports (as before they were imported on first use).
+   * A failed import is left for the first `get` to report.
+   */
+  static preload(): Promise<void> {
+    return Promise.all([
+      import('../steps/validate/validator.ts'),
+      import('../steps/patterns/with-patterns.ts'),
+      import('../steps/normalize/normalizer.ts'),
+      import('../steps/transform/transformer.ts'),
+    ]).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
 
   /** The step function of `step` for `task`; a failed setup (bad XSLT, missing schema) rejects with TaskError and is not cached. */
   get(task: Pick<TaskRow, 'taskId' | 'spec'>, step: StepName): Promise<CpuStep> {

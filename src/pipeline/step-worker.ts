@@ -8,6 +8,8 @@ import { CpuSteps, type CpuStepConfig } from './cpu-steps.ts';
 import type { StepJob, StepJobResult, StepThreadMessage } from './step-pool.ts';
 
 const steps = new CpuSteps(workerData as CpuStepConfig);
+// The step modules load while the thread waits for its first record, not when that record comes.
+void CpuSteps.preload();
 
 parentPort!.on('message', async (job: StepJob) => {
   let reply: StepJobResult;
