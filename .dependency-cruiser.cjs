@@ -32,9 +32,10 @@ module.exports = {
     layer('no-tests-in-src', 'Production code never imports tests or benchmarks.', '^src/', '^(test|bench)/'),
     {
       ...layer('no-dev-dependencies-in-src', 'What dist/ runs must install with npm ci --omit=dev.', '^src/', '(^|/)node_modules/(tsx|typescript|eslint|prettier|dependency-cruiser)/'),
-      // The step pool's thread entry for runs from source (tests, benchmarks) registers tsx; tsc does not
-      // emit .mjs files, so it never reaches dist/, where the pool starts the compiled step-worker.js.
-      from: { path: '^src/', pathNot: '^src/pipeline/step-worker-entry[.]mjs$' },
+      // The thread entries of the step pool and the media threads for runs from source (tests, benchmarks)
+      // register tsx; tsc does not emit .mjs files, so they never reach dist/, where the pools start the
+      // compiled step-worker.js and media-thread.js.
+      from: { path: '^src/', pathNot: '^src/(pipeline/step-worker-entry|steps/media/media-thread-entry)[.]mjs$' },
     },
   ],
   options: {
