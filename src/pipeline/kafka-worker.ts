@@ -82,7 +82,7 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
   // (host-slots.ts); each worker's rate and local turns are its share of the partitions that make
   // requests to remote hosts (tasks: listing, archive download; fetch: GetRecord; media; link
   // check), updated as soon as partitions are assigned or revoked (host-limiter.ts says why).
-  const slots = opts.db.openSession ? new PgHostSlots(opts.db, applicationId, logger) : undefined;
+  const slots = opts.db.openSession ? new PgHostSlots(opts.db, applicationId, logger, { outageBudgetMs: options.retryBudgetMs }) : undefined;
   const limiter = new HostLimiter(opts.hostLimits, undefined, slots);
   opts.ports.gateRequests?.(limiter.gate);
   const requesting = new Set([topics.tasks, topics.fetch, topics.step('media'), topics.step('linkcheck')]);

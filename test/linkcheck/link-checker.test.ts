@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { checkWithSafeFetcher, createLinkChecker } from '../../src/steps/linkcheck/index.ts';
 import { createSafeFetcher } from '../../src/steps/http/safe-fetch.ts';
 import { buildRecord } from '../tiers/edm-builder.ts';
+import { errors } from '../../src/errors/index.ts';
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -113,4 +114,14 @@ test('link check through the host-policy fetcher: loopback refused by default, a
     ],
   );
   assert.equal(allowed.status, 'warn');
+});
+
+test('link check: a task error from the host gate (no slot, the database gone past the budget) fails the step, not the link', async (t) => {
+  const base = await listen(server);
+  t.after(() => server.close());
+  const budgetSpent = errors.RETRY_BUDGET_SPENT({ what: 'a slot for requests to 127.0.0.1', budget: '3000 ms', detail: 'connect ECONNREFUSED' });
+  const checker = createLinkChecker({ fetchPolicy: { allowLoopback: true, gate: () => Promise.reject(budgetSpent) } });
+  t.after(() => checker.close());
+  const content = buildRecord({ type: 'IMAGE', isShownAt: `${base}/ok`, isShownBy: `${base}/missing` });
+  await assert.rejects(checker({ recordId: '/1/rec', content }), (err) => err === budgetSpent);
 });

@@ -10,6 +10,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { XmlParseError } from '../../edm/xml.ts';
+import { isTaskError } from '../../errors/index.ts';
 import { createSafeFetcher, FetchError, type FetchPolicy, type SafeFetcher } from '../http/safe-fetch.ts';
 import { success, type StepMessage, type StepOutcome } from '../outcome.ts';
 import { aggregationLinks, createEdmView, type EdmView } from '../tiers/edm-view.ts';
@@ -134,6 +135,8 @@ export function createLinkChecker(options: LinkCheckOptions = {}): LinkChecker {
         try {
           results[i] = await check(urls[i], signal);
         } catch (err) {
+          // A task error (e.g. RETRY_BUDGET_SPENT: no host slot while the database is gone) is not this link's fault.
+          if (isTaskError(err)) throw err;
           results[i] = failure(
             urls[i],
             undefined,
