@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { NS } from '../../src/edm/namespaces.ts';
+import { errors } from '../../src/errors/index.ts';
 import { childElements, getAttr, parseXml, serializeXml, textContent, type XmlElement } from '../../src/edm/xml.ts';
 import type { FetchPolicy } from '../../src/steps/http/safe-fetch.ts';
 import { probeAudioVideo } from '../../src/steps/media/audio-video.ts';
@@ -165,6 +166,13 @@ describe('media processor against a real HTTP server', () => {
     assert.ok(order.indexOf('ebucore:hasMimeType') < order.indexOf('ebucore:width'));
     assert.ok(order.indexOf('edm:componentColor') < order.indexOf('ebucore:orientation'));
     assert.equal(order.at(-1), 'edm:type');
+  });
+
+  it('lets a task error from the host gate (no slot while the database is gone) fail the step, not the resource', async () => {
+    const budgetSpent = errors.RETRY_BUDGET_SPENT({ what: 'a slot for requests to 127.0.0.1', budget: '3000 ms', detail: 'connect ECONNREFUSED' });
+    const process = make({ thumbnailStore: createMemoryThumbnailStore(), threads: 0, fetchPolicy: { ...LOOPBACK_ONLY, gate: () => Promise.reject(budgetSpent) } });
+    const content = localize(readFileSync(new URL('fileWithSingleResource.xml', ECLOUD), 'utf8'), ['av.tib.eu']);
+    await assert.rejects(process({ recordId: '/58/_kmo_av_sid_45017', content }), (err) => err === budgetSpent);
   });
 
   it('probes a video through the loopback relay with ffprobe (eCloud two-resource record)', async () => {

@@ -7,7 +7,7 @@
  * warning "Problem while processing <url> (<cause>)"; only an unparsable record fails.
  */
 import { parseXml, serializeXml } from '../../edm/xml.ts';
-import { errorMessage, isMetisError } from '../../errors/index.ts';
+import { errorMessage, isMetisError, isTaskError } from '../../errors/index.ts';
 import { createSafeFetcher, type FetchPolicy, type SafeFetcher } from '../http/safe-fetch.ts';
 import { fail, success, type StepMessage, type StepOutcome } from '../outcome.ts';
 import { startMediaRelay, type MediaRelay } from './media-relay.ts';
@@ -153,6 +153,8 @@ export function createMediaProcessor(options: MediaProcessorOptions = {}): Media
         // eCloud: the main thumbnail is "available" when the edm:object produced thumbnails.
         return result.thumbnails.length > 0;
       } catch (err) {
+        // A task error (e.g. RETRY_BUDGET_SPENT: no host slot while the database is gone) is not this resource's fault.
+        if (isTaskError(err)) throw err;
         warn(resource.url, warning(`Problem while processing ${resource.url} (${causeOf(err)})`, err));
         reports.push({ url: resource.url, status: 'failed', thumbnails: [], error: (err as Error).message });
         return false;
