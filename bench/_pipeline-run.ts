@@ -72,13 +72,16 @@ export interface RunResult {
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 const HERE = fileURLToPath(new URL('../', import.meta.url));
 
-/** User + system CPU seconds of a process (all its threads, live and exited), or undefined when gone. */
+/**
+ * User + system CPU seconds of a process (all its threads, live and exited) and of its children
+ * that ended and were waited for (the media step's tools: ffprobe, the PDF tools), or undefined when gone.
+ */
 export function procCpuSeconds(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14 and 15 of stat (utime, stime); f[0] is field 3.
-    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+    // Fields 14–17 of stat (utime, stime, cutime, cstime); f[0] is field 3.
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLK_TCK;
   } catch {
     return undefined;
   }

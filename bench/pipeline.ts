@@ -11,7 +11,7 @@
  * one, so the provider's work is not counted. Printed per run: records/s, time from submission to the
  * first published record, peak RSS per process, and CPU per record summed over every process that
  * works for the pipeline (the embedded process, or the workers + the Kafka broker + the PostgreSQL
- * backends of the run's database) with its split, and the bytes each step left in the database.
+ * backends of the run's database; each with its ended child processes, e.g. the media tools) with its split, and the bytes each step left in the database.
  *
  * `--baseline=REV` also measures that commit of this repository (`git archive` into a temporary
  * folder, node_modules linked) in the same run, alternating with the current code, R times each:
