@@ -24,7 +24,6 @@ import { readFileSync, readdirSync, rmSync, mkdtempSync, existsSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { DEFAULT_STEPS } from '../src/model/index.ts';
 import { createTestDatabase } from '../test/support/pg.ts';
 import { startDemoServersProcess } from '../test/support/demo-servers-process.ts';
@@ -32,6 +31,7 @@ import { kafkaService, spawnWorker, waitForBalancedGroup } from '../test/support
 import { uniqueName } from '../test/support/services.ts';
 import { pipelineTopics } from '../src/pipeline/topics.ts';
 import { procCpuSeconds } from './_pipeline-run.ts';
+import { deleteRunTopics } from './_kafka-topics.ts';
 
 const PARTITIONS = 4;
 const PROBE = fileURLToPath(new URL('./memory-probe.cjs', import.meta.url));
@@ -182,18 +182,6 @@ function print(s: Snapshot): void {
   console.log(`  V8 heaps committed, all isolates: ${f(sum)} MB`);
 }
 
-async function deleteTopics(brokers: string, name: string): Promise<void> {
-  const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: brokers.split(','), logLevel: KafkaJS.logLevel.NOTHING } });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(name));
-    if (topics.length) await admin.deleteTopics({ topics, timeout: 60_000 });
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 export default async function main(args: string[]): Promise<void> {
   const n = Number(flag(args, 'records') ?? 1000);
   const verb = flag(args, 'verb') ?? 'ListRecords';
@@ -270,7 +258,7 @@ export default async function main(args: string[]): Promise<void> {
     await client.close();
     await tdb.drop();
     await servers.close();
-    await deleteTopics(brokers, name).catch((err: unknown) => console.error(`could not delete topics ${name}.*: ${(err as Error).message}`));
+    await deleteRunTopics(brokers, name).catch((err: unknown) => console.error(`could not delete topics ${name}.*: ${(err as Error).message}`));
     rmSync(dir, { recursive: true, force: true });
   }
 }

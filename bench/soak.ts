@@ -28,7 +28,6 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { DEFAULT_STEPS } from '../src/model/index.ts';
 import { createTestDatabase } from '../test/support/pg.ts';
 import { startDemoServersProcess } from '../test/support/demo-servers-process.ts';
@@ -42,6 +41,7 @@ import {
 import { uniqueName } from '../test/support/services.ts';
 import { pipelineTopics } from '../src/pipeline/topics.ts';
 import { procCpuSeconds } from './_pipeline-run.ts';
+import { deleteRunTopics } from './_kafka-topics.ts';
 
 const SAMPLE_MS = 10_000;
 const PARTITIONS = 4;
@@ -129,20 +129,6 @@ function csv(samples: Sample[], workers: number): string {
     ].join(','),
   );
   return `${[head.join(','), ...rows].join('\n')}\n`;
-}
-
-/** Deletes the run's topics (its prefix and application id are the same name). */
-async function deleteTopics(brokers: string, name: string): Promise<void> {
-  const admin = new KafkaJS.Kafka({
-    kafkaJS: { brokers: brokers.split(','), logLevel: KafkaJS.logLevel.NOTHING },
-  }).admin();
-  await admin.connect();
-  try {
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(name));
-    if (topics.length) await admin.deleteTopics({ topics, timeout: 60_000 });
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 export default async function soak(args: string[]): Promise<void> {
@@ -290,7 +276,7 @@ export default async function soak(args: string[]): Promise<void> {
     await client.close();
     await tdb.drop();
     await servers.close();
-    await deleteTopics(brokers, name).catch((err: unknown) =>
+    await deleteRunTopics(brokers, name).catch((err: unknown) =>
       console.error(`could not delete topics ${name}.*: ${(err as Error).message}`),
     );
     rmSync(dir, { recursive: true, force: true });
