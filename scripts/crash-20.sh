@@ -2,7 +2,7 @@
 # Runs the pipeline crash test (test/integration/pipeline-kafka-crash.test.ts: 2 workers on Kafka, one
 # SIGKILLed 3 times mid-run and restarted, database compared with a clean run, outcomes topic checked
 # for duplicated events) RUNS times in a row (default 20) and stops at the first failure. Not part of
-# CI (6–17 minutes a run, depending on the load). Needs the services (scripts/infra-up.sh).
+# CI (1.3–4 minutes a run alone on 2 cores, 6–17 at load 20–40). Needs the services (scripts/infra-up.sh).
 #
 #   bash scripts/crash-20.sh [RUNS]            logs in $CRASH_LOG_DIR (default: a new temp folder)
 #   PIPELINE_CRASH_RECORDS=600 bash scripts/crash-20.sh 5
