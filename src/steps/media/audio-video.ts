@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { childElements, getAttr, parseXml, type XmlElement } from '../../edm/xml.ts';
-import { spawnTool } from './spawn-tool.ts';
+import { spawnTool, type ToolRunner } from './spawn-tool.ts';
 import { errors } from '../../errors/index.ts';
 
 export interface AudioVideoFacts {
@@ -62,6 +62,8 @@ export async function probeAudioVideo(
   input: string,
   timeoutMs = 60_000,
   signal?: AbortSignal,
+  /** Where ffprobe is started (`spawn-tool.ts`, e.g. the media threads); default: this thread. */
+  runner?: ToolRunner,
 ): Promise<AudioVideoFacts> {
   const out = await spawnTool(
     'ffprobe',
@@ -79,7 +81,7 @@ export async function probeAudioVideo(
       '-hide_banner',
       input,
     ],
-    { timeoutMs, signal },
+    { timeoutMs, signal, runner },
   );
   return factsFromFfprobe(JSON.parse(out.toString('utf8')));
 }

@@ -13,7 +13,6 @@ import { fail, success, type StepMessage, type StepOutcome } from '../outcome.ts
 import { startMediaRelay, type MediaRelay } from './media-relay.ts';
 import { createMediaThreads } from './media-threads.ts';
 import { processResource, type ResourceContext } from './resource-processor.ts';
-import { useToolRunner } from './spawn-tool.ts';
 import { findMediaResources, mainThumbnailFirst, type MediaResource } from './resources.ts';
 import { createFileThumbnailStore, type ThumbnailStore } from './thumbnail-store.ts';
 import { WebResourceWriter, type ResourceMetadata } from './web-resource-writer.ts';
@@ -97,8 +96,6 @@ export function createMediaProcessor(options: MediaProcessorOptions = {}): Media
   const store = options.thumbnailStore ?? createFileThumbnailStore('data/thumbnails');
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const threads = options.threads === 0 ? undefined : createMediaThreads({ threads: options.threads });
-  // ffprobe (audio-video.ts) starts its tool without a runner: it takes the registered one.
-  const stopUsingThreads = threads && useToolRunner(threads.runTool);
   let relay: Promise<MediaRelay> | undefined;
   const context = async (): Promise<ResourceContext> => ({
     fetcher,
@@ -186,7 +183,6 @@ export function createMediaProcessor(options: MediaProcessorOptions = {}): Media
   return Object.assign(process, {
     async close() {
       if (relay) await (await relay).close();
-      stopUsingThreads?.();
       await threads?.close();
       if (!options.fetcher) await fetcher.close();
     },

@@ -10,8 +10,8 @@
  * with them and the Buffer owns its whole ArrayBuffer; otherwise one exact-size copy is transferred.
  * Thumbnails are offered for transfer too, but sharp's output buffers cannot be detached, so Node
  * copies them (tens of KB each). A thread that dies (out of memory, an uncaught error) fails the jobs
- * it held and is replaced by the next job. The PDF tools get the pool's `runTool` from the media
- * step; ffprobe, which passes no runner, uses the one the media processor registered.
+ * it held and is replaced by the next job. The PDF tools and ffprobe get the pool's `runTool` from
+ * the media step (`ResourceContext.threads`).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';

@@ -20,7 +20,7 @@ export interface PdfOptions {
   renderFirstPage: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** Where the tools are started (`spawn-tool.ts`); default: the registered runner, else this thread. */
+  /** Where the tools are started (`spawn-tool.ts`); default: this thread. */
   runner?: ToolRunner;
 }
 

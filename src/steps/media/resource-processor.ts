@@ -166,7 +166,7 @@ async function standard(
       } else {
         const exposed = ctx.relay.expose(resource.url);
         try {
-          facts = await probeAudioVideo(exposed.url, ctx.ffprobeTimeoutMs, ctx.signal);
+          facts = await probeAudioVideo(exposed.url, ctx.ffprobeTimeoutMs, ctx.signal, ctx.threads?.runTool);
         } finally {
           exposed.release();
         }

@@ -5,9 +5,8 @@
  * step has hundreds of resources in flight, and as many processes at once starve the machine until
  * downloads time out.
  *
- * Where the process is forked: a tool runs through `options.runner`, else through the runner last
- * registered with `useToolRunner` and not yet unregistered (the media step registers its threads,
- * `media-threads.ts`), else in this thread: `fork()` copies the page tables of the whole process and
+ * Where the process is forked: a tool runs through `options.runner` (the media step passes its
+ * threads', `media-threads.ts`), else in this thread: `fork()` copies the page tables of the whole process and
  * blocks the thread that calls it, which in a 1 GB process is milliseconds per tool. The slots above
  * stay counted in this thread either way.
  */
@@ -24,7 +23,7 @@ export interface SpawnToolOptions {
   stopWhen?: (stdout: Buffer) => boolean;
   /** Resolve early (and kill the process) once the output has a non-white-space character. */
   stopAtNonSpace?: boolean;
-  /** Runs the tool (e.g. from another thread); default: the registered runner, else this thread. Not used with `stopWhen`. */
+  /** Runs the tool (e.g. from another thread); default: this thread. Not used with `stopWhen`. */
   runner?: ToolRunner;
   /** Kills the process and rejects when aborted. */
   signal?: AbortSignal;
@@ -50,19 +49,6 @@ export interface ToolRun {
 
 /** Runs one tool somewhere else (another thread) and resolves with its stdout, or rejects with a `ToolError`. */
 export type ToolRunner = (command: string, args: string[], run: ToolRun, signal?: AbortSignal) => Promise<Buffer>;
-
-const registered: ToolRunner[] = [];
-
-/** Tools started without a runner of their own go through `runner` until the returned function is called. */
-export function useToolRunner(runner: ToolRunner): () => void {
-  registered.push(runner);
-  let done = false;
-  return () => {
-    if (done) return;
-    done = true;
-    registered.splice(registered.lastIndexOf(runner), 1);
-  };
-}
 
 /** Tools running at once, in this process. */
 export const MAX_RUNNING_TOOLS = 2 * availableParallelism();
@@ -100,7 +86,7 @@ async function acquire(signal: AbortSignal | undefined): Promise<() => void> {
 
 /** Runs `command args…` and resolves with its stdout; rejects on a non-zero exit, a timeout or too much output. */
 export async function spawnTool(command: string, args: string[], options: SpawnToolOptions): Promise<Buffer> {
-  const runner = options.stopWhen ? undefined : (options.runner ?? registered.at(-1));
+  const runner = options.stopWhen ? undefined : options.runner;
   const release = await acquire(options.signal);
   try {
     if (runner) {
