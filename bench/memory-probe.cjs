@@ -1,5 +1,5 @@
 /**
- * Memory probe for `npm run bench memory` (bench/memory.ts): preloaded with `node --require`, so it
+ * Memory probe for `npm run bench memory-worker` (bench/memory-worker.ts): preloaded with `node --require`, so it
  * runs in the main thread AND in every worker thread (an `--import` preload does not reach worker
  * threads). With MEMPROBE_FILE set, each thread
  *   - notes the WebAssembly memories it instantiates (WebAssembly.instantiate / Instance wrapped), and
@@ -8,10 +8,17 @@
  *     per-isolate fields and the bytes of its WebAssembly memories.
  * With MEMPROBE_THREADS set it replaces os.availableParallelism() (the step pool's default size) so an
  * experiment can run the unchanged worker with 0, 1, 2… step threads.
+ *
+ * Before SIGUSR2 the caller may write a command to `${MEMPROBE_FILE}.cmd` (JSON, read and deleted by
+ * the main thread): `{"gc": true}` makes every thread run a full collection before it reports (the
+ * worker must run with `--expose-gc`), so `used_heap_size` is the live heap; `{"snapshot": "<prefix>"}`
+ * makes the main thread write a V8 heap snapshot to `<prefix>-main.heapsnapshot` (`"snapshotAll":
+ * true`: every thread, `<prefix>-thread<id>.heapsnapshot`), after the collection. The report line
+ * says where the snapshot went.
  */
 'use strict';
 /* eslint-disable @typescript-eslint/no-require-imports -- a --require preload is CommonJS (it must run in worker threads too) */
-const { appendFileSync } = require('node:fs');
+const { appendFileSync, existsSync, readFileSync, rmSync } = require('node:fs');
 const os = require('node:os');
 const v8 = require('node:v8');
 const { BroadcastChannel, isMainThread, threadId } = require('node:worker_threads');
@@ -49,7 +56,13 @@ if (file) {
       return i;
     },
   });
-  const report = (tag) => {
+  const report = (data) => {
+    const cmd = typeof data === 'string' ? { tag: data } : data;
+    const tag = cmd.tag;
+    if (cmd.gc && typeof globalThis.gc === 'function') globalThis.gc();
+    let snapshot;
+    if (cmd.snapshot && (isMainThread || cmd.snapshotAll))
+      snapshot = v8.writeHeapSnapshot(`${cmd.snapshot}-${isMainThread ? 'main' : `thread${threadId}`}.heapsnapshot`);
     const mu = process.memoryUsage();
     const spaces = Object.fromEntries(
       v8.getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size, physical: s.physical_space_size }]),
@@ -66,6 +79,8 @@ if (file) {
         arrayBuffers: mu.arrayBuffers,
         wasm: memories.reduce((a, m) => a + m.buffer.byteLength, 0),
         wasmCount: memories.length,
+        gc: Boolean(cmd.gc && typeof globalThis.gc === 'function'),
+        snapshot,
       })}\n`,
     );
   };
@@ -74,9 +89,14 @@ if (file) {
   channel.onmessage = (e) => report(e.data);
   if (isMainThread) {
     process.on('SIGUSR2', () => {
-      const tag = String(Date.now());
-      channel.postMessage(tag);
-      report(tag);
+      let cmd = {};
+      if (existsSync(`${file}.cmd`)) {
+        cmd = JSON.parse(readFileSync(`${file}.cmd`, 'utf8'));
+        rmSync(`${file}.cmd`, { force: true });
+      }
+      const data = { ...cmd, tag: String(Date.now()) };
+      channel.postMessage(data);
+      report(data);
     });
   }
 }

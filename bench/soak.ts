@@ -1,6 +1,7 @@
 /**
  * `npm run bench soak [--records=200000] [--workers=2] [--page-size=50] [--verb=ListRecords]
- *   [--csv=FILE] [--stall-minutes=10] [--max-minutes=M] [--trace-gc]` (issue #11 item 9; not in CI)
+ *   [--csv=FILE] [--stall-minutes=10] [--max-minutes=M] [--trace-gc] [--compiled=<rev>|<dist>]
+ *   [--threads=K] [--env=NAME=value,…] [--node-args="--flag …"]` (issue #11 item 9, #13; not in CI)
  *
  * A long run of the whole chain without media (harvest → … → publish, exactly-once) on Kafka worker
  * processes (test/support/pipeline-worker.ts, as `bench pipeline` starts them) against the shared
@@ -23,11 +24,18 @@
  * `--trace-gc` starts the workers with node's `--trace-gc` and prints, per worker and V8 isolate (main
  * thread, step-pool threads), the heap in use after its full (mark-compact) collections early and late
  * in the run: whether a growing RSS is JavaScript heap or memory outside it.
+ *
+ * `--compiled` runs compiled workers (bench/memory-compiled-worker.mjs on a `tsc -p
+ * tsconfig.build.json` build of a git revision, see bench/memory-build.ts, or of a given dist/ folder;
+ * what `metis-streams worker` runs) instead of tsx ones, whose RSS carries ~120 MB per tsx loader
+ * thread. `--threads` sets the step pool's size, `--env` adds variables to the workers' environment
+ * (e.g. MALLOC_ARENA_MAX=2), `--node-args` adds node flags (e.g. --max-semi-space-size=4).
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_STEPS } from '../src/model/index.ts';
 import { createTestDatabase } from '../test/support/pg.ts';
 import { startDemoServersProcess } from '../test/support/demo-servers-process.ts';
@@ -42,6 +50,9 @@ import { uniqueName } from '../test/support/services.ts';
 import { pipelineTopics } from '../src/pipeline/topics.ts';
 import { procCpuSeconds } from './_pipeline-run.ts';
 import { deleteRunTopics } from './_kafka-topics.ts';
+import { compiledDist } from './memory-build.ts';
+
+const COMPILED_WORKER = fileURLToPath(new URL('./memory-compiled-worker.mjs', import.meta.url));
 
 const SAMPLE_MS = 10_000;
 const PARTITIONS = 4;
@@ -62,7 +73,8 @@ interface Sample {
 }
 
 function flag(args: string[], name: string): string | undefined {
-  return args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  const a = args.find((x) => x.startsWith(`--${name}=`));
+  return a === undefined ? undefined : a.slice(a.indexOf('=') + 1);
 }
 
 function rssMb(pid: number): number {
@@ -142,6 +154,21 @@ export default async function soak(args: string[]): Promise<void> {
   const csvPath = resolve(flag(args, 'csv') ?? join(tmpdir(), `metis-soak-${n}-${Date.now().toString(36)}.csv`));
   const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
   const dir = mkdtempSync(join(tmpdir(), 'metis-bench-soak-'));
+  const compiledFlag = flag(args, 'compiled');
+  const compiled = compiledFlag === undefined ? undefined : compiledDist(compiledFlag);
+  const threads = flag(args, 'threads');
+  const extraEnv = Object.fromEntries(
+    (flag(args, 'env') ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+  const nodeArgs = [...(flag(args, 'node-args') ?? '').split(' ').filter(Boolean), ...(traceGc ? ['--trace-gc'] : [])];
+  // spawnWorker passes this process's environment on to the workers. Compiled: node runs the
+  // compiled worker script, and spawnWorker's `--import tsx <script>` become its unused arguments.
+  Object.assign(process.env, extraEnv, compiled ? { METIS_DIST: compiled } : {}, threads !== undefined ? { METIS_THREADS: threads } : {});
+  if (compiled) nodeArgs.push(COMPILED_WORKER);
+  if (threads !== undefined && !compiled) throw new Error('--threads needs --compiled (the tsx worker takes one per core)');
 
   const servers = await startDemoServersProcess({ size: n, pageSize });
   const tdb = await createTestDatabase('metis_bench_soak');
@@ -156,7 +183,7 @@ export default async function soak(args: string[]): Promise<void> {
         topicPrefix: name,
         workDir: join(dir, `w${w + 1}`),
         partitions: PARTITIONS,
-        nodeArgs: traceGc ? ['--trace-gc'] : [],
+        nodeArgs,
       },
       appName(w),
     ),
@@ -205,7 +232,8 @@ export default async function soak(args: string[]): Promise<void> {
       steps,
     });
     console.log(
-      `soak: ${n} records, ${workerCount} workers, ${steps.length} steps (no media), ${verb} pages of ${pageSize}, task ${task.taskId}, database ${tdb.name}, topics ${name}.*`,
+      `soak: ${n} records, ${workerCount} workers${compiled ? ` (compiled: ${compiled})` : ' (tsx)'}, step threads ${threads ?? 'default'}, env ${JSON.stringify(extraEnv)}, node args ${JSON.stringify(nodeArgs.filter((a) => a !== COMPILED_WORKER))}, ` +
+        `${steps.length} steps (no media), ${verb} pages of ${pageSize}, task ${task.taskId}, database ${tdb.name}, topics ${name}.*`,
     );
     let lastSample = performance.now();
     let lastChange = performance.now();
