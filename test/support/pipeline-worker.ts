@@ -6,8 +6,11 @@
  *   METIS_PG_URL, KAFKA_BROKERS, METIS_APP_ID, METIS_TOPIC_PREFIX, METIS_INSTANCE_ID,
  *   METIS_PARTITIONS (default 4), METIS_WORK_DIR (cache + thumbnails), METIS_SEED_TOPIC,
  *   METIS_HOST_LIMITS (JSON HostLimits), METIS_PIPELINE_OPTIONS (JSON Partial<PipelineOptions>),
- *   METIS_COMMIT_INTERVAL_MS, METIS_SCHEMAS, LOG_LEVEL (the CLI's variables; the pipeline itself reads none)
+ *   METIS_COMMIT_INTERVAL_MS, METIS_SCHEMAS, LOG_LEVEL (the CLI's variables; the pipeline itself reads none),
+ *   METIS_COUNTS_FILE (on a clean stop, the runtime's per-processor record counts are written there as
+ *   JSON: how much of each stage this worker did, for the benchmark's scale-out check)
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { connectPg } from '../../src/store/db.ts';
@@ -55,6 +58,8 @@ const stop = async () => {
   if (stopping) return;
   stopping = true;
   await worker.stop();
+  const countsFile = env('METIS_COUNTS_FILE');
+  if (countsFile) writeFileSync(countsFile, JSON.stringify({ restarts: worker.restarts, processors: worker.runtime.metrics().processors }));
   await ports.close();
   await db.close();
   process.exit(0);
