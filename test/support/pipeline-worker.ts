@@ -8,7 +8,8 @@
  *   METIS_HOST_LIMITS (JSON HostLimits), METIS_PIPELINE_OPTIONS (JSON Partial<PipelineOptions>),
  *   METIS_COMMIT_INTERVAL_MS, METIS_SCHEMAS, LOG_LEVEL (the CLI's variables; the pipeline itself reads none),
  *   METIS_COUNTS_FILE (on a clean stop, the runtime's per-processor record counts are written there as
- *   JSON: how much of each stage this worker did, for the benchmark's scale-out check)
+ *   JSON: how much of each stage this worker did, for the benchmark's scale-out check; `{instance}` in
+ *   the path becomes METIS_INSTANCE_ID, so one variable serves several workers)
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,7 +60,7 @@ const stop = async () => {
   stopping = true;
   await worker.stop();
   const countsFile = env('METIS_COUNTS_FILE');
-  if (countsFile) writeFileSync(countsFile, JSON.stringify({ restarts: worker.restarts, processors: worker.runtime.metrics().processors }));
+  if (countsFile) writeFileSync(countsFile.replaceAll('{instance}', env('METIS_INSTANCE_ID') ?? String(process.pid)), JSON.stringify({ restarts: worker.restarts, processors: worker.runtime.metrics().processors }));
   await ports.close();
   await db.close();
   process.exit(0);
