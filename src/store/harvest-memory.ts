@@ -37,23 +37,17 @@ export class HarvestMemory {
   /**
    * In the outcome sink's transaction: remembers the harvest outcomes of a batch (new results only).
    * A changed record's checksum is stored; an unchanged one is marked as seen again, so
-   * deleted-record detection does not remove it.
+   * deleted-record detection does not remove it. The sink's writer puts the changed ones into its
+   * batch statement (`changedHarvests`) and calls `markSeen` for the rest; this does both alone.
    */
   async rememberOutcomes(q: Queryable, records: RecordOutcomeEvent[]): Promise<void> {
-    const harvested = records.filter(
-      (e) => e.step === 'harvest' && e.status !== 'fail' && typeof e.data?.checksum === 'string' && !e.data?.unchanged,
-    );
-    if (harvested.length > 0) {
-      const rows = harvested
-        .map((e) => ({
-          task_id: e.taskId,
-          record_id: e.recordId,
-          checksum: e.data!.checksum,
-          datestamp: (e.data!.datestamp as string | undefined) ?? null,
-        }))
-        .sort((a, b) => (a.record_id < b.record_id ? -1 : a.record_id > b.record_id ? 1 : 0));
-      await q.query(SQL.rememberBatch, [JSON.stringify(rows)]);
-    }
+    const changed = changedHarvests(records);
+    if (changed.length > 0) await q.query(SQL.rememberBatch, [JSON.stringify(changed)]);
+    await this.markSeen(q, records);
+  }
+
+  /** Marks the batch's unchanged harvested records as seen again by their task. */
+  async markSeen(q: Queryable, records: RecordOutcomeEvent[]): Promise<void> {
     const unchanged = records.filter((e) => e.step === 'harvest' && e.data?.unchanged);
     if (unchanged.length > 0) {
       await q.query(SQL.markSeen, [
@@ -61,4 +55,17 @@ export class HarvestMemory {
       ]);
     }
   }
+}
+
+/** The rows `rememberBatch` takes for a batch's changed harvested records, sorted by record id. */
+export function changedHarvests(records: RecordOutcomeEvent[]): Array<{ task_id: string; record_id: string; checksum: unknown; datestamp: string | null }> {
+  return records
+    .filter((e) => e.step === 'harvest' && e.status !== 'fail' && typeof e.data?.checksum === 'string' && !e.data?.unchanged)
+    .map((e) => ({
+      task_id: e.taskId,
+      record_id: e.recordId,
+      checksum: e.data!.checksum,
+      datestamp: (e.data!.datestamp as string | undefined) ?? null,
+    }))
+    .sort((a, b) => (a.record_id < b.record_id ? -1 : a.record_id > b.record_id ? 1 : 0));
 }

@@ -17,12 +17,12 @@
  * whole batch with `retry()`, a bounded number of times; then it is thrown to the runtime.
  */
 import type { Db, Queryable } from './db.ts';
-import type { HarvestMemory } from './harvest-memory.ts';
+import { changedHarvests, type HarvestMemory } from './harvest-memory.ts';
 import { lastOutcomes, resultKey, totals } from './outcome-batch.ts';
 import { isDbRefusal, safeEvent, safeText, sqlState } from './safe-values.ts';
 import type { SeedResults } from './seed-results.ts';
 import * as SQL from './sql/outcomes.sql.ts';
-import type { TaskRepository } from './task-repository.ts';
+import { terminalRows, type TaskRepository } from './task-repository.ts';
 import { errorMessage, errors, isRetriable, RecordError, retry, type RetryOptions } from '../errors/index.ts';
 import type { OutcomeEvent, RecordOutcomeEvent, TaskOutcomeEvent } from '../model/index.ts';
 
@@ -200,11 +200,17 @@ export class OutcomeWriter {
     const records = await this.upsertResults(tx, outcomes);
     if (records.length < outcomes.length) for (const e of outcomes) if (!records.includes(e)) replayed.push(e);
     const t = totals(records);
-    if (t.progress.length > 0) await tx.query(SQL.addProgress, [JSON.stringify(t.progress)]);
-    if (t.errors.length > 0) await tx.query(SQL.addErrors, [JSON.stringify(t.errors)]);
-    if (t.tiers.length > 0) await tx.query(SQL.addTiers, [JSON.stringify(t.tiers)]);
-    await this.tasks.addTerminalCounts(tx, t.terminal);
-    await this.harvest.rememberOutcomes(tx, records);
+    const harvested = changedHarvests(records);
+    // Counters, error groups, tiers, terminal counts and the harvest memory: one statement, one round trip.
+    if (t.progress.length > 0 || t.errors.length > 0 || t.tiers.length > 0 || t.terminal.size > 0 || harvested.length > 0)
+      await tx.query(SQL.addBatchTotals, [
+        JSON.stringify(t.progress),
+        JSON.stringify(t.errors),
+        JSON.stringify(t.tiers),
+        JSON.stringify(terminalRows(t.terminal)),
+        JSON.stringify(harvested),
+      ]);
+    await this.harvest.markSeen(tx, records);
     await this.seed.write(tx, records);
     return t.terminal.size > 0;
   }

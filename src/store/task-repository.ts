@@ -114,8 +114,7 @@ export class TaskRepository {
   /** Adds records that reached their end, per task (sorted by task id: no lock-order deadlocks between sinks). */
   async addTerminalCounts(q: Queryable, counts: Map<string, number>): Promise<void> {
     if (counts.size === 0) return;
-    const rows = [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([task_id, n]) => ({ task_id, n }));
-    await q.query(SQL.addTerminalCounts, [JSON.stringify(rows)]);
+    await q.query(SQL.addTerminalCounts, [JSON.stringify(terminalRows(counts))]);
   }
 
   /** Completes the tasks whose listing is done and whose every listed record is terminal; returns their ids. */
@@ -129,6 +128,11 @@ export class TaskRepository {
     const r = await q.query<{ task_id: string; origin: TaskOrigin | null }>(SQL.selectOrigins, [taskIds]);
     return new Map(r.rows.map((x) => [x.task_id, x.origin]));
   }
+}
+
+/** Terminal counts as `addTerminalCounts` takes them ({task_id, n}), sorted by task id (rows locked in one order). */
+export function terminalRows(counts: Map<string, number>): Array<{ task_id: string; n: number }> {
+  return [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([task_id, n]) => ({ task_id, n }));
 }
 
 /** A `task` table row as a TaskRow (operator-queries.ts reads task rows too). */

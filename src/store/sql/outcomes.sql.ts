@@ -1,3 +1,6 @@
+import { rememberBatch } from './harvest.sql.ts';
+import { addTerminalCounts } from './tasks.sql.ts';
+
 /**
  * The outcome sink's statements: consumed offsets (the fence), result rows, and the counters and
  * reports that move with them. Batch statements take one JSON array (`jsonb_to_recordset`), so a
@@ -66,3 +69,17 @@ export const addTiers = `INSERT INTO tier_stats (task_id, content_tier, metadata
   SELECT task_id, content_tier, metadata_tier, count
   FROM jsonb_to_recordset($1::jsonb) AS x(task_id text, content_tier text, metadata_tier text, count int)
   ON CONFLICT (task_id, content_tier, metadata_tier) DO UPDATE SET count = tier_stats.count + EXCLUDED.count`;
+
+/**
+ * A batch's counters and harvest memory in one statement (one round trip instead of up to five):
+ * $1 progress increments (as `addProgress`), $2 error groups (`addErrors`), $3 tier counts
+ * (`addTiers`), $4 terminal counts per task ({task_id, n}, tasks' `addTerminalCounts`), $5 changed
+ * harvested records (harvest's `rememberBatch`), each a JSON array, empty when there is nothing.
+ * Each part is the statement named, as a data-modifying CTE; the parts write different tables.
+ */
+export const addBatchTotals = `WITH progress AS (${addProgress}),
+  errors AS (${addErrors.replace('$1::jsonb', '$2::jsonb')}),
+  tiers AS (${addTiers.replace('$1::jsonb', '$3::jsonb')}),
+  terminal AS (${addTerminalCounts.replace('$1::jsonb', '$4::jsonb')}),
+  harvested AS (${rememberBatch.replace('$1::jsonb', '$5::jsonb')})
+SELECT 1`;
