@@ -10,8 +10,55 @@
 import { readDeadLetterHeaders } from '../engine/index.ts';
 import type { Processor, ProcessorContext, RecordContext, StreamRecord, TopicPartitionOffset } from '../engine/index.ts';
 import type { PipelineContext } from './context.ts';
+import type { OffsetMove } from '../store/pipeline-store.ts';
+import type { WriteResult } from '../store/outcome-writer.ts';
 import { ROUTE, emit, recordEvent } from './routes.ts';
 import { envelopeSchema, fetchCommandSchema, outcomeEventSchema, type OutcomeEvent, type RecordOutcomeEvent } from '../model/index.ts';
+
+/**
+ * The database writes of the sinks of one pipeline context (one process's runtime): batches handed
+ * over in the same turn of the event loop are written in ONE database transaction, their offset moves
+ * and fences included. Each partition's sink is a commit participant of its own, so a runtime that
+ * calls its participants together (a commit round over 4 partitions) gets one transaction instead of
+ * 4; one that calls them one after the other gets one per call, as before. If the transaction fails
+ * (fenced, refused, transient past the retries), every batch in it fails: each of their sinks throws,
+ * and the runtime rewinds them all. A completed task and a replay are reported to one of the callers.
+ */
+class SinkWrites {
+  private pending: Array<{ events: OutcomeEvent[]; moves: OffsetMove[]; done: (r: WriteResult) => void; failed: (e: unknown) => void }> = [];
+
+  constructor(private readonly p: PipelineContext) {}
+
+  write(events: OutcomeEvent[], moves: OffsetMove[]): Promise<WriteResult> {
+    return new Promise<WriteResult>((done, failed) => {
+      if (this.pending.length === 0) setImmediate(() => void this.flush());
+      this.pending.push({ events, moves, done, failed });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      const result = await this.p.store.applyOutcomes(
+        this.p.applicationId,
+        batch.flatMap((b) => b.events),
+        batch.flatMap((b) => b.moves),
+      );
+      batch.forEach((b, i) => b.done(i === 0 ? result : { completed: [], replayed: [] }));
+    } catch (err) {
+      for (const b of batch) b.failed(err);
+    }
+  }
+}
+
+const writers = new WeakMap<PipelineContext, SinkWrites>();
+
+function sinkWrites(p: PipelineContext): SinkWrites {
+  let w = writers.get(p);
+  if (!w) writers.set(p, (w = new SinkWrites(p)));
+  return w;
+}
 
 /** An outcome event waiting for the commit that covers its offset. */
 interface Buffered {
@@ -60,7 +107,7 @@ export class OutcomeSinkProcessor implements Processor<string, OutcomeEvent, nev
     let completed: string[];
     try {
       let replayed;
-      ({ completed, replayed } = await this.p.store.applyOutcomes(this.p.applicationId, events, moves));
+      ({ completed, replayed } = await sinkWrites(this.p).write(events, moves));
       if (replayed.length > 0) this.reportReplays(replayed);
     } catch (err) {
       // The runtime aborts and rewinds to the last committed offset, re-delivering these events.

@@ -51,3 +51,43 @@ test('the sink writes records up to the committed offset only; the rest waits fo
   // (It is not: the database moved on, so its commit is fenced and writes nothing.)
   await assert.rejects(first.commit([{ topic: 'o', partition: 0, offset: 4 }]), { name: 'SinkFencedError' });
 });
+
+test('sinks of several partitions committing together write one database transaction; a fence fails them all', async () => {
+  const store = new PipelineStore(await openPglite());
+  await store.migrate();
+  const taskId = (await store.createTask(spec)).taskId;
+  const p = { store, applicationId: 'g', logger: pino({ level: 'silent' }) } as unknown as PipelineContext;
+  const event = (id: string): OutcomeEvent => ({ kind: 'record', taskId, recordId: id, step: 'harvest', status: 'success', messages: [], content: `<x id="${id}"/>`, terminal: false });
+  const deliver = (sink: OutcomeSinkProcessor, partition: number, offset: number) =>
+    sink.process(new StreamRecord(`p${partition}r${offset}`, event(`p${partition}r${offset}`)), { metadata: { topic: 'o', partition, offset, timestamp: 0, headers: {} } } as RecordContext<never, never>);
+  const rows = async () => (await store.db.query<{ record_id: string }>('SELECT record_id FROM record_result ORDER BY record_id')).rows.map((r) => r.record_id);
+  let transactions = 0;
+  const transaction = store.db.transaction.bind(store.db);
+  store.db.transaction = ((fn: Parameters<typeof transaction>[0]) => {
+    transactions++;
+    return transaction(fn);
+  }) as typeof store.db.transaction;
+
+  const sinks = [0, 1, 2].map(() => new OutcomeSinkProcessor(p));
+  sinks.forEach((sink, partition) => [0, 1].forEach((offset) => deliver(sink, partition, offset)));
+  await Promise.all(sinks.map((sink, partition) => sink.commit([{ topic: 'o', partition, offset: 2 }])));
+  assert.equal(transactions, 1, 'one transaction for the three partitions');
+  assert.deepEqual(await rows(), ['p0r0', 'p0r1', 'p1r0', 'p1r1', 'p2r0', 'p2r1']);
+  for (const partition of [0, 1, 2]) assert.equal(await store.loadOffset('g', 'o', partition), 2);
+  assert.equal((await store.progress(taskId)).find((x) => x.step === 'harvest')?.success, 6);
+
+  // Called one after the other, each commit is a transaction of its own, as before.
+  sinks.forEach((sink, partition) => deliver(sink, partition, 2));
+  for (const [partition, sink] of sinks.entries()) await sink.commit([{ topic: 'o', partition, offset: 3 }]);
+  assert.equal(transactions, 4);
+
+  // Another owner moved partition 1 on: committed together, partition 0's batch fails with it (nothing written).
+  await store.applyOutcomes('g', [], [{ topic: 'o', partition: 1, from: 3, to: 4 }]);
+  deliver(sinks[0], 0, 3);
+  deliver(sinks[1], 1, 3);
+  const results = await Promise.allSettled([sinks[0].commit([{ topic: 'o', partition: 0, offset: 4 }]), sinks[1].commit([{ topic: 'o', partition: 1, offset: 4 }])]);
+  assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+  assert.equal((results[1] as PromiseRejectedResult).reason.name, 'SinkFencedError');
+  assert.equal(await store.loadOffset('g', 'o', 0), 3, 'partition 0 not moved');
+  assert.ok(!(await rows()).includes('p0r3'));
+});
