@@ -219,7 +219,12 @@ export class LocalRuntime implements Runtime {
     });
   }
 
-  /** Fills every task's window, then commits what completed. */
+  /**
+   * Fills every task's window, then commits what completed. Tasks without commit participants are
+   * committed at once (an in-memory append); tasks with participants (external transactional sinks)
+   * in a commit of their own, one at a time, which the others do not wait for: a record crossing
+   * topics is not held up at every hop by a sink's database transaction.
+   */
   private pump(): void {
     if (!this.state.is('running')) return;
     for (const task of this.tasks) {
@@ -234,8 +239,11 @@ export class LocalRuntime implements Runtime {
       if (task.fatal) this.fail(task.fatal);
     }
     if (this.failure) return;
-    if (!this.committing && this.tasks.some((t) => t.hasCommittable())) {
-      this.committing = this.commit().finally(() => {
+    const plain = this.tasks.filter((t) => t.commitParticipants().length === 0 && t.hasCommittable());
+    // Outputs appended to the log wake this runtime up again through its subscription.
+    if (plain.length > 0) this.commitTasks(plain);
+    if (!this.committing && this.tasks.some((t) => t.commitParticipants().length > 0 && t.hasCommittable())) {
+      this.committing = this.commitParticipating().finally(() => {
         this.committing = undefined;
         this.schedule();
       });
@@ -255,13 +263,36 @@ export class LocalRuntime implements Runtime {
     );
   }
 
-  private async commit(): Promise<void> {
+  /** Commits the tasks with commit participants: their participants first, then their outputs and offsets. */
+  private async commitParticipating(): Promise<void> {
     const started = performance.now();
+    const taken = this.take(this.tasks.filter((t) => t.commitParticipants().length > 0 && t.hasCommittable()));
+    try {
+      for (const { task, offset } of taken.participants) for (const p of task.commitParticipants()) await p.commit!([offset]);
+    } catch (err) {
+      this.fail(new EngineError('ENGINE_COMMIT_FAILED', 'a commit participant failed', { cause: err }));
+      return;
+    }
+    if (!this.state.is('running')) return;
+    this.append(taken.outputs, taken.offsets, started);
+  }
+
+  /** Commits tasks without commit participants: outputs and offsets appended in one synchronous step. */
+  private commitTasks(tasks: Task[]): void {
+    const started = performance.now();
+    const taken = this.take(tasks);
+    this.append(taken.outputs, taken.offsets, started);
+  }
+
+  private take(tasks: Task[]): {
+    outputs: OutputRecord[];
+    offsets: TopicPartitionOffset[];
+    participants: Array<{ task: Task; offset: TopicPartitionOffset }>;
+  } {
     const outputs: OutputRecord[] = [];
     const offsets: TopicPartitionOffset[] = [];
     const participants: Array<{ task: Task; offset: TopicPartitionOffset }> = [];
-    for (const task of this.tasks) {
-      if (!task.hasCommittable()) continue;
+    for (const task of tasks) {
       const taken = task.takeCommit();
       for (const o of taken.outputs) outputs.push(o);
       if (taken.offset) {
@@ -269,13 +300,10 @@ export class LocalRuntime implements Runtime {
         participants.push({ task, offset: taken.offset });
       }
     }
-    try {
-      for (const { task, offset } of participants) for (const p of task.commitParticipants()) await p.commit!([offset]);
-    } catch (err) {
-      this.fail(new EngineError('ENGINE_COMMIT_FAILED', 'a commit participant failed', { cause: err }));
-      return;
-    }
-    if (!this.state.is('running')) return;
+    return { outputs, offsets, participants };
+  }
+
+  private append(outputs: OutputRecord[], offsets: TopicPartitionOffset[], started: number): void {
     this.log.commit(this.options.applicationId, outputs, offsets);
     const ms = performance.now() - started;
     this.commitStats.count++;

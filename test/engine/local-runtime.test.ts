@@ -199,6 +199,42 @@ describe('LocalRuntime', () => {
     assert.deepEqual(rows, ['c']);
   });
 
+  it("commits other tasks' outputs while a commit participant's transaction is still running", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const rows: string[] = [];
+    class SlowSink implements Processor<string, string> {
+      private buffer: string[] = [];
+      process(record: StreamRecord<string, string>): void {
+        this.buffer.push(record.value);
+      }
+      async commit(): Promise<void> {
+        await held;
+        rows.push(...this.buffer);
+        this.buffer = [];
+      }
+    }
+    const topology = mapTopology((v) => v.toUpperCase())
+      .addSource('rows-in', { topics: 'rows', keySerde: stringSerde, valueSerde: stringSerde })
+      .addProcessor('rows', { parents: ['rows-in'], supplier: () => new SlowSink() });
+    const rt = new LocalRuntime({ topology, applicationId: 'split', wallClock: 'manual' });
+    await rt.start();
+    rt.produce('rows', 'k', 'r1');
+    // The sink's commit starts and waits; a record of another task goes through meanwhile.
+    while (rt.metrics().partitions.find((p) => p.topic === 'rows')!.inFlight > 0) await new Promise((r) => setImmediate(r));
+    rt.produce('in', 'k', 'a');
+    for (let i = 0; i < 1000 && values(rt, 'out').length === 0; i++) await new Promise((r) => setImmediate(r));
+    assert.deepEqual(values(rt, 'out'), ['A']);
+    assert.equal(rt.log.committed('split', 'in', 0), 1);
+    assert.deepEqual(rows, [], 'the sink has not committed yet');
+    assert.equal(rt.log.committed('split', 'rows', 0), undefined, "the sink's offset waits for its transaction");
+    release();
+    await rt.drain();
+    assert.deepEqual(rows, ['r1']);
+    assert.equal(rt.log.committed('split', 'rows', 0), 1);
+    await rt.stop();
+  });
+
   it('runs a chain of topics in one topology until everything is drained', async () => {
     const topology = new Topology()
       .addSource('a', { topics: 'step-a', keySerde: stringSerde, valueSerde: stringSerde })
