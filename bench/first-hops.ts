@@ -1,6 +1,6 @@
 /**
  * `npm run bench first-hops [--hops=8] [--records=15] [--gap-ms=400] [--reps=2] [--commit-interval=100]
- *   [--consumer-config=JSON] [--baseline=REV]`
+ *   [--consumer-config=JSON] [--sink-ms=0] [--baseline=REV]`
  *
  * The engine's latency per topic hop when the pipeline is idle, i.e. what a task's first record pays
  * on every hop under exactly-once: one KafkaRuntime runs a chain of `hops` pass-through processors
@@ -10,6 +10,10 @@
  * hop's visibility to the next's, the end-to-end median, and the runtime's commits (count, mean
  * latency). `--baseline=REV` runs `src/engine` of that commit too (it imports only itself), the two
  * alternating, `reps` runs each.
+ *
+ * `--sink-ms=N` adds what the pipeline has beside its chain: every processor also writes an event to
+ * one more topic, read by a commit participant (an external transactional sink, as the pipeline's
+ * PostgreSQL sink) whose `commit` takes N ms, as a database transaction would.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -43,7 +47,7 @@ interface Run {
   commitMeanMs: number;
 }
 
-async function runOnce(tree: string, root: string, hops: number, records: number, gapMs: number, commitIntervalMs: number, consumerConfig: Record<string, string | number>): Promise<Run> {
+async function runOnce(tree: string, root: string, hops: number, records: number, gapMs: number, commitIntervalMs: number, consumerConfig: Record<string, string | number>, sinkMs: number): Promise<Run> {
   const engine = (await import(pathToFileURL(join(root, 'src/engine/index.ts')).href)) as Engine;
   const client = (await import(pathToFileURL(join(ROOT, 'src/engine/kafka-client.ts')).href)) as Client;
   const { Topology, KafkaRuntime, stringSerde, bytesSerde } = engine;
@@ -63,6 +67,17 @@ async function runOnce(tree: string, root: string, hops: number, records: number
       }),
     });
     t.addSink(`k${i}`, { topic: topic(i + 1), parents: [`p${i}`], keySerde: stringSerde, valueSerde: bytesSerde });
+    if (sinkMs > 0) t.addSink(`e${i}`, { topic: `${name}.events`, parents: [`p${i}`], keySerde: stringSerde, valueSerde: bytesSerde });
+  }
+  if (sinkMs > 0) {
+    t.addSource('events', { topics: `${name}.events`, keySerde: stringSerde, valueSerde: bytesSerde });
+    t.addProcessor('rows', {
+      parents: ['events'],
+      supplier: () => ({
+        process: () => undefined,
+        commit: () => new Promise<void>((res) => setTimeout(res, sinkMs)),
+      }),
+    });
   }
   const all = Array.from({ length: hops + 1 }, (_, i) => topic(i));
   const runtime = new KafkaRuntime({
@@ -72,10 +87,10 @@ async function runOnce(tree: string, root: string, hops: number, records: number
     guarantee: 'exactly_once',
     commitIntervalMs,
     consumerConfig,
-    topics: Object.fromEntries(all.map((x) => [x, PARTITIONS])),
+    topics: Object.fromEntries([...all, ...(sinkMs > 0 ? [`${name}.events`] : [])].map((x) => [x, PARTITIONS])),
   });
   await runtime.start();
-  while (runtime.metrics().partitions.length < hops * PARTITIONS) await new Promise((r) => setTimeout(r, 20));
+  while (runtime.metrics().partitions.length < (hops + (sinkMs > 0 ? 1 : 0)) * PARTITIONS) await new Promise((r) => setTimeout(r, 20));
   const observer = await client.connectConsumer({
     'bootstrap.servers': BROKERS,
     'group.id': `${name}-observer`,
@@ -138,6 +153,7 @@ export default async function main(args: string[]): Promise<void> {
   const commitIntervalMs = Number(arg(args, 'commit-interval', '100'));
   const baseline = arg(args, 'baseline', '');
   const consumerConfig = JSON.parse(arg(args, 'consumer-config', '{}')) as Record<string, string | number>;
+  const sinkMs = Number(arg(args, 'sink-ms', '0'));
   const trees = [{ tree: 'current', root: ROOT }];
   let dir: string | undefined;
   if (baseline) {
@@ -153,7 +169,7 @@ export default async function main(args: string[]): Promise<void> {
   try {
     for (let rep = 0; rep < reps; rep++)
       for (const t of rep % 2 ? [...trees].reverse() : trees) {
-        const r = await runOnce(t.tree, t.root, hops, records, gapMs, commitIntervalMs, consumerConfig);
+        const r = await runOnce(t.tree, t.root, hops, records, gapMs, commitIntervalMs, consumerConfig, sinkMs);
         runs.push(r);
         console.log(`${t.tree}: end to end median ${median(r.endToEnd).toFixed(0)} ms over ${hops} hops (${r.endToEnd.length} records), per hop ${r.hops.map((h) => median(h).toFixed(0)).join(' / ')} ms; ${r.commits} commits, mean ${r.commitMeanMs.toFixed(1)} ms; load ${loadavg()[0].toFixed(1)}`);
       }
@@ -169,6 +185,6 @@ export default async function main(args: string[]): Promise<void> {
     const lat = rs.reduce((n, r) => n + r.commitMeanMs * r.commits, 0) / Math.max(1, rs.reduce((n, r) => n + r.commits, 0));
     console.log(`| ${t.tree} | ${rs.length} | ${e2e.toFixed(0)} | ${hop.toFixed(0)} | ${commits.toFixed(1)} | ${lat.toFixed(1)} |`);
   }
-  console.log(`\n${hops} hops, ${PARTITIONS} partitions, ${records} records ${gapMs} ms apart per run, commit interval ${commitIntervalMs} ms, load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}`);
+  console.log(`\n${hops} hops, ${PARTITIONS} partitions, ${records} records ${gapMs} ms apart per run, commit interval ${commitIntervalMs} ms${sinkMs > 0 ? `, a commit participant taking ${sinkMs} ms per commit` : ''}, load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}`);
   process.exit(0);
 }
