@@ -1,9 +1,11 @@
 /**
- * `npm run bench pipeline [N] [--runtimes=embedded,kafka1,kafka2] [--media=without,with] [--reps=R]
+ * `npm run bench pipeline [N] [--runtimes=embedded,kafka1,kafka2] [--media=without,with,images] [--reps=R]
  *   [--baseline=REV] [--verb=ListRecords] [--harvest-only] [--page-size=50] [--cpu-prof] [--trace-first] [--write]`
  *
  * End to end records/s of the whole pipeline (harvest from a local OAI-PMH server → publish, media
- * against the local media server), exactly-once, for N generated records (default 10,000):
+ * against the local media server), exactly-once, for N generated records (default 10,000), without
+ * the media step, with the demo dataset's media (`with`: an edm:object JPEG and a JPEG, PDF, MP3 or MP4
+ * isShownBy) or with images only (`images`: both JPEGs; `_media-mix.ts`), default `without,with`:
  *   - embedded: LocalRuntime + PGlite;
  *   - kafka1 / kafka2: 1 or 2 worker processes (test/support/pipeline-worker.ts) on the broker at
  *     KAFKA_BROKERS with a fresh PostgreSQL database each run.
@@ -30,8 +32,11 @@ import { fileURLToPath } from 'node:url';
 import { startDemoOaiServer } from '../src/steps/harvest/oai/demo-server.ts';
 import { startDemoMediaServer } from '../src/pipeline/demo-media-server.ts';
 import type { RunResult, RunSpec } from './_pipeline-run.ts';
+import { MEDIA_MIXES, recordsOf, type MediaMix } from './_media-mix.ts';
 
 type RuntimeKind = RunSpec['kind'];
+/** A run's result with the media mix it ran (the run itself knows only media or not). */
+type MixResult = RunResult & { mix: MediaMix };
 
 const PARTITIONS = 4;
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -43,7 +48,7 @@ function arg(args: string[], name: string): string | undefined {
 }
 
 /** Commit `rev` of this repository as a runnable tree (its node_modules and ../shared linked to ours). */
-function extractBaseline(rev: string, dir: string): string {
+export function extractBaseline(rev: string, dir: string): string {
   const tree = join(dir, 'tree');
   mkdirSync(tree, { recursive: true });
   const tar = execFileSync('git', ['-C', ROOT, 'archive', '--format=tar', rev], { maxBuffer: 1 << 30 });
@@ -105,6 +110,7 @@ function summarizeProfiles(dir: string): string {
 }
 
 const LABEL: Record<RuntimeKind, string> = { embedded: 'embedded (LocalRuntime + PGlite)', kafka1: 'Kafka, 1 worker', kafka2: 'Kafka, 2 workers' };
+const MIX_LABEL: Record<MediaMix, string> = { without: 'no', with: 'demo mix', images: 'images only' };
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -114,9 +120,9 @@ function median(xs: number[]): number {
 const cpuMsPerRecord = (r: RunResult) => (1000 * Object.values(r.cpuSeconds).reduce((a, b) => a + b, 0)) / r.records;
 
 /** One row per runtime × media × tree: medians over the repetitions, the CPU split of the median run. */
-function table(results: RunResult[], n: number): string {
-  const groups = new Map<string, RunResult[]>();
-  for (const r of results) groups.set(`${r.kind}|${r.media}|${r.tree}`, [...(groups.get(`${r.kind}|${r.media}|${r.tree}`) ?? []), r]);
+function table(results: MixResult[], n: number): string {
+  const groups = new Map<string, MixResult[]>();
+  for (const r of results) groups.set(`${r.kind}|${r.mix}|${r.tree}`, [...(groups.get(`${r.kind}|${r.mix}|${r.tree}`) ?? []), r]);
   const rows: string[] = [];
   const byKey = new Map<string, number>();
   for (const [key, rs] of groups) {
@@ -132,7 +138,7 @@ function table(results: RunResult[], n: number): string {
     byKey.set(key, rps);
     const first = rs.map((r) => r.firstPublishedMs).filter((x): x is number => x !== undefined);
     const states = [...new Set(rs.map((r) => r.state))].join(', ');
-    rows.push(`| ${LABEL[r0.kind]} | ${r0.media ? 'yes' : 'no'} | ${r0.tree} | ${rs.length} | ${rps.toFixed(1)} | ${first.length ? (median(first) / 1000).toFixed(2) : '–'} | ${rss} | **${cpu.toFixed(2)}** | ${split} | ${states} |`);
+    rows.push(`| ${LABEL[r0.kind]} | ${MIX_LABEL[r0.mix]} | ${r0.tree} | ${rs.length} | ${rps.toFixed(1)} | ${first.length ? (median(first) / 1000).toFixed(2) : '–'} | ${rss} | **${cpu.toFixed(2)}** | ${split} | ${states} |`);
   }
   const ratios: string[] = [];
   for (const [key, rps] of byKey) {
@@ -142,7 +148,7 @@ function table(results: RunResult[], n: number): string {
     const baseRuns = groups.get(`${kind}|${media}|baseline`);
     if (base !== undefined && baseRuns) {
       ratios.push(
-        `${LABEL[kind as RuntimeKind]}${media === 'true' ? ', media' : ''}: records/s ${(rps / base).toFixed(2)}× the baseline's, CPU per record ${(median(cur.map(cpuMsPerRecord)) / median(baseRuns.map(cpuMsPerRecord))).toFixed(2)}×`,
+        `${LABEL[kind as RuntimeKind]}${media === 'without' ? '' : `, media ${MIX_LABEL[media as MediaMix]}`}: records/s ${(rps / base).toFixed(2)}× the baseline's, CPU per record ${(median(cur.map(cpuMsPerRecord)) / median(baseRuns.map(cpuMsPerRecord))).toFixed(2)}×`,
       );
     }
   }
@@ -184,7 +190,9 @@ function storageTable(results: RunResult[]): string {
 export default async function main(args: string[]): Promise<void> {
   const n = Number(args.find((a) => /^\d+$/.test(a)) ?? 10_000);
   const runtimes = (arg(args, 'runtimes') ?? 'embedded,kafka1,kafka2').split(',') as RuntimeKind[];
-  const medias = (arg(args, 'media') ?? 'without,with').split(',').map((m) => m === 'with');
+  const medias = (arg(args, 'media') ?? 'without,with').split(',') as MediaMix[];
+  const unknown = medias.filter((m) => !MEDIA_MIXES.includes(m));
+  if (unknown.length) throw new Error(`--media: unknown ${unknown.join(', ')} (${MEDIA_MIXES.join(', ')})`);
   const reps = Number(arg(args, 'reps') ?? 1);
   const baselineRev = arg(args, 'baseline');
   const verb = arg(args, 'verb');
@@ -200,8 +208,11 @@ export default async function main(args: string[]): Promise<void> {
     console.log(`baseline: ${rev} (${execFileSync('git', ['-C', ROOT, 'log', '-1', '--format=%s', rev], { encoding: 'utf8' }).trim().slice(0, 100)})`);
   }
   const mediaServer = await startDemoMediaServer({ width: 640, height: 480 });
-  const oai = await startDemoOaiServer({ size: n, pageSize, dataset: { mediaBaseUrl: mediaServer.url, landingPageBaseUrl: `${mediaServer.url}details/` } });
-  const results: RunResult[] = [];
+  const dataset = { mediaBaseUrl: mediaServer.url, landingPageBaseUrl: `${mediaServer.url}details/` };
+  // One OAI-PMH server per mix: the records of `images` differ from the demo dataset's.
+  const oais = new Map(await Promise.all([...new Set(medias)].map(async (mix) => [mix, await startDemoOaiServer({ size: n, pageSize, dataset, record: recordsOf(mix, dataset) })] as const)));
+  const results: MixResult[] = [];
+  if (profile) for (const mix of medias) mkdirSync(join(profile, mix), { recursive: true });
   const load0 = loadavg()[0];
   try {
     for (const media of medias) {
@@ -210,7 +221,7 @@ export default async function main(args: string[]): Promise<void> {
           // Alternate the order so neither tree always runs on the warmer (or busier) machine.
           for (const t of rep % 2 ? [...trees].reverse() : trees) {
             const source = t.tree === 'current' && verb ? { verb } : undefined;
-            const r = await runChild({ root: t.root, tree: t.tree, kind, media, records: n, partitions: PARTITIONS, oaiUrl: oai.url, source, harvestOnly, dir, profileDir: profile, traceFirst });
+            const r = { ...(await runChild({ root: t.root, tree: t.tree, kind, media: media !== 'without', records: n, partitions: PARTITIONS, oaiUrl: oais.get(media)!.url, source, harvestOnly, dir, profileDir: profile && join(profile, media), traceFirst })), mix: media };
             results.push(r);
             console.log(
               `${t.tree} ${kind} media=${media}: ${r.recordsPerSecond.toFixed(1)} records/s (${r.seconds.toFixed(1)} s), first published ${r.firstPublishedMs?.toFixed(0)} ms, ` +
@@ -222,7 +233,7 @@ export default async function main(args: string[]): Promise<void> {
       }
     }
   } finally {
-    await oai.close();
+    for (const oai of oais.values()) await oai.close();
     await mediaServer.close();
     rmSync(dir, { recursive: true, force: true });
   }
