@@ -27,6 +27,12 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY bin ./bin
 COPY --from=build /app/dist ./dist
+# Worker memory (docs/BENCHMARKS.md "Worker memory"): glibc gives each of a worker's ~20 threads
+# (librdkafka's, the step threads, libuv's) a malloc arena of its own, ~45-50 MB in all; two arenas
+# hold the same work in ~18 MB. A 4 MB semi-space keeps each V8 young generation at 8 MB instead of
+# 32 MB. (The worker command also fixes V8's old-space growth, src/cli/worker-heap.ts.)
+ENV MALLOC_ARENA_MAX=2
+ENV NODE_OPTIONS=--max-semi-space-size=4
 # Embedded database, caches and thumbnails (METIS_DATA_DIR); mount a volume here.
 RUN mkdir -p /data && chown node:node /data
 ENV METIS_DATA_DIR=/data

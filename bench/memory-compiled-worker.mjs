@@ -1,11 +1,17 @@
 // The compiled pipeline worker for `npm run bench memory-worker -- --compiled=…` and `npm run bench soak
 // -- --compiled=…`: the same as test/support/pipeline-worker.ts (environment, READY line, SIGTERM) on a
 // `tsc -p tsconfig.build.json` build (METIS_DIST: its dist folder), with no TypeScript loader, as
-// `metis-streams worker` runs. METIS_THREADS sets the step pool's size (the CLI's --threads).
+// `metis-streams worker` runs. METIS_THREADS sets the step pool's size (the CLI's --threads). Like the
+// worker command, it applies the worker's heap sizing (dist/cli/worker-heap.js, when the build has it)
+// unless METIS_BENCH_V8_DEFAULTS=1; the image's environment (Dockerfile: MALLOC_ARENA_MAX,
+// NODE_OPTIONS) is the benchmark's --env / --node-args.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 
 const dist = process.env.METIS_DIST;
+if (process.env.METIS_BENCH_V8_DEFAULTS !== '1' && existsSync(join(dist, 'cli/worker-heap.js')))
+  (await import(join(dist, 'cli/worker-heap.js'))).tuneWorkerHeap();
 const env = (k) => (process.env[k] ? process.env[k] : undefined);
 const json = (k) => (env(k) ? JSON.parse(env(k)) : undefined);
 const { connectPg } = await import(join(dist, 'store/db.js'));

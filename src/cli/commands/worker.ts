@@ -13,11 +13,14 @@ import type { CommandContext } from '../command-context.ts';
 import { checkEntities } from '../preflight.ts';
 import { loggerFrom, metisConfigFrom } from '../processing.ts';
 import { startHealthServer } from '../health-server.ts';
+import { tuneWorkerHeap } from '../worker-heap.ts';
 
 /** SIGTERM to exit within 10 s: 6 s to stop cleanly, then at most 2.5 s more until the forced exit. */
 const STOP_DEADLINE_MS = 6_000;
 
 export default async function worker({ config: c, sources, stderr }: CommandContext): Promise<number> {
+  // Before the step threads start: they take the process-wide heap sizing too.
+  tuneWorkerHeap();
   await checkEntities(c, sources);
   // Whatever happens below, the process ends soon after this command returns: an abandoned socket or
   // DNS lookup must not keep a stopped worker alive (a supervisor waits for the exit to restart it).
