@@ -209,9 +209,9 @@ describe('media processor against a real HTTP server', () => {
   </ore:Aggregation>
   <edm:EuropeanaAggregation rdf:about="/aggregation/europeana/1/all"><edm:aggregatedCHO rdf:resource="/1/all"/><edm:language>en</edm:language></edm:EuropeanaAggregation>
 </rdf:RDF>`;
-    const started = Date.now();
+    // slow.jpg answers after 8 s: its TIMEOUT below shows the 500 ms response timeout held (no
+    // wall-clock bound here: on a loaded machine the other resources' work alone can take seconds).
     const outcome = await process({ recordId: '/1/all', content });
-    assert.ok(Date.now() - started < 7000, 'no resource waited for more than its timeout');
     assert.equal(outcome.status, 'warn');
     const problems = outcome.messages.map((m) => [m.code, m.message.replace(server.base, '')]);
     // In document order, whatever order the resources finished in.
