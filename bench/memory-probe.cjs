@@ -94,7 +94,7 @@ if (file) {
         cmd = JSON.parse(readFileSync(`${file}.cmd`, 'utf8'));
         rmSync(`${file}.cmd`, { force: true });
       }
-      const data = { ...cmd, tag: String(Date.now()) };
+      const data = { tag: String(Date.now()), ...cmd };
       channel.postMessage(data);
       report(data);
     });
