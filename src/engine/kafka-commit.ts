@@ -35,9 +35,6 @@ const COMMIT_COST_FACTOR = 2;
 /** Never sooner than this after the last commit started (ms). */
 const MIN_COMMIT_GAP_MS = 10;
 
-/** Tasks with commit participants and what each one's commit took from it. */
-type ParticipantRound = Array<{ s: PartitionTask; outputs: OutputRecord[]; offset: TopicPartitionOffset | undefined }>;
-
 /** Kafka error codes meaning the group moved on between our poll and sendOffsets (not a zombie). */
 const GROUP_MOVED = [22 /* ILLEGAL_GENERATION */, 25 /* UNKNOWN_MEMBER_ID */, 27 /* REBALANCE_IN_PROGRESS */];
 
@@ -52,12 +49,6 @@ export class Committer {
   private firstOutputs = true;
   private deliveryErrors = 0;
   private deliveryErrorsSeen = 0;
-  /** The round of commit participants writing in the background, if any (at most one at a time). */
-  private participating: Promise<void> | undefined;
-  /** Tasks whose participants committed in the background: their outputs and offsets wait for the next transaction. */
-  private participated: ParticipantRound = [];
-  /** The background round failed: the next commit recovers (abort, rewind) instead of committing. */
-  private participantFailure: { error: unknown } | undefined;
 
   constructor(private readonly d: CommitterDeps) {
     if (!d.transaction)
@@ -94,9 +85,7 @@ export class Committer {
   async produceReady(): Promise<void> {
     if (!this.d.isRunning()) return;
     for (const s of this.d.tasks.all()) {
-      // A task with commit participants keeps its outputs for the transaction that follows its
-      // participants' commit: produced now, they could be committed although that commit fails.
-      if (s.revoking || s.task.commitParticipants().length > 0) continue;
+      if (s.revoking) continue;
       const outputs = s.task.takeOutputs();
       if (outputs.length === 0) continue;
       await this.d.transaction?.beginIfNeeded();
@@ -115,7 +104,7 @@ export class Committer {
         this.queued = false;
         this.running = true;
         try {
-          if (this.d.isRunning()) await this.commitNow(false, false, true);
+          if (this.d.isRunning()) await this.commitNow();
         } finally {
           this.running = false;
         }
@@ -123,63 +112,22 @@ export class Committer {
       .catch((err) => this.d.fail(err));
   }
 
-  /**
-   * Commits everything completed. Call under `serial`. With `participantsInBackground` (the regular
-   * commits of the poll loop), tasks with commit participants (external transactional sinks) are
-   * not waited for: their participants' commit runs as a round of its own, one round at a time, and
-   * its outputs and offsets go into the first transaction after it succeeded; the other tasks commit
-   * meanwhile. Why: a sink's database transaction took most of every commit, and a record crossing
-   * topics waits for a commit at every hop. Otherwise (assignment, revocation, stop) the round in
-   * progress is awaited and every task is committed with its participants before the transaction.
-   */
-  async commitNow(includeRevoking = false, holdingPollLock = false, participantsInBackground = false): Promise<void> {
-    if (!participantsInBackground) await this.settleParticipants();
-    if (this.participantFailure) {
-      const { error } = this.participantFailure;
-      this.participantFailure = undefined;
-      await this.recover(error, holdingPollLock);
-      return;
-    }
+  /** Commits everything completed. Call under `serial`. */
+  async commitNow(includeRevoking = false, holdingPollLock = false): Promise<void> {
     this.lastCommitAt = Date.now();
     const { producer, consumer, transaction } = this.d;
     const outputs: OutputRecord[] = [];
     const offsets: TopicPartitionOffset[] = [];
     const participants: Array<{ s: PartitionTask; offset: TopicPartitionOffset }> = [];
-    const committed: Array<{ s: PartitionTask; offset: TopicPartitionOffset }> = [];
-    const current = new Set(this.d.tasks.all());
-    // Rounds whose participants committed: the tasks still here put their outputs and offsets in this
-    // transaction (a task dropped since starts again from its offset store, which holds them).
-    const waiting: ParticipantRound = [];
-    for (const done of this.participated.splice(0)) {
-      if (!current.has(done.s)) continue;
-      if (done.s.revoking && !includeRevoking) {
-        waiting.push(done);
-        continue;
-      }
-      for (const o of done.outputs) outputs.push(o);
-      if (done.offset) {
-        offsets.push(done.offset);
-        committed.push({ s: done.s, offset: done.offset });
-      }
-    }
-    this.participated = waiting;
-    const round: PartitionTask[] = [];
-    for (const s of current) {
+    for (const s of this.d.tasks.all()) {
       if ((s.revoking && !includeRevoking) || !s.task.hasCommittable()) continue;
-      const participating = s.task.commitParticipants().length > 0;
-      if (participating && participantsInBackground) {
-        if (!this.participating) round.push(s);
-        continue;
-      }
       const taken = s.task.takeCommit();
       for (const o of taken.outputs) outputs.push(o);
       if (taken.offset) {
         offsets.push(taken.offset);
-        committed.push({ s, offset: taken.offset });
-        if (participating) participants.push({ s, offset: taken.offset });
+        participants.push({ s, offset: taken.offset });
       }
     }
-    if (round.length > 0) this.startParticipants(round);
     if (outputs.length === 0 && offsets.length === 0 && !transaction?.open) return;
     const started = performance.now();
     try {
@@ -200,7 +148,7 @@ export class Committer {
       await this.recover(err, holdingPollLock);
       return;
     }
-    for (const { s, offset } of committed) s.committed = offset.offset;
+    for (const { s, offset } of participants) s.committed = offset.offset;
     const ms = performance.now() - started;
     this.stats.count++;
     this.stats.lastLatencyMs = ms;
@@ -214,41 +162,8 @@ export class Committer {
     this.producedSinceCommit = 0;
   }
 
-  /** Waits for the background round of commit participants, if one runs (it never rejects). */
-  async settleParticipants(): Promise<void> {
-    await this.participating;
-  }
-
-  /**
-   * Takes what the tasks completed and runs their commit participants in the background, all at
-   * once; when every one succeeded the tasks' outputs and offsets wait for the next transaction, else
-   * the next commit recovers (the database, not Kafka, says where the rebuilt tasks start, so the
-   * participants that succeeded are not undone). Either way a commit is requested.
-   */
-  private startParticipants(states: PartitionTask[]): void {
-    const round: ParticipantRound = states.map((s) => ({ s, ...s.task.takeCommit() }));
-    this.participating = (async () => {
-      try {
-        // The tasks' participants write concurrently (one database transaction each, for the
-        // pipeline's sink one per outcomes partition): a round takes the longest one, not their sum.
-        const settled = await Promise.allSettled(
-          round.flatMap(({ s, offset }) => (offset ? s.task.commitParticipants().map((p) => p.commit!([offset])) : [])),
-        );
-        const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-        if (failed) throw failed.reason;
-        this.participated.push(...round);
-      } catch (error) {
-        this.participantFailure ??= { error };
-      } finally {
-        this.participating = undefined;
-        if (this.d.isRunning()) this.request();
-      }
-    })();
-  }
-
   /** Aborts the open transaction (a lost assignment); true if there was one. */
   async abortOpen(): Promise<boolean> {
-    await this.settleParticipants();
     const transaction = this.d.transaction;
     if (!transaction?.open) return false;
     await transaction.abort();
@@ -262,11 +177,6 @@ export class Committer {
 
   private async recover(err: unknown, holdingPollLock: boolean): Promise<void> {
     this.producedSinceCommit = 0;
-    // The tasks are rebuilt from their offset stores: a round still writing must be done first, and
-    // what the finished rounds took is committed by nobody (the rebuilt tasks start from the stores).
-    await this.settleParticipants();
-    this.participated = [];
-    this.participantFailure = undefined;
     const error =
       err instanceof EngineError ? err : new EngineError('ENGINE_COMMIT_FAILED', errorMessage(err), { cause: err });
     this.d.options.logger.warn(
