@@ -267,10 +267,15 @@ export class LocalRuntime implements Runtime {
   private async commitParticipating(): Promise<void> {
     const started = performance.now();
     const taken = this.take(this.tasks.filter((t) => t.commitParticipants().length > 0 && t.hasCommittable()));
-    try {
-      for (const { task, offset } of taken.participants) for (const p of task.commitParticipants()) await p.commit!([offset]);
-    } catch (err) {
-      this.fail(new EngineError('ENGINE_COMMIT_FAILED', 'a commit participant failed', { cause: err }));
+    // Every participant is called at once (each task's with its own offset), so participants that
+    // share a resource can merge their work (the pipeline sink: one database transaction for all
+    // partitions); the first failure fails the commit once all have answered.
+    const settled = await Promise.allSettled(
+      taken.participants.flatMap(({ task, offset }) => task.commitParticipants().map((p) => p.commit!([offset]))),
+    );
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      this.fail(new EngineError('ENGINE_COMMIT_FAILED', 'a commit participant failed', { cause: failed.reason }));
       return;
     }
     if (!this.state.is('running')) return;
