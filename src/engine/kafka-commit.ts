@@ -131,7 +131,14 @@ export class Committer {
     if (outputs.length === 0 && offsets.length === 0 && !transaction?.open) return;
     const started = performance.now();
     try {
-      for (const { s, offset } of participants) for (const p of s.task.commitParticipants()) await p.commit!([offset]);
+      // Every participant at once (each task's with its own offset), so participants sharing a
+      // resource can merge their work (the pipeline sink: one database transaction per commit);
+      // the first failure, once all have answered, recovers the whole commit as before.
+      const settled = await Promise.allSettled(
+        participants.flatMap(({ s, offset }) => s.task.commitParticipants().map((p) => p.commit!([offset]))),
+      );
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
       if (transaction) {
         await transaction.beginIfNeeded();
         await this.send(outputs);
