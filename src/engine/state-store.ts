@@ -28,7 +28,10 @@ export type ChangelogWriter = (key: Buffer, value: Buffer | null) => void;
 
 /** The map behind a store; views bound to a record route changelog writes to that record. */
 export class InMemoryKeyValueStore<K, V> {
-  private readonly data = new Map<string, { key: K; value: V }>();
+  // The Map key is the key's bytes as a latin1 string; the original key is kept beside the value
+  // only when it differs from that string (a string key of ASCII characters is stored once: the
+  // admission store holds one entry per record of a running task).
+  private readonly data = new Map<string, { key?: K; value: V }>();
   constructor(readonly definition: StoreDefinition<K, V>) {}
 
   get name(): string {
@@ -40,10 +43,7 @@ export class InMemoryKeyValueStore<K, V> {
     const id = key.toString('latin1');
     if (value === null) this.data.delete(id);
     else
-      this.data.set(id, {
-        key: this.definition.keySerde.deserialize(key),
-        value: this.definition.valueSerde.deserialize(value),
-      });
+      this.data.set(id, entry(id, this.definition.keySerde.deserialize(key), this.definition.valueSerde.deserialize(value)));
   }
 
   /** A view whose writes are logged through `log`. */
@@ -59,7 +59,8 @@ export class InMemoryKeyValueStore<K, V> {
       get: (key) => data.get(keyBytes(key).toString('latin1'))?.value,
       put: (key, value) => {
         const k = keyBytes(key);
-        data.set(k.toString('latin1'), { key, value });
+        const id = k.toString('latin1');
+        data.set(id, entry(id, key, value));
         log?.(k, definition.valueSerde.serialize(value));
       },
       delete: (key) => {
@@ -67,12 +68,16 @@ export class InMemoryKeyValueStore<K, V> {
         data.delete(k.toString('latin1'));
         log?.(k, null);
       },
-      entries: () => [...data.values()].map((e) => [e.key, e.value] as [K, V]),
+      entries: () => [...data].map(([id, e]) => [e.key === undefined ? (id as K) : e.key, e.value] as [K, V]),
       get size() {
         return data.size;
       },
     };
   }
+}
+
+function entry<K, V>(id: string, key: K, value: V): { key?: K; value: V } {
+  return (key as unknown) === id ? { value } : { key, value };
 }
 
 /** The changelog topic of a store. */
