@@ -42,6 +42,7 @@ import { uniqueName } from '../test/support/services.ts';
 import { pipelineTopics } from '../src/pipeline/topics.ts';
 import { procCpuSeconds } from './_pipeline-run.ts';
 import { deleteRunTopics } from './_kafka-topics.ts';
+import { slope } from './soak.ts';
 import { compiledDist } from './memory-build.ts';
 
 const PARTITIONS = 4;
@@ -257,18 +258,7 @@ const SAMPLE_HEAD =
   '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
 
 /** Least-squares slope of y over x, per 10,000 x. */
-function slopePer10k(xs: number[], ys: number[]): number {
-  const n = xs.length;
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (xs[i]! - mx) * (ys[i]! - my);
-    sxx += (xs[i]! - mx) ** 2;
-  }
-  return sxx === 0 ? NaN : (10_000 * sxy) / sxx;
-}
+const slopePer10k = (xs: number[], ys: number[]): number => 10_000 * slope(xs, ys);
 
 export default async function main(args: string[]): Promise<void> {
   const n = Number(flag(args, 'records') ?? 1000);

@@ -85,7 +85,7 @@ function rssMb(pid: number): number {
 const load1 = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
 /** Least-squares slope of y over x (NaN with fewer than 2 distinct x). */
-function slope(xs: number[], ys: number[]): number {
+export function slope(xs: number[], ys: number[]): number {
   const n = xs.length;
   const mx = xs.reduce((a, b) => a + b, 0) / n;
   const my = ys.reduce((a, b) => a + b, 0) / n;
