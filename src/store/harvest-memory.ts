@@ -34,18 +34,6 @@ export class HarvestMemory {
     return r.rows.map((x) => x.record_id).sort();
   }
 
-  /**
-   * In the outcome sink's transaction: remembers the harvest outcomes of a batch (new results only).
-   * A changed record's checksum is stored; an unchanged one is marked as seen again, so
-   * deleted-record detection does not remove it. The sink's writer puts the changed ones into its
-   * batch statement (`changedHarvests`) and calls `markSeen` for the rest; this does both alone.
-   */
-  async rememberOutcomes(q: Queryable, records: RecordOutcomeEvent[]): Promise<void> {
-    const changed = changedHarvests(records);
-    if (changed.length > 0) await q.query(SQL.rememberBatch, [JSON.stringify(changed)]);
-    await this.markSeen(q, records);
-  }
-
   /** Marks the batch's unchanged harvested records as seen again by their task. */
   async markSeen(q: Queryable, records: RecordOutcomeEvent[]): Promise<void> {
     const unchanged = records.filter((e) => e.step === 'harvest' && e.data?.unchanged);
