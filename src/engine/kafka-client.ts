@@ -242,8 +242,17 @@ export function flush(p: Producer): Promise<void> {
   return promised('flush', (cb) => p.flush(30_000, cb));
 }
 
-/** Errors of a partition whose leader is not ready yet (e.g. a topic created a moment ago). */
-const LEADER_NOT_READY = [3 /* UNKNOWN_TOPIC_OR_PART */, 5 /* LEADER_NOT_AVAILABLE */, 6 /* NOT_LEADER_OR_FOLLOWER */];
+/**
+ * Errors of a partition whose leader is not ready yet (e.g. a topic created a moment ago): the broker's,
+ * and the client's own while its metadata does not list the new topic or partition yet.
+ */
+const LEADER_NOT_READY = [
+  3 /* UNKNOWN_TOPIC_OR_PART */,
+  5 /* LEADER_NOT_AVAILABLE */,
+  6 /* NOT_LEADER_OR_FOLLOWER */,
+  -188 /* local: UNKNOWN_TOPIC */,
+  -190 /* local: UNKNOWN_PARTITION */,
+];
 
 /**
  * The read_committed end (last stable offset) of partitions, in one ListOffsets request per broker:
