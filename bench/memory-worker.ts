@@ -284,6 +284,8 @@ export default async function main(args: string[]): Promise<void> {
   const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
   const dir = mkdtempSync(join(tmpdir(), 'metis-bench-mem-'));
   const probeFile = join(dir, 'probe.jsonl');
+  // The demo servers start before the worker's variables are set: they are the worker's alone.
+  const servers = await startDemoServersProcess({ size: n, pageSize });
   // spawnWorker passes this process's environment on to the worker.
   Object.assign(
     process.env,
@@ -292,7 +294,6 @@ export default async function main(args: string[]): Promise<void> {
     compiled ? { METIS_DIST: compiled } : {},
     threads !== undefined ? { MEMPROBE_THREADS: threads, METIS_THREADS: threads } : {},
   );
-  const servers = await startDemoServersProcess({ size: n, pageSize });
   const tdb = await createTestDatabase('metis_bench_mem');
   const name = uniqueName('bench_mem');
   const worker = spawnWorker(
