@@ -164,13 +164,13 @@ export default async function soak(args: string[]): Promise<void> {
       .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
   );
   const nodeArgs = [...(flag(args, 'node-args') ?? '').split(' ').filter(Boolean), ...(traceGc ? ['--trace-gc'] : [])];
+  if (threads !== undefined && !compiled) throw new Error('--threads needs --compiled (the tsx worker takes one per core)');
+  // The demo servers start before the workers' variables are set: they are the workers' alone.
+  const servers = await startDemoServersProcess({ size: n, pageSize });
   // spawnWorker passes this process's environment on to the workers. Compiled: node runs the
   // compiled worker script, and spawnWorker's `--import tsx <script>` become its unused arguments.
   Object.assign(process.env, extraEnv, compiled ? { METIS_DIST: compiled } : {}, threads !== undefined ? { METIS_THREADS: threads } : {});
   if (compiled) nodeArgs.push(COMPILED_WORKER);
-  if (threads !== undefined && !compiled) throw new Error('--threads needs --compiled (the tsx worker takes one per core)');
-
-  const servers = await startDemoServersProcess({ size: n, pageSize });
   const tdb = await createTestDatabase('metis_bench_soak');
   const name = uniqueName('bench_soak');
   const appName = (w: number) => `${name}-w${w + 1}`;
