@@ -16,6 +16,16 @@ import type { RecordInput } from './ports/port-types.ts';
 import type { CpuStepConfig } from './cpu-steps.ts';
 import { errorFromWire, errors, type ErrorWire } from '../errors/index.ts';
 
+/**
+ * The pool's default size: one thread per core but one, and at least one. The main thread has its own
+ * share of the work (the engine, harvest, the sink's writes): on 2 cores one step thread kept the speed
+ * of two at 0.93–0.95× the CPU per record and 40–60 MB less resident memory (docs/BENCHMARKS.md,
+ * "One step thread on 2 cores").
+ */
+export function defaultStepThreads(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
 export interface StepJob {
   id: number;
   task: Pick<TaskRow, 'taskId' | 'datasetId' | 'spec'>;
@@ -67,7 +77,7 @@ export class StepPool {
   /** `entry`: the thread's script (tests give one that crashes on purpose). */
   constructor(
     private readonly config: CpuStepConfig,
-    size = Math.max(1, availableParallelism()),
+    size = defaultStepThreads(),
     private readonly entry: URL = WORKER_ENTRY,
   ) {
     for (let i = 0; i < size; i++) {

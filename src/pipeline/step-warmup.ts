@@ -11,11 +11,11 @@
  * is emitted or stored, so exactly-once is unaffected; a failure (e.g. missing schemas) is left for
  * the first real record to report.
  */
-import { availableParallelism } from 'node:os';
 import { demoRecord } from '../steps/harvest/oai/demo-dataset.ts';
 import type { TaskRow } from '../store/pipeline-store.ts';
 import type { PipelineContext } from './context.ts';
 import { CPU_STEPS } from './cpu-steps.ts';
+import { defaultStepThreads } from './step-pool.ts';
 
 /** Task ids warmed per process (per ports object: one per worker or embedded pipeline). */
 const warmed = new WeakMap<object, Set<string>>();
@@ -27,9 +27,9 @@ let sample: string | undefined;
 /**
  * Starts warming `task`'s CPU-bound steps on every step thread of this process (once per task and
  * process) and returns at once. `threads`: how many warm-up records run at the same time (the pool
- * hands each to its least busy thread); default one per core, the pool's default size.
+ * hands each to its least busy thread); default the pool's default size.
  */
-export function warmTaskSteps(p: PipelineContext, task: TaskRow, threads = availableParallelism()): void {
+export function warmTaskSteps(p: PipelineContext, task: TaskRow, threads = defaultStepThreads()): void {
   let tasks = warmed.get(p.ports);
   if (!tasks) warmed.set(p.ports, (tasks = new Set()));
   if (tasks.has(task.taskId)) return;

@@ -536,7 +536,7 @@ export const SETTINGS = {
     flag: 'threads',
     env: 'METIS_THREADS',
     commands: PROCESSING,
-    defaultText: 'one per core',
+    defaultText: 'cores − 1, at least 1',
     description: 'Worker threads for the CPU-bound steps (0: the main thread).',
   },
   hostLimits: {

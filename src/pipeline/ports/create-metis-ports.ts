@@ -3,7 +3,6 @@
  * XSLT, the media fetcher, entity clients) are created once per process; per-task things (the
  * transformer, which depends on the dataset) once per task and cached.
  */
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../store/db.ts';
@@ -23,7 +22,7 @@ import type { StepName } from '../../model/index.ts';
 import type { ArchivePort, DepublishPort, MetisPorts, OaiPort, RecordStep, StepPort } from './port-types.ts';
 import { buildHarvestPorts } from './harvest-ports.ts';
 import { buildLateSteps, type LateSteps } from './late-step-ports.ts';
-import { StepPool } from '../step-pool.ts';
+import { defaultStepThreads, StepPool } from '../step-pool.ts';
 import { CPU_STEPS, CpuSteps } from '../cpu-steps.ts';
 import { errorMessage, isMetisError } from '../../errors/index.ts';
 import type { RequestGate } from '../../steps/http/request-gate.ts';
@@ -53,7 +52,7 @@ export interface MetisConfig {
   mediaMode: 'FULL' | 'REDUCED';
   /** Total deadline of one media download (redirects and body). Default: the media step's (60 s). */
   mediaTimeoutMs?: number;
-  /** Worker threads for the CPU-bound steps (0: run them on the main thread). Default: one per core. */
+  /** Worker threads for the CPU-bound steps (0: run them on the main thread). Default: one per core but one, at least one. */
   threads: number;
   /** OAI-PMH client settings (listing bounds, deadlines, Retry-After cap, retry reports). */
   oai?: OaiClientOptions;
@@ -72,7 +71,7 @@ export function defaultMetisConfig(
   return {
     mediaMode: 'FULL',
     allowLoopback: false,
-    threads: availableParallelism(),
+    threads: defaultStepThreads(),
     ...c,
     schemaLocation: c.schemaLocation ?? defaultSchemaLocation(),
   } as MetisConfig;
